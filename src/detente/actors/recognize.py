@@ -1,0 +1,272 @@
+"""Find actor mentions in parsed text and code noun phrases as actors.
+
+A mention is a span that names an actor (country, demonym, capital, metonym, IGO, group,
+office holder). A noun phrase is coded from the mentions and role words in its modifiers:
+"Russian Deputy Foreign Minister Sergei Ryabkov" -> RUS + GOV, named "Sergei Ryabkov".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+from spacy.vocab import Vocab
+
+from detente.actors.tables import (
+    ActorEntry,
+    country_entries,
+    group_entries,
+    igo_entries,
+    leader_entries,
+    sector_words,
+)
+from detente.models import Actor
+
+# Role words that name an office in the leaders table: "the Pakistani prime minister" is
+# coded by who held that office on the event's date.
+OFFICES: dict[str, str] = {
+    "prime minister": "head_of_government", "premier": "head_of_government",
+    "chancellor": "head_of_government", "president": "head_of_state", "king": "head_of_state",
+    "emir": "head_of_state", "supreme leader": "head_of_state",
+    "foreign minister": "foreign_minister", "foreign secretary": "foreign_minister",
+    "external affairs minister": "foreign_minister", "secretary of state": "foreign_minister",
+    "defence minister": "defence_minister", "defense minister": "defence_minister",
+    "defense secretary": "defence_minister", "defence secretary": "defence_minister",
+    "secretary-general": "secretary_general", "secretary general": "secretary_general",
+}
+# Modifiers that attach an actor to a noun phrase.
+MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
+RECIPROCAL_HEADS = {"side", "country", "nation", "neighbour", "neighbor", "government", "capital", "state", "party"}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    entries: list[ActorEntry]
+
+
+def _case_ok(pattern: str, span: Span) -> bool:
+    letters = [c for c in pattern if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) <= 6:
+        return span.text.replace(" ", "") == pattern.replace(" ", "")
+    if pattern[:1].isupper():
+        first = span[0].text
+        return first[:1].isupper() or first[:1].isdigit()
+    return True
+
+
+class ActorMatcher:
+    """Compiled phrase patterns for every table entry; built once per vocabulary."""
+
+    def __init__(self, vocab: Vocab, make_doc, extra: tuple[ActorEntry, ...] = ()) -> None:
+        self.by_key: dict[str, list[ActorEntry]] = defaultdict(list)
+        entries = country_entries() + igo_entries() + group_entries() + leader_entries() + extra
+        for e in entries:
+            self.by_key[e.pattern.lower()].append(e)
+        self.matcher = PhraseMatcher(vocab, attr="LOWER")
+        keys = sorted(self.by_key)
+        for key, pattern_doc in zip(keys, map(make_doc, keys)):
+            self.matcher.add(key, [pattern_doc])
+        sectors = sector_words()
+        self.sector_single = {k: v for k, v in sectors.items() if " " not in k}
+        self.sector_multi = PhraseMatcher(vocab, attr="LOWER")
+        for phrase, sector in sectors.items():
+            if " " in phrase:
+                self.sector_multi.add(sector, [make_doc(phrase), make_doc(phrase + "s")])
+        self.offices = PhraseMatcher(vocab, attr="LOWER")
+        for phrase, office in OFFICES.items():
+            self.offices.add(office, [make_doc(phrase), make_doc(phrase + "s")])
+
+    def mentions(self, doc: Doc) -> list[Mention]:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            key = doc.vocab.strings[match_id]
+            span = doc[start:end]
+            entries = [e for e in self.by_key[key] if _case_ok(e.pattern, span)]
+            if entries:
+                spans.append(Span(doc, start, end, label=match_id))
+        out = []
+        for span in filter_spans(spans):
+            key = doc.vocab.strings[span.label]
+            out.append(Mention(span.start, span.end, [e for e in self.by_key[key] if _case_ok(e.pattern, span)]))
+        return out
+
+    def multiword_roles(self, doc: Doc) -> tuple[dict[int, str], dict[int, str]]:
+        """token index -> sector, token index -> office, for multiword role phrases."""
+        sectors: dict[int, str] = {}
+        for match_id, start, end in self.sector_multi(doc):
+            for i in range(start, end):
+                sectors[i] = doc.vocab.strings[match_id]
+        offices: dict[int, str] = {}
+        for match_id, start, end in self.offices(doc):
+            for i in range(start, end):
+                offices[i] = doc.vocab.strings[match_id]
+        return sectors, offices
+
+
+def _pick(entries: list[ActorEntry], day: dt.date | None) -> ActorEntry:
+    valid = [e for e in entries if e.valid_on(day)]
+    pool = valid or entries
+    # Prefer the most specific kind: people and groups over states, and names over adjectives.
+    rank = {"person": 0, "group": 1, "igo": 2, "state": 3}
+    return sorted(pool, key=lambda e: (rank.get(e.kind, 9), e.form != "name"))[0]
+
+
+@dataclass
+class DocumentActors:
+    """Actor coding for one parsed document, with memory of people and recent actors."""
+
+    doc: Doc
+    matcher: ActorMatcher
+    day: dt.date | None = None
+    token_mention: dict[int, Mention] = field(default_factory=dict)
+    people: dict[str, Actor] = field(default_factory=dict)
+    recent: list[Actor] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for m in self.matcher.mentions(self.doc):
+            for i in range(m.start, m.end):
+                self.token_mention[i] = m
+        self.multi_sector, self.multi_office = self.matcher.multiword_roles(self.doc)
+
+    # -- noun phrases -------------------------------------------------------------------
+
+    def modifiers(self, head: Token) -> list[Token]:
+        """Tokens that modify `head` and can carry actor evidence, nearest first."""
+        out: list[Token] = []
+        stack = [c for c in head.children if c.dep_ in MODIFIER_DEPS | {"appos"}]
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+                stack += [g for g in child.children if g.dep_ == "pobj"]
+        while stack:
+            tok = stack.pop(0)
+            out.append(tok)
+            stack += [c for c in tok.children if c.dep_ in MODIFIER_DEPS | {"conj", "appos"}]
+            if tok.dep_ == "pobj" or tok.dep_ == "appos":
+                stack += [c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "from")]
+                stack += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
+                          for g in c.children if g.dep_ == "pobj"]
+        return out
+
+    def sector_of(self, tok: Token) -> str | None:
+        if tok.i in self.multi_sector:
+            return self.multi_sector[tok.i]
+        return self.matcher.sector_single.get(tok.lemma_.lower()) or self.matcher.sector_single.get(tok.lower_)
+
+    def _mention_actor(self, m: Mention, text: str, sector: str | None) -> Actor:
+        e = _pick(m.entries, self.day)
+        if e.kind == "person":
+            in_office = any(x.valid_on(self.day) for x in m.entries if x.name == e.name)
+            sec = sector or ("GOV" if in_office else None)
+            return Actor(text=text, code=(e.code + (sec or "")) if e.country else e.code,
+                         country=e.country, sector=sec, name=e.name, kind="person")
+        if e.kind == "state":
+            sec = e.sector if e.form in ("capital", "metonym") else None
+            sec = sector or sec
+            return Actor(text=text, code=e.code + (sec or ""), country=e.country, sector=sec,
+                         name=e.name, kind="state")
+        sec = e.sector or sector if e.kind == "group" else (sector or e.sector)
+        return Actor(text=text, code=e.code, country=e.country, sector=sec, name=e.name, kind=e.kind)
+
+    def phrase_text(self, head: Token) -> str:
+        left = head.left_edge.i
+        right = head.i
+        for tok in head.subtree:
+            if tok.i > head.i and (tok.dep_ in ("compound", "flat") or tok.ent_iob_ == "I"):
+                right = max(right, tok.i)
+        while left < head.i and self.doc[left].dep_ in ("det", "punct", "cc", "predet"):
+            left += 1
+        return self.doc[left : right + 1].text
+
+    def resolve(self, head: Token) -> list[Actor]:
+        """Code the noun phrase headed by `head` as zero or more actors."""
+        if head.lower_ in PERSON_PRONOUNS:
+            for actor in reversed(self.recent):
+                if actor.kind == "person":
+                    return [actor.model_copy(update={"text": head.text})]
+            return []
+        head_mention = self.token_mention.get(head.i)
+        mods = self.modifiers(head)
+        sector = self.sector_of(head)
+        office = self.multi_office.get(head.i)
+        if office is None:
+            office = next((self.multi_office[t.i] for t in mods if t.i in self.multi_office), None)
+        if sector is None:
+            sector = next((s for t in mods if t.dep_ in ("compound", "amod") and (s := self.sector_of(t))), None)
+        text = self.phrase_text(head)
+        if head_mention is not None:
+            e = _pick(head_mention.entries, self.day)
+            if e.kind in ("igo", "group") or (e.kind == "person" and e.country):
+                return [self._mention_actor(head_mention, text, None if e.kind != "person" else sector)]
+            if e.kind == "state" and e.form != "adjective":
+                return [self._mention_actor(head_mention, text, sector if e.form in ("name", "alias") else None)]
+        # Countries named in the modifiers ("Pakistani troops", "India's foreign ministry").
+        found: list[Mention] = []
+        for tok in ([head] if head_mention else []) + mods:
+            m = self.token_mention.get(tok.i)
+            if m is not None and m not in found:
+                found.append(m)
+        actors: list[Actor] = []
+        person_name = self._person_name(head)
+        for m in found:
+            e = _pick(m.entries, self.day)
+            if e.kind == "person":
+                continue
+            base = self._mention_actor(m, text, None)
+            if base.kind in ("igo", "group"):
+                actors.append(base.model_copy(update={"sector": base.sector or sector}))
+                continue
+            sec = sector or base.sector
+            name = person_name or (self._office_holder(e.country, office) if office else None) or base.name
+            kind = "person" if person_name or (office and name != base.name) else "state"
+            actors.append(Actor(text=text, code=(base.country or base.code) + (sec or ""), country=base.country,
+                                sector=sec, name=name, kind=kind))
+        if not actors and person_name:
+            known = self.people.get(person_name) or self.people.get(person_name.split()[-1])
+            if known is not None:
+                actors.append(known.model_copy(update={"text": text}))
+        if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
+            actors = [a.model_copy(update={"text": text}) for a in self._last_pair()]
+        if person_name and actors and actors[0].country:
+            memo = actors[0].model_copy(update={"kind": "person", "name": person_name})
+            self.people[person_name] = memo
+            self.people[person_name.split()[-1]] = memo
+        return actors
+
+    def _person_name(self, head: Token) -> str | None:
+        if head.ent_type_ == "PERSON":
+            ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
+            return ent.text if ent is not None else head.text
+        return None
+
+    def _office_holder(self, country: str | None, office: str | None) -> str | None:
+        if not country or not office:
+            return None
+        for e in leader_entries():
+            if e.country == country and e.role == office and e.valid_on(self.day) and self.day is not None:
+                return e.name
+        return None
+
+    def _is_reciprocal(self, head: Token) -> bool:
+        words = {c.lower_ for c in head.children}
+        return bool(words & {"two", "both"}) or head.lower_ in ("both",)
+
+    def _last_pair(self) -> list[Actor]:
+        seen: list[Actor] = []
+        for actor in reversed(self.recent):
+            key = actor.country or actor.code
+            if actor.kind in ("state", "person") and all((a.country or a.code) != key for a in seen):
+                seen.append(actor)
+            if len(seen) == 2:
+                return list(reversed(seen))
+        return []
+
+    def remember(self, actors: list[Actor]) -> None:
+        self.recent.extend(actors)
+        del self.recent[:-12]

@@ -1,0 +1,147 @@
+"""Turn sentence candidates into finished Event records: PLOVER rules, scores, dates, ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from spacy.tokens import Doc, Span, Token
+
+from detente import ontology
+from detente.actors.recognize import DocumentActors
+from detente.events.dates import resolve_date
+from detente.events.extract import AGREE_CAMEO, COOPERATIVE, Candidate, SentenceCoder
+from detente.lexicon import context_keywords
+from detente.models import Actor, Document, Event
+
+JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual"}
+PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
+VISIT_WORDS = {"visit", "trip", "tour", "arrive"}
+
+
+def _contexts(sent: Span, extra: set[str]) -> list[str]:
+    keywords = context_keywords()
+    found = set(extra)
+    for tok in sent:
+        for key in (tok.lemma_.lower(), tok.lower_):
+            if key in keywords:
+                found.add(keywords[key])
+    for a, b in zip(sent, sent[1:]):
+        phrase = f"{a.lower_} {b.lower_}"
+        if phrase in keywords:
+            found.add(keywords[phrase])
+    return sorted(found)
+
+
+def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tuple[dt.date | None, str]:
+    """The time expression nearest the predicate in its clause, resolved; else the publication date."""
+    ents = [e for e in sent.ents if e.label_ == "DATE"]
+    if not ents:
+        return pub, "publication"
+
+    def distance(ent: Span) -> tuple[int, int]:
+        # Prefer expressions attached to the predicate's clause, then the nearest.
+        anc = {t.i for t in ent.root.ancestors}
+        attached = 0 if tok.i in anc or ent.root.head.i == tok.i else 1
+        return attached, abs(ent.start - tok.i)
+
+    for ent in sorted(ents, key=distance):
+        text = ent.text
+        prev = sent.doc[ent.start - 1] if ent.start > 0 else None
+        if prev is not None and prev.lower_ in ("in", "on", "since", "during"):
+            text = f"{prev.text} {text}"
+        found = resolve_date(text, pub, future)
+        if found is not None:
+            return found
+    return pub, "publication"
+
+
+def _primary_key(c: Candidate) -> tuple:
+    return (c.nominal, c.depth, not c.actor, not c.recipient)
+
+
+def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str) -> Event | None:
+    event, mode, cameo = c.event, c.mode, c.cameo
+    lemmas = {t.lemma_.lower() for t in sent}
+    mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children}
+    # PLOVER: single-country exercises are MOBILIZE, joint ones COOPERATE.
+    if event == "MOBILIZE" and (len(c.actor) > 1 or mods & JOINT_WORDS or
+                                any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children)):
+        event, mode, cameo = "COOPERATE", None, "062"
+        c.context.add("military")
+    if event == "CONSULT" and mode is None:
+        if lemmas & PHONE_WORDS and c.trigger.lemma_ != "call":
+            mode, cameo = "phone", "041"
+        elif any(a.kind == "igo" for a in c.actor + c.recipient) or lemmas & {"summit", "multilateral"}:
+            mode = "multilateral"
+    future = c.future
+    # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.
+    if future and not c.negated:
+        if event in COOPERATIVE and event != "AGREE":
+            cameo = AGREE_CAMEO.get(event, "030")
+            event, mode = "AGREE", None
+        elif event == "RETREAT":
+            event, mode, cameo = "CONCEDE", None, "0356"
+    if cameo is None or ontology.cameo_codes().get(cameo) is None and len(cameo) < 3:
+        cameo = ontology.default_cameo(event, mode)
+    if mode and (event, mode) not in ontology.modes():
+        mode = None
+    actor = c.actor
+    actor_codes = {a.code for a in actor}
+    recipient = [r for r in c.recipient if r.code not in actor_codes]
+    if not actor and not recipient:
+        return None
+    day, precision = _date_for(c.trigger, sent, doc.pub_date, future)
+    if day is not None and doc.pub_date is not None:
+        if day > doc.pub_date and precision in ("day", "week", "month", "year"):
+            future = True
+        historical = (doc.pub_date - day).days > 366
+    else:
+        historical = False
+    confidence = 0.55
+    confidence += 0.15 if c.rule.specificity >= 2 else 0.05 if c.rule.specificity else 0.0
+    confidence += 0.1 if actor else -0.2
+    confidence += 0.05 if recipient else (-0.1 if ontology.event_types()[event].requires_recipient else 0.0)
+    confidence -= 0.1 if c.nominal else 0.0
+    confidence -= 0.03 * max(0, c.depth - 1)
+    confidence -= 0.1 if c.hypothetical else 0.0
+    confidence = round(min(0.99, max(0.05, confidence)), 3)
+    ev = Event(
+        id=Event.make_id(doc.doc_id, sentence_index, event, actor, recipient, c.trigger_text),
+        doc_id=doc.doc_id, sentence_index=sentence_index, sentence=sent.text.strip(),
+        date=day, date_precision=precision if day else "publication", pub_date=doc.pub_date,
+        event_type=event, mode=mode, contexts=_contexts(sent, c.context),
+        quad_class=ontology.quad_class(event), plover_score=ontology.plover_score(event, mode),
+        cameo_code=cameo, goldstein=ontology.goldstein(cameo), actor=actor, recipient=recipient,
+        trigger=c.trigger_text, negated=c.negated, hypothetical=c.hypothetical, future=future,
+        historical=historical, confidence=confidence, coder=coder,
+    )
+    return ev
+
+
+def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str) -> list[Event]:
+    """All events of one parsed document, in sentence order, primary event of a sentence first."""
+    events: list[Event] = []
+    for index, sent in enumerate(parsed.sents):
+        if not sent.text.strip():
+            continue
+        coder_ = SentenceCoder(sent, actors)
+        found = sorted(coder_.candidates(), key=_primary_key)
+        seen: set[str] = set()
+        sentence_actors: list[Actor] = []
+        for cand in found:
+            ev = finish(cand, doc, sent, index, coder)
+            if ev is None or ev.id in seen:
+                continue
+            seen.add(ev.id)
+            events.append(ev)
+            sentence_actors += ev.actor + ev.recipient
+        actors.remember(sentence_actors or _sentence_mentions(sent, actors))
+    return events
+
+
+def _sentence_mentions(sent: Span, actors: DocumentActors) -> list[Actor]:
+    out: list[Actor] = []
+    for tok in sent:
+        if tok.i in actors.token_mention and tok.pos_ in ("PROPN", "NOUN") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
+            out += actors.resolve(tok)
+    return out

@@ -1,0 +1,489 @@
+"""Find event predicates in parsed sentences and their actors and recipients.
+
+Verbal predicates ("Moscow lifted its arms embargo on Pakistan") and nominal ones ("the
+lifting of the embargo", "joint military drills", "talks between A and B") are matched
+against the trigger lexicon; arguments come from the dependency parse: subjects, objects,
+passive agents, prepositions, possessives and coordination. Modality (negated,
+hypothetical, future) comes from the clause around the predicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from detente.actors.recognize import DocumentActors
+from detente.lexicon import TriggerRule, cue_words, triggers
+from detente.models import Actor
+
+COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"}
+RETREATING = {"RETREAT", "CONCEDE"}
+# Default prepositions that introduce the recipient, by event type.
+RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
+    "AGREE": ("with", "to"), "CONSULT": ("with", "to"), "SUPPORT": ("for", "with", "to"),
+    "CONCEDE": ("to", "for"), "COOPERATE": ("with",), "AID": ("to", "for"),
+    "RETREAT": ("from", "to", "on"), "REQUEST": ("on", "to", "from"), "ACCUSE": ("against", "of"),
+    "REJECT": ("from", "by"), "THREATEN": ("against", "on", "with"), "PROTEST": ("against", "outside"),
+    "SANCTION": ("on", "against", "from", "with", "to"), "MOBILIZE": ("against", "near", "along", "to"),
+    "COERCE": ("on", "against", "to", "from"), "ASSAULT": ("on", "against", "in", "with", "at", "inside"),
+}
+QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
+                  "fleet", "squadron", "pair", "dozen", "lot", "tranche", "supply", "delivery", "kind", "type",
+                  "range", "host", "string", "spate", "flurry", "volley", "barrage", "part"}
+SUBJECTS = {"nsubj", "csubj", "expl"}
+META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
+
+
+@dataclass
+class Candidate:
+    """An event found in a sentence, before scoring and ids."""
+
+    trigger: Token
+    rule: TriggerRule
+    event: str
+    mode: str | None
+    cameo: str | None
+    actor: list[Actor]
+    recipient: list[Actor]
+    trigger_text: str
+    negated: bool = False
+    hypothetical: bool = False
+    future: bool = False
+    depth: int = 0
+    nominal: bool = False
+    context: set[str] = field(default_factory=set)
+    consumed: list[Token] = field(default_factory=list)
+    date_tokens: list[Token] = field(default_factory=list)
+
+
+def _lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def conjuncts(tok: Token) -> list[Token]:
+    out = [tok]
+    for c in tok.children:
+        if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON", "ADJ"):
+            out += conjuncts(c)
+    return out
+
+
+def object_words(tok: Token) -> set[str]:
+    """Lemmas that can satisfy a rule's object list: direct objects, passive subjects,
+    the noun a participle modifies, and for nouns their modifiers and of-complements."""
+    words: set[str] = set()
+    heads: list[Token] = []
+    if tok.pos_ in ("VERB", "AUX"):
+        heads += [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative")]
+        if tok.dep_ == "acl":
+            heads.append(tok.head)
+        for p in tok.children:
+            if p.dep_ == "prep":
+                heads += [g for g in p.children if g.dep_ == "pobj"]
+        for x in tok.children:
+            if x.dep_ == "xcomp":
+                heads += [c for c in x.children if c.dep_ == "dobj"]
+    else:
+        heads += [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")]
+        for p in tok.children:
+            if p.dep_ == "prep" and p.lower_ in ("of", "on", "against", "with", "for", "to", "from", "over", "in"):
+                heads += [g for g in p.children if g.dep_ == "pobj"]
+    expanded: list[Token] = []
+    for h in heads:
+        expanded += conjuncts(h)
+        if _lemma(h) in QUANTITY_NOUNS:
+            for p in h.children:
+                if p.dep_ == "prep" and p.lower_ == "of":
+                    expanded += [g for g in p.children if g.dep_ == "pobj"]
+    for h in expanded:
+        words.add(_lemma(h))
+        words.add(h.lower_)
+        for c in h.children:
+            if c.dep_ in ("compound", "amod"):
+                words.add(_lemma(c))
+                words.add(c.lower_)
+                words.add(f"{c.lower_} {h.lower_}")
+                words.add(f"{_lemma(c)} {_lemma(h)}")
+    return words
+
+
+def match_rule(tok: Token) -> TriggerRule | None:
+    pos = "VERB" if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT") else (
+        "NOUN" if tok.pos_ in ("NOUN", "PROPN") else None)
+    if pos is None:
+        return None
+    rules = triggers().get((pos, _lemma(tok)))
+    if not rules and pos == "NOUN" and tok.tag_ == "NNS":
+        rules = triggers().get((pos, tok.lower_.rstrip("s")))
+    if not rules:
+        return None
+    words: set[str] | None = None
+    particles = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")}
+    for rule in rules:
+        if rule.particle and not set(rule.particle.split()) <= particles | {c.lower_ for c in tok.rights}:
+            continue
+        if rule.objects:
+            if words is None:
+                words = object_words(tok)
+            if not rule.objects & words:
+                continue
+        return rule
+    return None
+
+
+def is_passive(v: Token) -> bool:
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children):
+        return True
+    return v.dep_ == "acl" and v.tag_ == "VBN"
+
+
+def subject_tokens(v: Token) -> list[Token]:
+    """The (active) subject of a verb, following control, coordination and relative clauses."""
+    for c in v.children:
+        if c.dep_ in ("nsubj", "csubj"):
+            return [c]
+    if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+        return subject_tokens(v.head)
+    if v.dep_ == "xcomp":
+        objs = [c for c in v.head.children if c.dep_ in ("dobj",)]
+        if objs and _lemma(v.head) in ("urge", "ask", "call", "press", "tell", "order", "force", "invite",
+                                        "encourage", "persuade", "push", "allow", "help", "appeal"):
+            return objs
+        return subject_tokens(v.head)
+    if v.dep_ == "relcl":
+        return [v.head]
+    if v.dep_ == "acl" and v.tag_ != "VBN":
+        return [v.head]
+    if v.dep_ in ("advcl", "pcomp", "ccomp") and v.head.pos_ in ("VERB", "AUX", "ADP"):
+        head = v.head if v.head.pos_ != "ADP" else v.head.head
+        if v.dep_ != "ccomp" or v.tag_ in ("VBG",):
+            return subject_tokens(head)
+    return []
+
+
+def prep_objects(tok: Token, preps: tuple[str, ...]) -> list[Token]:
+    out: list[Token] = []
+    for c in tok.children:
+        if c.dep_ in ("prep", "dative", "agent") and c.lower_ in preps:
+            out += [g for g in c.children if g.dep_ == "pobj"]
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in ("between", "among"):
+            continue
+    return out
+
+
+def clause_chain(tok: Token) -> list[Token]:
+    """The trigger and the verbs above it up to the sentence root."""
+    chain = [tok]
+    while chain[-1].head is not chain[-1] and len(chain) < 12:
+        chain.append(chain[-1].head)
+    return chain
+
+
+class SentenceCoder:
+    """Extract event candidates from one sentence of a parsed document."""
+
+    def __init__(self, sent: Span, actors: DocumentActors) -> None:
+        self.sent = sent
+        self.actors = actors
+        self.cues = cue_words()
+        self.rules: dict[int, TriggerRule] = {}
+        for tok in sent:
+            rule = match_rule(tok)
+            if rule is not None:
+                self.rules[tok.i] = rule
+
+    # -- arguments ----------------------------------------------------------------------
+
+    def code_tokens(self, toks: list[Token], speaker: list[Actor] | None = None) -> list[Actor]:
+        out: list[Actor] = []
+        for tok in toks:
+            for t in conjuncts(tok):
+                if t.pos_ == "PRON" and t.lower_ in ("it", "they", "we", "its", "their", "our", "who", "which", "that"):
+                    if t.lower_ in ("who", "which", "that") and t.head.dep_ == "relcl":
+                        out += self.actors.resolve(t.head.head)
+                    elif speaker:
+                        out += speaker
+                    elif self.actors.recent and t.lower_ in ("it", "its", "they", "their"):
+                        out.append(self.actors.recent[-1].model_copy(update={"text": t.text}))
+                    continue
+                out += self.actors.resolve(t)
+        seen: set[str] = set()
+        unique = []
+        for a in out:
+            if a.code not in seen:
+                seen.add(a.code)
+                unique.append(a)
+        return unique
+
+    def speaker_of(self, tok: Token) -> list[Actor] | None:
+        """For a predicate inside reported speech, the speaker (for 'it', 'they')."""
+        for anc in tok.ancestors:
+            rule = self.rules.get(anc.i)
+            if anc.pos_ in ("VERB", "AUX") and (rule is None or "speech" in rule.flags or rule.flags & META):
+                subj = subject_tokens(anc)
+                if subj and subj[0].pos_ != "PRON":
+                    return self.code_tokens(subj)
+        return None
+
+    def verb_arguments(self, v: Token, rule: TriggerRule, event: str) -> tuple[list[Actor], list[Actor]]:
+        speaker = self.speaker_of(v)
+        preps = rule.preps or RECIPIENT_PREPS.get(event, ())
+        passive = is_passive(v)
+        subj = subject_tokens(v)
+        if passive:
+            agent = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            patient = [c for c in v.children if c.dep_ == "nsubjpass"] or ([v.head] if v.dep_ == "acl" else [])
+            actor = self.code_tokens(agent, speaker)
+            recipient = self.code_tokens(patient, speaker)
+            if not recipient:
+                recipient = self.code_tokens(prep_objects(v, preps))
+        else:
+            actor = self.code_tokens(subj, speaker)
+            dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"]
+            dobj = [c for c in v.children if c.dep_ == "dobj"]
+            recipient = self.code_tokens(dative) or self.code_tokens(prep_objects(v, preps))
+            if not recipient and "object-topic" not in rule.flags:
+                recipient = self.code_tokens(dobj)
+            if not recipient:
+                for o in dobj:
+                    recipient = self.code_tokens(prep_objects(o, preps))
+                    if recipient:
+                        break
+        if "inverse" in rule.flags:
+            source = self.code_tokens(prep_objects(v, ("from", "by")))
+            actor, recipient = (source or recipient), actor
+        return actor, recipient
+
+    def noun_arguments(self, n: Token, rule: TriggerRule, event: str) -> tuple[list[Actor], list[Actor]]:
+        preps = rule.preps or RECIPIENT_PREPS.get(event, ())
+        actor: list[Actor] = []
+        for c in n.children:
+            if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.i in self.actors.token_mention):
+                actor += self.code_tokens([c])
+            if c.dep_ == "prep" and c.lower_ in ("between", "among"):
+                actor += self.code_tokens([g for g in c.children if g.dep_ == "pobj"])
+        actor += self.code_tokens(prep_objects(n, ("by",)))
+        if event == "AID" and not actor:
+            actor = self.code_tokens(prep_objects(n, ("from",)))
+            preps = tuple(p for p in preps if p != "from")
+        recipient = self.code_tokens(prep_objects(n, preps))
+        return actor, recipient
+
+    # -- modality -----------------------------------------------------------------------
+
+    def modality(self, tok: Token) -> tuple[bool, bool, bool]:
+        negated = hypothetical = future = False
+        chain = clause_chain(tok)
+        for depth, t in enumerate(chain):
+            own = depth == 0 or (depth == 1 and tok.pos_ == "NOUN")
+            for c in t.children:
+                low = c.lower_
+                if c.dep_ == "neg" and (own or t.pos_ == "VERB" and self._governs(t)):
+                    negated = True
+                if c.dep_ == "det" and low == "no" and t is tok:
+                    negated = True
+                if c.dep_ == "mark" and low in ("if", "unless", "whether"):
+                    hypothetical = True
+                if c.dep_ == "aux" and own:
+                    if low in ("will", "shall", "'ll", "wo"):
+                        future = True
+                    elif low == "would":
+                        past_report = any(a.tag_ == "VBD" and self.rules.get(a.i) and "speech" in self.rules[a.i].flags
+                                          for a in chain[1:])
+                        future = True
+                        hypothetical = hypothetical or not past_report
+                    elif low in ("could", "might", "may"):
+                        hypothetical = True
+            if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
+                future = True
+            if t.dep_ == "ROOT":
+                break
+        return negated, hypothetical, future
+
+    def _governs(self, verb: Token) -> bool:
+        rule = self.rules.get(verb.i)
+        return rule is not None and bool(rule.flags & {"intent", "light", "threat", "request"})
+
+    # -- candidates ---------------------------------------------------------------------
+
+    def candidates(self) -> list[Candidate]:
+        consumed: set[int] = set()
+        out: list[Candidate] = []
+        doc = self.sent.doc
+        for i in sorted(self.rules, key=lambda i: (len(clause_chain(doc[i])), i)):
+            if i in consumed:
+                continue
+            tok, rule = doc[i], self.rules[i]
+            cand = self.verb_candidate(tok, rule, consumed) if rule.pos == "VERB" else self.noun_candidate(tok, rule)
+            consumed.add(i)
+            if cand is not None:
+                cand.depth = len(clause_chain(tok)) - 1
+                out.append(cand)
+        return out
+
+    def _event_nouns(self, v: Token) -> list[Token]:
+        """Event nouns a light or reporting verb carries: objects, passive subjects, 'in'-objects."""
+        nouns: list[Token] = []
+        for c in v.children:
+            if c.dep_ in ("dobj", "nsubjpass", "attr"):
+                nouns += conjuncts(c)
+            elif c.dep_ == "prep" and c.lower_ in ("in", "to", "for", "on", "at"):
+                nouns += [g for g in c.children if g.dep_ == "pobj"]
+        if v.dep_ == "acl":
+            nouns.append(v.head)
+        return [n for n in nouns if n.i in self.rules and self.rules[n.i].pos == "NOUN" and self.rules[n.i].event]
+
+    def _complement(self, v: Token) -> Token | None:
+        for c in v.children:
+            if c.dep_ in ("xcomp", "ccomp") and c.i in self.rules:
+                return c
+        for c in v.children:
+            if c.dep_ == "prep" and c.lower_ in ("of", "for", "to", "from", "with", "on"):
+                for g in c.children:
+                    if g.dep_ in ("pcomp", "pobj") and g.i in self.rules:
+                        return g
+        for c in v.children:
+            if c.dep_ in ("dobj", "xcomp", "ccomp", "nsubjpass") and c.i in self.rules:
+                return c
+        return None
+
+    def _make(self, tok: Token, rule: TriggerRule, event: str, actor: list[Actor], recipient: list[Actor],
+              modal_tok: Token, words: list[Token], nominal: bool = False) -> Candidate:
+        negated, hypothetical, future = self.modality(modal_tok)
+        if "fail" in rule.flags:
+            negated = True
+        text = " ".join(t.text for t in sorted(set(words), key=lambda t: t.i))
+        return Candidate(
+            trigger=tok, rule=rule, event=event, mode=rule.mode, cameo=rule.cameo, actor=actor,
+            recipient=recipient, trigger_text=text, negated=negated, hypothetical=hypothetical,
+            future=future, nominal=nominal, context={rule.context} if rule.context else set(),
+        )
+
+    def verb_candidate(self, v: Token, rule: TriggerRule, consumed: set[int]) -> Candidate | None:
+        flags = rule.flags
+        particle = [c for c in v.children if c.dep_ == "prt"]
+        if flags & {"light", "speech"}:
+            for n in self._event_nouns(v):
+                if n.i in consumed:
+                    continue
+                nrule = self.rules[n.i]
+                assert nrule.event is not None
+                own_actor, own_recipient = self.noun_arguments(n, nrule, nrule.event)
+                actor, recipient = self.verb_arguments(v, nrule, nrule.event)
+                if is_passive(v) and n.dep_ == "nsubjpass":
+                    actor = self.code_tokens([g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"])
+                    recipient = self.code_tokens(prep_objects(v, nrule.preps or RECIPIENT_PREPS.get(nrule.event, ())))
+                actor = own_actor or actor
+                recipient = own_recipient or recipient
+                consumed.add(n.i)
+                cand = self._make(n, nrule, nrule.event, actor, recipient, v, [v, *particle, n])
+                if "speech" in flags and not own_actor:
+                    cand.future = cand.future or v.lemma_ in ("announce", "unveil")
+                return cand
+            if rule.event is None:
+                return None
+        if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny"}:
+            comp = self._complement(v)
+            comp_rule = self.rules.get(comp.i) if comp is not None else None
+            comp_event = comp_rule.event if comp_rule else None
+            if comp is not None:
+                consumed.add(comp.i)
+                consumed.update(n.i for n in self._event_nouns(comp))
+            if "deny" in flags and rule.event is None:
+                return None
+            if "fail" in flags:
+                if comp_rule is None or comp_event is None:
+                    return None
+                actor, recipient = self.verb_arguments(v, comp_rule, comp_event)
+                c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos == "VERB"
+                                        else self.noun_arguments(comp, comp_rule, comp_event))
+                cand = self._make(comp, comp_rule, comp_event, actor or c_actor, c_recipient or recipient, v, [v, comp], )
+                cand.negated = True
+                return cand
+            event = rule.event
+            if event is None:
+                return None
+            actor, recipient = self.verb_arguments(v, rule, event)
+            if comp is not None and comp_rule is not None and comp_event is not None:
+                c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos == "VERB"
+                                        else self.noun_arguments(comp, comp_rule, comp_event))
+                if "request" in flags:
+                    recipient = recipient or c_actor or c_recipient
+                else:
+                    recipient = recipient or c_recipient
+                event, mode, cameo = derive(rule, comp_event, comp_rule)
+                cand = self._make(v, rule, event, actor, recipient, v, [v, *particle, comp])
+                cand.mode, cand.cameo = mode, cameo
+                if comp_rule.context:
+                    cand.context.add(comp_rule.context)
+                return cand
+            return self._make(v, rule, event, actor, recipient, v, [v, *particle])
+        if rule.event is None:
+            return None
+        for n in self._event_nouns(v):
+            consumed.add(n.i)
+        actor, recipient = self.verb_arguments(v, rule, rule.event)
+        words = [v, *particle]
+        if rule.objects:
+            words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
+        return self._make(v, rule, rule.event, actor, recipient, v, words)
+
+    def noun_candidate(self, n: Token, rule: TriggerRule) -> Candidate | None:
+        if rule.event is None:
+            return None
+        actor, recipient = self.noun_arguments(n, rule, rule.event)
+        head = n.head
+        modal_tok = n
+        if n.dep_ in ("dobj", "nsubjpass", "attr") and head.pos_ in ("VERB", "AUX"):
+            modal_tok = head
+            if not actor:
+                actor, extra = self.verb_arguments(head, rule, rule.event)
+                recipient = recipient or extra
+        elif n.dep_ == "pobj" and head.head.pos_ in ("VERB", "AUX") and head.lower_ in ("in", "for", "to"):
+            modal_tok = head.head
+            if not actor:
+                actor = self.code_tokens(subject_tokens(head.head))
+        elif n.dep_ in ("nsubj",) and head.pos_ in ("VERB", "AUX"):
+            modal_tok = head
+            if not recipient:
+                recipient = self.code_tokens(prep_objects(head, rule.preps or RECIPIENT_PREPS.get(rule.event, ())))
+        if not actor and not recipient:
+            return None
+        return self._make(n, rule, rule.event, actor, recipient, modal_tok, [n], nominal=True)
+
+
+AGREE_CAMEO = {"CONSULT": "036", "SUPPORT": "032", "COOPERATE": "031", "AID": "033", "AGREE": "030"}
+REQUEST_MODE = {"CONSULT": ("meet", "106"), "AGREE": ("meet", "107"), "AID": ("assist", "103"),
+                "COOPERATE": ("assist", "101"), "SUPPORT": ("assist", "102"), "RETREAT": ("yield", "105"),
+                "CONCEDE": ("yield", "105")}
+REJECT_MODE = {"CONSULT": ("meet", "125"), "AGREE": ("meet", "125"), "AID": ("assist", "122"),
+               "COOPERATE": ("assist", "121"), "SUPPORT": ("assist", "121"), "RETREAT": ("yield", "124"),
+               "CONCEDE": ("yield", "124"), "REQUEST": (None, "120")}
+THREAT_MODE = {"ASSAULT": ("violence", "138"), "SANCTION": ("relations", "1313"), "COERCE": ("restrict", "1312"),
+               "MOBILIZE": ("violence", "138"), "REJECT": ("relations", "134")}
+
+
+def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule) -> tuple[str, str | None, str | None]:
+    """Type, mode and CAMEO of a verb that governs another predicate ("agreed to hold talks")."""
+    flags = rule.flags
+    if "intent" in flags:
+        if comp in COOPERATIVE:
+            return "AGREE", None, AGREE_CAMEO.get(comp, "030")
+        if comp in RETREATING:
+            return "CONCEDE", None, "035" if comp == "CONCEDE" else "0356"
+        if comp in ("ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "THREATEN"):
+            mode, cameo = THREAT_MODE.get(comp, ("violence", "130"))
+            return "THREATEN", mode, cameo
+        return comp, comp_rule.mode, comp_rule.cameo
+    if "refuse" in flags:
+        mode, cameo = REJECT_MODE.get(comp, (rule.mode, rule.cameo))
+        return "REJECT", mode, cameo
+    if "request" in flags:
+        mode, cameo = REQUEST_MODE.get(comp, ("change", "104"))
+        return "REQUEST", mode, cameo
+    if "threat" in flags:
+        mode, cameo = THREAT_MODE.get(comp, (rule.mode, rule.cameo))
+        return "THREATEN", mode, cameo
+    return rule.event or comp, rule.mode, rule.cameo

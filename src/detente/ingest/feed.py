@@ -1,0 +1,46 @@
+"""Saved RSS and Atom feeds: one document per entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import feedparser
+import lxml.html
+
+from detente.errors import InputError
+from detente.models import Document
+
+
+def _plain(html: str) -> str:
+    if "<" not in html:
+        return html.strip()
+    try:
+        return lxml.html.fromstring(html).text_content().strip()
+    except (ValueError, lxml.etree.ParserError):
+        return html.strip()
+
+
+def read_feed(name: str, text: str, pub_date: dt.date | None) -> list[Document]:
+    feed = feedparser.parse(text)
+    if not feed.entries:
+        if feed.bozo:
+            raise InputError(f"{name}: malformed feed ({feed.bozo_exception})")
+        raise InputError(f"{name}: feed has no entries")
+    source = feed.feed.get("title") or None
+    docs = []
+    for entry in feed.entries:
+        parts = [c.get("value", "") for c in entry.get("content", [])] or [entry.get("summary", "")]
+        body = "\n\n".join(_plain(p) for p in parts if p).strip()
+        if not body:
+            continue
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        date = dt.date(*stamp[:3]) if stamp else pub_date
+        content_hash = Document.hash_text(body)
+        docs.append(Document(
+            doc_id=str(entry.get("id") or entry.get("link") or content_hash[:16]), text=body,
+            title=entry.get("title") or None, url=entry.get("link") or None, source=source,
+            author=entry.get("author") or None, pub_date=date, path=name, content_hash=content_hash,
+        ))
+    if not docs:
+        raise InputError(f"{name}: feed entries have no text")
+    return docs

@@ -1,0 +1,30 @@
+"""HTML pages: main text and metadata through trafilatura; boilerplate and comments dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import trafilatura
+
+from detente.errors import InputError
+from detente.models import Document
+
+
+def read_html(name: str, html: str, pub_date: dt.date | None) -> Document:
+    result = trafilatura.bare_extraction(
+        html, include_comments=False, include_tables=False, with_metadata=True, favor_precision=True,
+    )
+    text = (getattr(result, "text", None) or "").strip() if result is not None else ""
+    if not text:
+        raise InputError(f"{name}: no article text found in HTML")
+    found_date = None
+    if result.date:
+        try:
+            found_date = dt.date.fromisoformat(str(result.date)[:10])
+        except ValueError:
+            found_date = None
+    return Document(
+        doc_id=Document.hash_text(text)[:16], text=text, title=result.title or None, url=result.url or None,
+        source=result.sitename or None, author=result.author or None, pub_date=found_date or pub_date,
+        path=name, content_hash=Document.hash_text(text),
+    )

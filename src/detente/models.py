@@ -1,0 +1,79 @@
+"""The typed records that flow between stages; the one source of the JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Document(BaseModel):
+    """An article after ingest: clean main text plus metadata."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doc_id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    pub_date: dt.date | None = None
+    path: str | None = None
+    content_hash: str = ""
+
+    @staticmethod
+    def hash_text(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Actor(BaseModel):
+    """One coded entity: a state, an IGO, a non-state group or a person."""
+
+    text: str = Field(description="the words in the sentence")
+    code: str = Field(description="country + sector (RUSGOV), IGO code (IGONATO) or group code")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-3, null for IGOs and transnational groups")
+    sector: str | None = Field(None, description="PLOVER sector code (GOV, MIL, REB, ...)")
+    name: str | None = Field(None, description="canonical name")
+    kind: str | None = Field(None, description="state, igo, group or person")
+
+
+class Event(BaseModel):
+    """One coded political event (PLOVER field names)."""
+
+    id: str
+    doc_id: str
+    sentence_index: int
+    sentence: str
+    date: dt.date | None = None
+    date_precision: str = Field("publication", description="day, month, year or publication")
+    pub_date: dt.date | None = None
+    event_type: str
+    mode: str | None = None
+    contexts: list[str] = Field(default_factory=list)
+    quad_class: str
+    plover_score: float
+    cameo_code: str
+    goldstein: float | None = None
+    actor: list[Actor]
+    recipient: list[Actor] = Field(default_factory=list)
+    trigger: str
+    negated: bool = False
+    hypothetical: bool = False
+    future: bool = False
+    historical: bool = False
+    confidence: float
+    coder: str
+
+    @staticmethod
+    def make_id(doc_id: str, sentence_index: int, event_type: str, actor: list[Actor],
+                recipient: list[Actor], trigger: str) -> str:
+        key = json.dumps([doc_id, sentence_index, event_type, [a.code for a in actor],
+                          [r.code for r in recipient], trigger])
+        return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
+def event_json_schema() -> dict:
+    return Event.model_json_schema()
