@@ -1,0 +1,243 @@
+"""Score the coder against gold records (PLOVER gold-standard style)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from detente.actors.tables import group_entries, igo_entries
+from detente.errors import InputError
+from detente.models import Document, Event
+from detente.ontology import EVENT_TYPES, normalize_event_type, quad_class
+
+NONE = "NONE"
+
+
+@dataclass
+class GoldRecord:
+    id: str
+    text: str
+    event: str | None
+    actor: list[str]
+    recipient: list[str]
+    date: dt.date | None = None
+    mode: str | None = None
+    negated: bool = False
+    hypothetical: bool = False
+
+
+def _entity_keys(items: Any) -> list[str]:
+    """Gold entity list -> comparable keys: ISO3 country, IGO code or group code."""
+    if not items:
+        return []
+    if isinstance(items, (str, dict)):
+        items = [items]
+    keys: list[str] = []
+    for item in items:
+        code = item.get("code") if isinstance(item, dict) else item
+        if not code:
+            continue
+        keys.append(_key(str(code)))
+    return keys
+
+
+_ORG_CODES: set[str] = set()
+
+
+def _key(code: str) -> str:
+    code = code.strip().upper()
+    if not _ORG_CODES:
+        _ORG_CODES.update(e.code for e in igo_entries() + group_entries())
+    if code in _ORG_CODES or code.startswith("IGO"):
+        return code
+    return code[:3]
+
+
+def read_gold(path: str | Path) -> list[GoldRecord]:
+    """Read a JSON list or JSON Lines of gold records."""
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read gold file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: gold file is not UTF-8") from None
+    items: list[tuple[str, Any]] = []
+    stripped = raw.lstrip()
+    if stripped.startswith("["):
+        try:
+            items = [(f"{path}:item {i + 1}", x) for i, x in enumerate(json.loads(raw))]
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
+    else:
+        for n, line in enumerate(raw.splitlines(), start=1):
+            if line.strip():
+                try:
+                    items.append((f"{path}:{n}", json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    raise InputError(f"{path}:{n}: malformed JSON line ({exc.msg})") from None
+    records = []
+    for where, obj in items:
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise InputError(f"{where}: gold record needs a 'text' string")
+        event = obj.get("event")
+        if isinstance(event, list):
+            event = event[0] if event else None
+        raw_date = obj.get("date") or obj.get("pub_date")
+        try:
+            day = dt.date.fromisoformat(str(raw_date)[:10]) if raw_date else None
+        except ValueError:
+            day = None
+        records.append(GoldRecord(
+            id=str(obj.get("id", len(records))), text=obj["text"], event=normalize_event_type(event),
+            actor=_entity_keys(obj.get("actor", obj.get("source"))),
+            recipient=_entity_keys(obj.get("recipient", obj.get("target"))),
+            date=day, mode=obj.get("mode"), negated=bool(obj.get("negated")),
+            hypothetical=bool(obj.get("hypothetical")),
+        ))
+    if not records:
+        raise InputError(f"{path}: no gold records")
+    return records
+
+
+def _pred_keys(actors: list[Any]) -> list[list[str]]:
+    """Each predicted actor as the keys it may match: code, country, code prefix."""
+    out = []
+    for a in actors:
+        keys = {a.code.upper(), a.code[:3].upper()}
+        if a.country:
+            keys.add(a.country)
+        out.append(sorted(keys))
+    return out
+
+
+def _match(gold: list[str], pred: list[list[str]]) -> bool:
+    """Set match: every gold entity found among the predicted ones and nothing extra."""
+    if len(set(gold)) != len(pred):
+        return False
+    remaining = list(pred)
+    for g in dict.fromkeys(gold):
+        hit = next((p for p in remaining if g in p), None)
+        if hit is None:
+            return False
+        remaining.remove(hit)
+    return True
+
+
+@dataclass
+class Scores:
+    n: int = 0
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    confusion: Counter = field(default_factory=Counter)
+    typed: int = 0
+    type_ok: int = 0
+    quad_ok: int = 0
+    actor_n: int = 0
+    actor_ok: int = 0
+    recipient_n: int = 0
+    recipient_ok: int = 0
+    all_ok: int = 0
+    no_event_pred: int = 0
+    gold_none: int = 0
+    none_coded: int = 0
+    missed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        def ratio(a: int, b: int) -> float | None:
+            return round(a / b, 4) if b else None
+
+        per_type = {}
+        for t in EVENT_TYPES:
+            c = self.counts[t]
+            p = ratio(c["tp"], c["tp"] + c["fp"])
+            r = ratio(c["tp"], c["tp"] + c["fn"])
+            f = round(2 * p * r / (p + r), 4) if p and r else 0.0
+            per_type[t] = {"precision": p, "recall": r, "f1": f, "support": c["tp"] + c["fn"]}
+        return {
+            "records": self.n,
+            "event_type_accuracy": ratio(self.type_ok, self.typed),
+            "quad_class_accuracy": ratio(self.quad_ok, self.typed),
+            "actor_country_accuracy": ratio(self.actor_ok, self.actor_n),
+            "recipient_country_accuracy": ratio(self.recipient_ok, self.recipient_n),
+            "all_three_accuracy": ratio(self.all_ok, self.typed),
+            "no_event_share": ratio(self.no_event_pred, self.n),
+            "missed_event_share": ratio(self.missed, self.typed),
+            "no_event_coded_share": ratio(self.none_coded, self.gold_none),
+            "macro_f1": round(sum(v["f1"] for v in per_type.values() if v["support"]) /
+                              max(1, sum(1 for v in per_type.values() if v["support"])), 4),
+            "per_type": per_type,
+            "confusion": {f"{g}->{p}": n for (g, p), n in sorted(self.confusion.items())},
+        }
+
+
+def primary_event(events: list[Event]) -> Event | None:
+    """The event a sentence-level gold record is compared with: the coder's first (primary) one."""
+    return events[0] if events else None
+
+
+def score(records: list[GoldRecord], predictions: dict[str, list[Event]]) -> Scores:
+    s = Scores()
+    for rec in records:
+        s.n += 1
+        pred = primary_event(predictions.get(rec.id, []))
+        p_type = pred.event_type if pred else None
+        s.confusion[(rec.event or NONE, p_type or NONE)] += 1
+        if pred is None:
+            s.no_event_pred += 1
+        if rec.event is None:
+            s.gold_none += 1
+            if pred is not None and not pred.negated and not pred.hypothetical:
+                s.none_coded += 1
+                s.counts[p_type]["fp"] += 1
+                s.errors.append({"id": rec.id, "gold": NONE, "pred": p_type, "text": rec.text})
+            continue
+        s.typed += 1
+        if pred is None:
+            s.missed += 1
+            s.counts[rec.event]["fn"] += 1
+            s.errors.append({"id": rec.id, "gold": rec.event, "pred": NONE, "text": rec.text})
+            continue
+        type_ok = p_type == rec.event
+        if type_ok:
+            s.type_ok += 1
+            s.counts[rec.event]["tp"] += 1
+        else:
+            s.counts[rec.event]["fn"] += 1
+            s.counts[p_type]["fp"] += 1
+            s.errors.append({"id": rec.id, "gold": rec.event, "pred": p_type, "text": rec.text})
+        if quad_class(p_type) == quad_class(rec.event):
+            s.quad_ok += 1
+        actor_ok = _match(rec.actor, _pred_keys(pred.actor)) if rec.actor else not pred.actor
+        recipient_ok = _match(rec.recipient, _pred_keys(pred.recipient)) if rec.recipient else not pred.recipient
+        if rec.actor:
+            s.actor_n += 1
+            s.actor_ok += actor_ok
+        if rec.recipient:
+            s.recipient_n += 1
+            s.recipient_ok += recipient_ok
+        s.all_ok += type_ok and actor_ok and recipient_ok
+    return s
+
+
+def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None) -> dict[str, list[Event]]:
+    from detente.pipeline import code_documents
+
+    docs = [Document(doc_id=r.id, text=r.text, pub_date=r.date, content_hash=Document.hash_text(r.text))
+            for r in records]
+    out: dict[str, list[Event]] = {d.doc_id: [] for d in docs}
+    for ev in code_documents(docs, actor_table=actor_table):
+        out[ev.doc_id].append(ev)
+    return out
+
+
+def evaluate(path: str | Path, actor_table: str | None = None) -> dict[str, Any]:
+    records = read_gold(path)
+    result = score(records, code_gold(records, actor_table)).as_dict()
+    result["gold"] = str(path)
+    return result

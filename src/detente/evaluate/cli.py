@@ -1,0 +1,58 @@
+"""`detente evaluate`: accuracy against a gold file."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def evaluate(
+        gold: Annotated[str, typer.Argument(help="Gold records: JSON list or JSON Lines (PLOVER gold style).")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+        errors: Annotated[Optional[str], typer.Option("--errors", help="Write mis-coded records (JSONL) here.")] = None,
+        actors: Annotated[Optional[str], typer.Option("--actors", help="Extra actor table (TSV).")] = None,
+    ) -> None:
+        """Score the coder on gold records: per-type P/R/F1, type, quad, actor and recipient accuracy."""
+        from detente.evaluate import code_gold, read_gold, score
+
+        records = read_gold(gold)
+        scores = score(records, code_gold(records, actors))
+        result = scores.as_dict()
+        result["gold"] = gold
+        if errors:
+            with open(errors, "w", encoding="utf-8") as fh:
+                for e in scores.errors:
+                    fh.write(json.dumps(e, ensure_ascii=False) + "\n")
+        if as_json:
+            print(json.dumps(result, indent=2))
+            return
+        con = Console()
+        summary = Table(title=f"detente evaluate {gold} ({result['records']} records)")
+        summary.add_column("metric")
+        summary.add_column("value", justify="right")
+        for key in ("event_type_accuracy", "quad_class_accuracy", "actor_country_accuracy",
+                    "recipient_country_accuracy", "all_three_accuracy", "macro_f1", "no_event_share",
+                    "missed_event_share", "no_event_coded_share"):
+            value = result[key]
+            summary.add_row(key, "-" if value is None else f"{value:.3f}")
+        con.print(summary)
+        per = Table(title="per type")
+        for col in ("type", "precision", "recall", "F1", "support"):
+            per.add_column(col, justify="right" if col != "type" else "left")
+        for t, v in result["per_type"].items():
+            per.add_row(t, *("-" if v[k] is None else f"{v[k]:.2f}" for k in ("precision", "recall", "f1")),
+                        str(v["support"]))
+        con.print(per)
+        confusion = Table(title="confusion (gold -> predicted, off-diagonal)")
+        confusion.add_column("gold -> predicted")
+        confusion.add_column("n", justify="right")
+        off = [(k, n) for k, n in result["confusion"].items() if k.split("->")[0] != k.split("->")[1]]
+        for k, n in sorted(off, key=lambda x: -x[1])[:25]:
+            confusion.add_row(k, str(n))
+        con.print(confusion)
