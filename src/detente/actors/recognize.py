@@ -227,6 +227,12 @@ class DocumentActors:
             kind = "person" if person_name or (office and name != base.name) else "state"
             actors.append(Actor(text=text, code=(base.country or base.code) + (sec or ""), country=base.country,
                                 sector=sec, name=name, kind=kind))
+        if not actors and not person_name and head.pos_ in ("NOUN", "PROPN"):
+            role = sector or self._of_sector(head)
+            if role:
+                country = self._location_country(head)
+                code = (country or "") + role
+                actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
         if not actors and person_name:
             known = self.people.get(person_name) or self.people.get(person_name.split()[-1])
             if known is not None:
@@ -238,6 +244,32 @@ class DocumentActors:
             self.people[person_name] = memo
             self.people[person_name.split()[-1]] = memo
         return actors
+
+    def _of_sector(self, head: Token) -> str | None:
+        """Sector of a quantity phrase: "tens of thousands of people" -> CVL."""
+        tok = head
+        for _ in range(3):
+            nxt = next((g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                        for g in c.children if g.dep_ == "pobj"), None)
+            if nxt is None:
+                return None
+            if (sector := self.sector_of(nxt)) is not None:
+                return sector
+            tok = nxt
+        return None
+
+    def _location_country(self, head: Token) -> str | None:
+        """Country of a role-only phrase from where it is: "police in Karachi", else the sentence."""
+        sent = head.sent
+        near = [g for c in head.children if c.dep_ == "prep" and c.lower_ in ("in", "of", "from", "across")
+                for g in c.subtree]
+        for tok in near + [t for t in sent if t.dep_ == "pobj" and t.head.lower_ in ("in", "across", "of")]:
+            m = self.token_mention.get(tok.i)
+            if m is not None:
+                e = _pick(m.entries, self.day)
+                if e.kind == "state" and e.country:
+                    return e.country
+        return None
 
     def _person_name(self, head: Token) -> str | None:
         if head.ent_type_ == "PERSON":

@@ -13,7 +13,7 @@ from detente.events.extract import AGREE_CAMEO, COOPERATIVE, Candidate, Sentence
 from detente.lexicon import context_keywords
 from detente.models import Actor, Document, Event
 
-JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual"}
+JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 VISIT_WORDS = {"visit", "trip", "tour", "arrive"}
 
@@ -73,6 +73,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             mode, cameo = "phone", "041"
         elif any(a.kind == "igo" for a in c.actor + c.recipient) or lemmas & {"summit", "multilateral"}:
             mode = "multilateral"
+    # PLOVER: hostage rescues by security forces are AID, not RETREAT.
+    if event == "RETREAT" and mode == "release" and any(a.sector in ("MIL", "COP") for a in c.actor) and \
+            lemmas & {"abduct", "kidnap", "hostage", "captive", "rescue", "hold", "seize"}:
+        event, mode, cameo = "AID", None, "070"
     future = c.future
     # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.
     if future and not c.negated:

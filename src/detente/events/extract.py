@@ -30,7 +30,8 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
 }
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
                   "fleet", "squadron", "pair", "dozen", "lot", "tranche", "supply", "delivery", "kind", "type",
-                  "range", "host", "string", "spate", "flurry", "volley", "barrage", "part"}
+                  "range", "host", "string", "spate", "flurry", "volley", "barrage", "part", "thousand", "hundred",
+                  "ten", "million", "score", "group", "team", "contingent", "convoy", "unit"}
 SUBJECTS = {"nsubj", "csubj", "expl"}
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
 
@@ -84,6 +85,8 @@ def object_words(tok: Token) -> set[str]:
         for x in tok.children:
             if x.dep_ == "xcomp":
                 heads += [c for c in x.children if c.dep_ == "dobj"]
+            if x.dep_ in ("ccomp", "xcomp"):
+                heads += [c for c in x.children if c.dep_ == "nsubj"]
     else:
         heads += [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")]
         for p in tok.children:
@@ -110,7 +113,7 @@ def object_words(tok: Token) -> set[str]:
 
 def match_rule(tok: Token) -> TriggerRule | None:
     pos = "VERB" if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT") else (
-        "NOUN" if tok.pos_ in ("NOUN", "PROPN") else None)
+        "NOUN" if tok.pos_ in ("NOUN", "PROPN") else "ADJ" if tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "conj") else None)
     if pos is None:
         return None
     rules = triggers().get((pos, _lemma(tok)))
@@ -143,7 +146,9 @@ def subject_tokens(v: Token) -> list[Token]:
     for c in v.children:
         if c.dep_ in ("nsubj", "csubj"):
             return [c]
-    if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX"):
+    if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX", "ADJ"):
+        return subject_tokens(v.head)
+    if v.dep_ in ("acomp", "oprd") and v.head.pos_ in ("VERB", "AUX"):
         return subject_tokens(v.head)
     if v.dep_ == "xcomp":
         objs = [c for c in v.head.children if c.dep_ in ("dobj",)]
@@ -237,6 +242,9 @@ class SentenceCoder:
             patient = [c for c in v.children if c.dep_ == "nsubjpass"] or ([v.head] if v.dep_ == "acl" else [])
             actor = self.code_tokens(agent, speaker)
             recipient = self.code_tokens(patient, speaker)
+            if event == "MOBILIZE" and not actor:
+                # "Troops were deployed to the border": what is deployed belongs to the actor.
+                actor, recipient = recipient, []
             if not recipient:
                 recipient = self.code_tokens(prep_objects(v, preps))
         else:
@@ -316,7 +324,7 @@ class SentenceCoder:
             if i in consumed:
                 continue
             tok, rule = doc[i], self.rules[i]
-            cand = self.verb_candidate(tok, rule, consumed) if rule.pos == "VERB" else self.noun_candidate(tok, rule)
+            cand = self.verb_candidate(tok, rule, consumed) if rule.pos != "NOUN" else self.noun_candidate(tok, rule)
             consumed.add(i)
             if cand is not None:
                 cand.depth = len(clause_chain(tok)) - 1
@@ -329,7 +337,7 @@ class SentenceCoder:
         for c in v.children:
             if c.dep_ in ("dobj", "nsubjpass", "attr"):
                 nouns += conjuncts(c)
-            elif c.dep_ == "prep" and c.lower_ in ("in", "to", "for", "on", "at"):
+            elif c.dep_ == "prep" and c.lower_ in ("in", "to", "for", "on", "at", "under", "into"):
                 nouns += [g for g in c.children if g.dep_ == "pobj"]
         if v.dep_ == "acl":
             nouns.append(v.head)
@@ -397,7 +405,7 @@ class SentenceCoder:
                 if comp_rule is None or comp_event is None:
                     return None
                 actor, recipient = self.verb_arguments(v, comp_rule, comp_event)
-                c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos == "VERB"
+                c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos != "NOUN"
                                         else self.noun_arguments(comp, comp_rule, comp_event))
                 cand = self._make(comp, comp_rule, comp_event, actor or c_actor, c_recipient or recipient, v, [v, comp], )
                 cand.negated = True
@@ -407,7 +415,7 @@ class SentenceCoder:
                 return None
             actor, recipient = self.verb_arguments(v, rule, event)
             if comp is not None and comp_rule is not None and comp_event is not None:
-                c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos == "VERB"
+                c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos != "NOUN"
                                         else self.noun_arguments(comp, comp_rule, comp_event))
                 if "request" in flags:
                     recipient = recipient or c_actor or c_recipient
@@ -422,6 +430,13 @@ class SentenceCoder:
             return self._make(v, rule, event, actor, recipient, v, [v, *particle])
         if rule.event is None:
             return None
+        if "motion" in flags:
+            purpose = [c for c in v.children if c.dep_ in ("advcl", "xcomp") and c.i in self.rules
+                       and self.rules[c.i].event]
+            if purpose:
+                return None
+        if self._non_actor_subject(v):
+            return None
         for n in self._event_nouns(v):
             consumed.add(n.i)
         actor, recipient = self.verb_arguments(v, rule, rule.event)
@@ -429,6 +444,13 @@ class SentenceCoder:
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         return self._make(v, rule, rule.event, actor, recipient, v, words)
+
+    def _non_actor_subject(self, v: Token) -> bool:
+        """Earthquakes, storms and diseases also 'strike' and 'kill'; they are not actors."""
+        things = self.cues.get("nonactor", frozenset())
+        subj = subject_tokens(v) if not is_passive(v) else [
+            g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+        return any(t.lemma_.lower() in things for t in subj)
 
     def noun_candidate(self, n: Token, rule: TriggerRule) -> Candidate | None:
         if rule.event is None:

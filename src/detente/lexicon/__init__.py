@@ -44,9 +44,9 @@ def triggers() -> dict[tuple[str, str], tuple[TriggerRule, ...]]:
     table: dict[tuple[str, str], list[TriggerRule]] = defaultdict(list)
     for r in _rows("triggers.tsv"):
         words = r["lemma"].split()
-        pos = "VERB" if r["pos"].upper().startswith("V") else "NOUN"
-        particle = " ".join(words[1:]) if pos == "VERB" and len(words) > 1 else None
-        lemma = words[0] if pos == "VERB" else words[-1]
+        pos = {"V": "VERB", "N": "NOUN", "A": "ADJ"}[r["pos"].upper()[:1]]
+        particle = " ".join(words[1:]) if pos != "NOUN" and len(words) > 1 else None
+        lemma = words[0] if pos != "NOUN" else words[-1]
         objects = frozenset(o.strip() for o in r["objects"].split("|") if o.strip()) or None
         if pos == "NOUN" and len(words) > 1:
             objects = (objects or frozenset()) | {" ".join(words[:-1])}

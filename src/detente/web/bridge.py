@@ -1,0 +1,111 @@
+"""Calls into the relations analysis (detente.analysis), converted to plain JSON-ready data.
+
+Each function raises WebError(501) with a clear message when the analysis module is not
+installed, so pages can show that instead of failing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import math
+from types import ModuleType
+from typing import Any
+
+from detente.errors import DetenteError
+from detente.store import Store
+
+from .access import WebError
+
+
+def _module(name: str) -> ModuleType:
+    try:
+        return importlib.import_module(f"detente.analysis.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("detente.analysis"):
+            raise WebError(501, f"relations analysis is not available (detente.analysis.{name} is not installed)") from None
+        raise
+
+
+def _call(module: str, func: str, *args: Any, **kwargs: Any) -> Any:
+    fn = getattr(_module(module), func, None)
+    if fn is None:
+        raise WebError(501, f"relations analysis is not available (detente.analysis.{module}.{func} is missing)")
+    try:
+        return fn(*args, **kwargs)
+    except DetenteError as exc:
+        raise WebError(400, str(exc)) from None
+
+
+def jsonable(obj: Any) -> Any:
+    """Dataclasses, pydantic models, DataFrames, numpy and pandas values as plain JSON data."""
+    if obj is None or isinstance(obj, (str, bool, int)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        items = sorted(obj, key=str) if isinstance(obj, (set, frozenset)) else obj
+        return [jsonable(v) for v in items]
+    if isinstance(obj, dt.datetime):
+        return obj.date().isoformat() if obj.time() == dt.time() else obj.isoformat()
+    if isinstance(obj, dt.date):
+        return obj.isoformat()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return jsonable(dataclasses.asdict(obj))
+    if hasattr(obj, "model_dump"):
+        return jsonable(obj.model_dump())
+    mod = type(obj).__module__
+    if mod.startswith("pandas"):
+        if hasattr(obj, "to_dict") and hasattr(obj, "columns"):
+            return jsonable(obj.to_dict(orient="records"))
+        if type(obj).__name__ == "Period":
+            return obj.start_time.date().isoformat()
+        if type(obj).__name__ == "Timestamp":
+            return jsonable(obj.to_pydatetime())
+        if type(obj).__name__ in ("NaTType", "NAType"):
+            return None
+        if hasattr(obj, "tolist"):
+            return jsonable(obj.tolist())
+    if mod.startswith("numpy"):
+        if hasattr(obj, "tolist"):
+            return jsonable(obj.tolist())
+    return str(obj)
+
+
+def dyad_series(store: Store, a: str, b: str, freq: str = "month") -> list[dict[str, Any]]:
+    """The relations series of a dyad, one dict per period."""
+    return jsonable(_call("series", "dyad_series", store, a, b, freq=freq))
+
+
+def top_dyads(store: Store, n: int = 20) -> list[dict[str, Any]]:
+    """The most active dyads."""
+    return jsonable(_call("series", "top_dyads", store, n))
+
+
+def dyad_changes(store: Store, a: str, b: str) -> list[dict[str, Any]]:
+    """Change points in a dyad's relations."""
+    return jsonable(_call("changes", "dyad_changes", store, a, b))
+
+
+def all_changes(store: Store) -> list[dict[str, Any]]:
+    """Change points of every dyad, most recent first."""
+    changes = jsonable(_call("changes", "all_changes", store))
+    return sorted(changes, key=lambda c: str(c.get("end") or c.get("start") or ""), reverse=True)
+
+
+def network(store: Store, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
+    """The signed network of a period: nodes, edges, structural balance and blocs."""
+    graph = _call("network", "signed_network", store, date_from, date_to)
+    balance = _call("network", "structural_balance", graph)
+    blocs = [sorted(map(str, b)) for b in _call("network", "blocs", graph)]
+    bloc_of = {node: i for i, bloc in enumerate(blocs) for node in bloc}
+    nodes = [{"id": str(n), "bloc": bloc_of.get(str(n)), "degree": graph.degree(n),
+              **{k: v for k, v in jsonable(attrs).items() if k not in ("id", "bloc", "degree")}}
+             for n, attrs in graph.nodes(data=True)]
+    edges = [{"source": str(u), "target": str(v), **jsonable(attrs)} for u, v, attrs in graph.edges(data=True)]
+    edges.sort(key=lambda e: -(e.get("weight") or 0))
+    return {"from": jsonable(date_from), "to": jsonable(date_to), "nodes": nodes, "edges": edges,
+            "balance": jsonable(balance), "blocs": blocs}
