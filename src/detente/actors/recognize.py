@@ -41,6 +41,8 @@ OFFICES: dict[str, str] = {
 # Modifiers that attach an actor to a noun phrase.
 MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+OF_HEADS = {"people", "citizen", "resident", "member", "leader", "head", "chief", "representative", "delegation",
+            "thousand", "hundred", "dozen", "group", "team", "unit", "contingent"}
 RECIPROCAL_HEADS = {"side", "country", "nation", "neighbour", "neighbor", "government", "capital", "state", "party"}
 
 
@@ -141,9 +143,11 @@ class DocumentActors:
         """Tokens that modify `head` and can carry actor evidence, nearest first."""
         out: list[Token] = []
         stack = [c for c in head.children if c.dep_ in MODIFIER_DEPS | {"appos"}]
-        for child in head.children:
-            if child.dep_ == "prep" and child.lower_ in ("of", "from"):
-                stack += [g for g in child.children if g.dep_ == "pobj"]
+        # "the army of Pakistan", "troops from Chad": only role words take their country from an of-phrase.
+        if self.sector_of(head) is not None or head.lemma_.lower() in OF_HEADS:
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+                    stack += [g for g in child.children if g.dep_ == "pobj"]
         while stack:
             tok = stack.pop(0)
             out.append(tok)

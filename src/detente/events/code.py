@@ -90,6 +90,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if mode and (event, mode) not in ontology.modes():
         mode = None
     actor = c.actor
+    # Role-only recipients ("pardoned an activist") are in the actor's country unless placed.
+    home = next((a.country for a in actor if a.country), None)
+    c.recipient = [r.model_copy(update={"country": home, "code": home + (r.sector or "")})
+                   if r.kind == "role" and r.country is None and home else r for r in c.recipient]
     actor_codes = {a.code for a in actor}
     recipient = [r for r in c.recipient if r.code not in actor_codes]
     if not actor and not recipient:

@@ -251,17 +251,23 @@ class SentenceCoder:
             actor = self.code_tokens(subj, speaker)
             dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"]
             dobj = [c for c in v.children if c.dep_ == "dobj"]
-            recipient = self.code_tokens(dative) or self.code_tokens(prep_objects(v, preps))
+            recipient = self.code_tokens(dative)
             if not recipient and "object-topic" not in rule.flags:
                 recipient = self.code_tokens(dobj)
             if not recipient:
+                recipient = self.code_tokens(prep_objects(v, preps))
+            if not recipient:
                 for o in dobj:
-                    recipient = self.code_tokens(prep_objects(o, preps))
+                    recipient = self.code_tokens(prep_objects(o, preps + ("with", "between", "into")))
                     if recipient:
                         break
         if "inverse" in rule.flags:
-            source = self.code_tokens(prep_objects(v, ("from", "by")))
-            actor, recipient = (source or recipient), actor
+            if passive:
+                # "X was received in Delhi by Y": the visitor X acts, the host Y receives.
+                actor, recipient = recipient, actor
+            else:
+                source = self.code_tokens(prep_objects(v, ("from", "by")))
+                actor, recipient = (source or recipient), actor
         return actor, recipient
 
     def noun_arguments(self, n: Token, rule: TriggerRule, event: str) -> tuple[list[Actor], list[Actor]]:
@@ -372,7 +378,7 @@ class SentenceCoder:
     def verb_candidate(self, v: Token, rule: TriggerRule, consumed: set[int]) -> Candidate | None:
         flags = rule.flags
         particle = [c for c in v.children if c.dep_ == "prt"]
-        if flags & {"light", "speech"}:
+        if flags & {"light", "speech", "motion"}:
             for n in self._event_nouns(v):
                 if n.i in consumed:
                     continue
@@ -390,7 +396,7 @@ class SentenceCoder:
                 if "speech" in flags and not own_actor:
                     cand.future = cand.future or v.lemma_ in ("announce", "unveil")
                 return cand
-            if rule.event is None:
+            if rule.event is None or "motion" not in flags and flags & {"light", "speech"} and rule.event is None:
                 return None
         if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny"}:
             comp = self._complement(v)
@@ -420,13 +426,18 @@ class SentenceCoder:
                 if "request" in flags:
                     recipient = recipient or c_actor or c_recipient
                 else:
-                    recipient = recipient or c_recipient
+                    other = [a for a in c_actor if a.code not in {x.code for x in actor}]
+                    recipient = recipient or c_recipient or other
                 event, mode, cameo = derive(rule, comp_event, comp_rule)
                 cand = self._make(v, rule, event, actor, recipient, v, [v, *particle, comp])
                 cand.mode, cand.cameo = mode, cameo
                 if comp_rule.context:
                     cand.context.add(comp_rule.context)
                 return cand
+            if not recipient and flags & {"request", "accuse"}:
+                # "Ottawa demanded that New Delhi restore ...": the clause subject is addressed.
+                clause = [c for c in v.children if c.dep_ in ("ccomp", "xcomp")]
+                recipient = self.code_tokens([g for c in clause for g in subject_tokens(c)[:1]])
             return self._make(v, rule, event, actor, recipient, v, [v, *particle])
         if rule.event is None:
             return None
