@@ -1,0 +1,83 @@
+"""The evaluator and the project's gold set: real coding, real scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from detente.evaluate import _match, read_gold, score
+from detente.models import Actor, Event
+
+GOLD = Path(__file__).resolve().parents[1] / "data" / "gold"
+
+
+def test_gold_set_is_large_and_balanced() -> None:
+    records = read_gold(GOLD / "dev.jsonl") + read_gold(GOLD / "test.jsonl")
+    assert len(records) >= 600
+    by_type: dict[str | None, int] = {}
+    for r in records:
+        by_type[r.event] = by_type.get(r.event, 0) + 1
+    assert by_type[None] >= 60
+    assert all(n >= 25 for t, n in by_type.items() if t is not None)
+    assert len([t for t in by_type if t]) == 16
+
+
+def test_dev_and_test_do_not_overlap() -> None:
+    dev = {r.id for r in read_gold(GOLD / "dev.jsonl")}
+    test = {r.id for r in read_gold(GOLD / "test.jsonl")}
+    assert dev and test and not dev & test
+
+
+def test_entity_matching_uses_country_or_code() -> None:
+    assert _match(["RUS"], [["RUS", "RUSGOV"]])
+    assert _match(["TALIBAN"], [["AFG", "TALIBAN", "TAL"]])
+    assert not _match(["RUS", "PAK"], [["RUS", "RUSGOV"]])
+
+
+def _event(kind: str, actor: str, recipient: str | None) -> Event:
+    a = [Actor(text=actor, code=actor, country=actor)]
+    r = [Actor(text=recipient, code=recipient, country=recipient)] if recipient else []
+    return Event(id="x", doc_id="d", sentence_index=0, sentence="s", event_type=kind, quad_class="verbal_cooperation",
+                 plover_score=1.0, cameo_code="040", actor=a, recipient=r, trigger="t", confidence=0.5, coder="t")
+
+
+def test_score_counts_types_actors_and_false_events(tmp_path: Path) -> None:
+    gold = tmp_path / "g.jsonl"
+    rows = [
+        {"id": "1", "text": "a", "event": "CONSULT", "actor": [{"code": "RUS"}], "recipient": [{"code": "PAK"}]},
+        {"id": "2", "text": "b", "event": "DEMAND", "actor": [{"code": "USA"}], "recipient": []},
+        {"id": "3", "text": "c", "event": None, "actor": [], "recipient": []},
+    ]
+    gold.write_text("\n".join(json.dumps(r) for r in rows))
+    records = read_gold(gold)
+    assert records[1].event == "REQUEST"  # legacy PLOVER name
+    result = score(records, {"1": [_event("CONSULT", "RUS", "PAK")], "2": [_event("ACCUSE", "USA", None)],
+                             "3": [_event("ASSAULT", "IND", None)]}).as_dict()
+    assert result["event_type_accuracy"] == 0.5
+    assert result["quad_class_accuracy"] == 1.0  # REQUEST and ACCUSE are both verbal conflict
+    assert result["actor_country_accuracy"] == 1.0
+    assert result["no_event_coded_share"] == 1.0
+    assert result["confusion"]["REQUEST->ACCUSE"] == 1
+
+
+@pytest.mark.parametrize("bad", ["[1, 2", '{"text": 3}\n'])
+def test_bad_gold_files_raise_clear_errors(tmp_path: Path, bad: str) -> None:
+    from detente.errors import InputError
+
+    path = tmp_path / "bad.json"
+    path.write_text(bad)
+    with pytest.raises(InputError):
+        read_gold(path)
+
+
+def test_coder_meets_accuracy_floor_on_dev() -> None:
+    """A regression floor well below the recorded numbers in benchmarks/accuracy.md."""
+    from detente.evaluate import code_gold
+
+    records = read_gold(GOLD / "dev.jsonl")
+    result = score(records, code_gold(records)).as_dict()
+    assert result["event_type_accuracy"] >= 0.75
+    assert result["quad_class_accuracy"] >= 0.80
+    assert result["no_event_coded_share"] <= 0.2
