@@ -19,7 +19,7 @@ demo: install
 	$(BIN)/detente ingest samples --db $(DEMO)/detente.duckdb
 	$(BIN)/detente events --db $(DEMO)/detente.duckdb -o $(DEMO)/events.jsonl
 	$(BIN)/detente events --db $(DEMO)/detente.duckdb --format csv -o $(DEMO)/events.csv
-	$(BIN)/detente demo-summary --db $(DEMO)/detente.duckdb --report $(DEMO)/report.html
+	$(BIN)/python -m detente.demo $(DEMO)/detente.duckdb $(DEMO)
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -134,8 +134,8 @@ def _parse_with_dateparser(text: str, base: dt.date) -> Resolved | None:
     settings = {"RELATIVE_BASE": dt.datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
                 "RETURN_TIME_AS_PERIOD": False, "REQUIRE_PARTS": ["year"]}
     found = dateparser.parse(text, languages=["en"], settings=settings)
-    if found is None:
-        return None
+    if found is None or abs(found.year - base.year) > 60:
+        return None  # a stray number read as a year, not a date
     return found.date(), "day"
 
 
