@@ -24,6 +24,12 @@ def load_pipeline() -> Language:
         nlp = spacy.load(MODEL)
     except OSError as exc:  # pragma: no cover - installation problem
         raise RuntimeError(f"spaCy model {MODEL!r} is not installed; run 'make install'") from exc
+    # Hyphenated military verbs the tokenizer would split ("test - fired").
+    from spacy.symbols import ORTH
+
+    for word in ("test-fire", "test-fired", "test-fires", "test-firing", "baton-charged", "baton-charge"):
+        for form in (word, word.capitalize()):
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp
 
 

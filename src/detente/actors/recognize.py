@@ -24,7 +24,13 @@ from detente.actors.tables import (
     leader_entries,
     sector_words,
 )
+from detente.lexicon import cue_words
 from detente.models import Actor
+
+
+def non_agents() -> frozenset[str]:
+    """Nouns that a country can own but that do not act: "Kenya's rainy season"."""
+    return cue_words().get("nonagent", frozenset()) | cue_words().get("nonactor", frozenset())
 
 # Role words that name an office in the leaders table: "the Pakistani prime minister" is
 # coded by who held that office on the event's date.
@@ -72,9 +78,10 @@ class ActorMatcher:
         for e in entries:
             self.by_key[e.pattern.lower()].append(e)
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
-        keys = sorted(self.by_key)
-        for key, pattern_doc in zip(keys, map(make_doc, keys)):
-            self.matcher.add(key, [pattern_doc])
+        # Tokenize each pattern as written: tokenizer exceptions are case-sensitive ("U.S.").
+        for key in sorted(self.by_key):
+            forms = sorted({e.pattern for e in self.by_key[key]} | {key})
+            self.matcher.add(key, [make_doc(f) for f in forms])
         sectors = sector_words()
         self.sector_single = {k: v for k, v in sectors.items() if " " not in k}
         self.sector_multi = PhraseMatcher(vocab, attr="LOWER")
@@ -188,8 +195,12 @@ class DocumentActors:
             left += 1
         return self.doc[left : right + 1].text
 
-    def resolve(self, head: Token) -> list[Actor]:
-        """Code the noun phrase headed by `head` as zero or more actors."""
+    def resolve(self, head: Token, as_actor: bool = False) -> list[Actor]:
+        """Code the noun phrase headed by `head` as zero or more actors.
+
+        As an actor, a phrase must name an agent ("Kenya's army", not "Kenya's rainy season");
+        as a recipient, a country modifier is enough ("shelled Armenian positions").
+        """
         if head.lower_ in PERSON_PRONOUNS:
             for actor in reversed(self.recent):
                 if actor.kind == "person":
@@ -211,6 +222,8 @@ class DocumentActors:
             if e.kind == "state" and e.form != "adjective":
                 return [self._mention_actor(head_mention, text, sector if e.form in ("name", "alias") else None)]
         # Countries named in the modifiers ("Pakistani troops", "India's foreign ministry").
+        if as_actor and head_mention is None and sector is None and head.lemma_.lower() in non_agents():
+            return []
         found: list[Mention] = []
         for tok in ([head] if head_mention else []) + mods:
             m = self.token_mention.get(tok.i)

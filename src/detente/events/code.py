@@ -16,6 +16,9 @@ from detente.models import Actor, Document, Event
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 VISIT_WORDS = {"visit", "trip", "tour", "arrive"}
+CROWD_SECTORS = {"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "SOC"}
+SPORT_WORDS = {"cricket", "football", "soccer", "match", "tournament", "wicket", "goal", "championship", "olympic",
+               "innings", "semi-final", "semifinal", "league", "hockey", "rugby", "tennis", "medal", "scorer"}
 
 
 def _contexts(sent: Span, extra: set[str]) -> list[str]:
@@ -77,6 +80,16 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "RETREAT" and mode == "release" and any(a.sector in ("MIL", "COP") for a in c.actor) and \
             lemmas & {"abduct", "kidnap", "hostage", "captive", "rescue", "hold", "seize"}:
         event, mode, cameo = "AID", None, "070"
+    # Crowds that gather or meet are protesting, not consulting.
+    if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
+            c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):
+        event, mode, cameo = "PROTEST", "demo", "141"
+    # Leaving an organisation reduces relations (SANCTION), it is not a military retreat.
+    if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient):
+        event, mode, cameo = "SANCTION", "withdraw", "161"
+    # Sport: teams "beat" and "attack" each other.
+    if event in ("ASSAULT", "COERCE") and lemmas & SPORT_WORDS:
+        return None
     future = c.future
     # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.
     if future and not c.negated:

@@ -33,6 +33,8 @@ QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "part", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit"}
 SUBJECTS = {"nsubj", "csubj", "expl"}
+MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
+                 "post", "speech", "declaration", "resolution", "announcement"}
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
 
 
@@ -113,9 +115,9 @@ def object_words(tok: Token) -> set[str]:
 
 def match_rule(tok: Token) -> TriggerRule | None:
     pos = "VERB" if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT") else (
-        "NOUN" if tok.pos_ in ("NOUN", "PROPN") else "ADJ" if tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "conj") else None)
-    if pos is None:
-        return None
+        "NOUN" if tok.pos_ in ("NOUN", "PROPN") else "ADJ" if tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "conj", "oprd", "advcl", "xcomp") else None)
+    if pos is None or tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "PERSON", "GPE"):
+        return None  # "March 23" is a month; "Strike" in a name is not an event
     rules = triggers().get((pos, _lemma(tok)))
     if not rules and pos == "NOUN" and tok.tag_ == "NNS":
         rules = triggers().get((pos, tok.lower_.rstrip("s")))
@@ -159,6 +161,9 @@ def subject_tokens(v: Token) -> list[Token]:
     if v.dep_ == "relcl":
         return [v.head]
     if v.dep_ == "acl" and v.tag_ != "VBN":
+        # "militants released a video threatening attacks": the video speaks for its makers.
+        if v.head.lemma_.lower() in MESSAGE_NOUNS and v.head.head.pos_ in ("VERB", "AUX"):
+            return subject_tokens(v.head.head)
         return [v.head]
     if v.dep_ in ("advcl", "pcomp", "ccomp") and v.head.pos_ in ("VERB", "AUX", "ADP"):
         head = v.head if v.head.pos_ != "ADP" else v.head.head
@@ -181,7 +186,7 @@ def prep_objects(tok: Token, preps: tuple[str, ...]) -> list[Token]:
 def clause_chain(tok: Token) -> list[Token]:
     """The trigger and the verbs above it up to the sentence root."""
     chain = [tok]
-    while chain[-1].head is not chain[-1] and len(chain) < 12:
+    while chain[-1].head.i != chain[-1].i and len(chain) < 40:
         chain.append(chain[-1].head)
     return chain
 
@@ -201,19 +206,19 @@ class SentenceCoder:
 
     # -- arguments ----------------------------------------------------------------------
 
-    def code_tokens(self, toks: list[Token], speaker: list[Actor] | None = None) -> list[Actor]:
+    def code_tokens(self, toks: list[Token], speaker: list[Actor] | None = None, as_actor: bool = False) -> list[Actor]:
         out: list[Actor] = []
         for tok in toks:
             for t in conjuncts(tok):
                 if t.pos_ == "PRON" and t.lower_ in ("it", "they", "we", "its", "their", "our", "who", "which", "that"):
                     if t.lower_ in ("who", "which", "that") and t.head.dep_ == "relcl":
-                        out += self.actors.resolve(t.head.head)
+                        out += self.actors.resolve(t.head.head, as_actor)
                     elif speaker:
                         out += speaker
                     elif self.actors.recent and t.lower_ in ("it", "its", "they", "their"):
                         out.append(self.actors.recent[-1].model_copy(update={"text": t.text}))
                     continue
-                out += self.actors.resolve(t)
+                out += self.actors.resolve(t, as_actor)
         seen: set[str] = set()
         unique = []
         for a in out:
@@ -240,7 +245,7 @@ class SentenceCoder:
         if passive:
             agent = [g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
             patient = [c for c in v.children if c.dep_ == "nsubjpass"] or ([v.head] if v.dep_ == "acl" else [])
-            actor = self.code_tokens(agent, speaker)
+            actor = self.code_tokens(agent, speaker, as_actor=True)
             recipient = self.code_tokens(patient, speaker)
             if event == "MOBILIZE" and not actor:
                 # "Troops were deployed to the border": what is deployed belongs to the actor.
@@ -248,7 +253,7 @@ class SentenceCoder:
             if not recipient:
                 recipient = self.code_tokens(prep_objects(v, preps))
         else:
-            actor = self.code_tokens(subj, speaker)
+            actor = self.code_tokens(subj, speaker, as_actor=True)
             dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"]
             dobj = [c for c in v.children if c.dep_ == "dobj"]
             recipient = self.code_tokens(dative)
@@ -275,7 +280,7 @@ class SentenceCoder:
         actor: list[Actor] = []
         for c in n.children:
             if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.i in self.actors.token_mention):
-                actor += self.code_tokens([c])
+                actor += self.code_tokens([c], as_actor=True)
             if c.dep_ == "prep" and c.lower_ in ("between", "among"):
                 actor += self.code_tokens([g for g in c.children if g.dep_ == "pobj"])
         actor += self.code_tokens(prep_objects(n, ("by",)))
@@ -296,7 +301,7 @@ class SentenceCoder:
                 low = c.lower_
                 if c.dep_ == "neg" and (own or t.pos_ == "VERB" and self._governs(t)):
                     negated = True
-                if c.dep_ == "det" and low == "no" and t is tok:
+                if c.dep_ == "det" and low == "no" and t.i == tok.i:
                     negated = True
                 if c.dep_ == "mark" and low in ("if", "unless", "whether"):
                     hypothetical = True
