@@ -225,15 +225,40 @@ def score(records: list[GoldRecord], predictions: dict[str, list[Event]]) -> Sco
     return s
 
 
-def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None) -> dict[str, list[Event]]:
-    from detente.pipeline import code_documents
+def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
+              method: str = "combined") -> dict[str, list[Event]]:
+    """Code each gold text with one coding method: lexicon, model or combined."""
+    from detente.actors.recognize import DocumentActors
+    from detente.events.code import CODERS, code_doc
+    from detente.nlp import parse
+    from detente.pipeline import CODER, actor_matcher
 
+    if method not in CODERS:
+        raise InputError(f"unknown coding method {method!r}; use one of {', '.join(CODERS)}")
     docs = [Document(doc_id=r.id, text=r.text, pub_date=r.date, content_hash=Document.hash_text(r.text))
             for r in records]
-    out: dict[str, list[Event]] = {d.doc_id: [] for d in docs}
-    for ev in code_documents(docs, actor_table=actor_table):
-        out[ev.doc_id].append(ev)
+    matcher = actor_matcher(actor_table)
+    out: dict[str, list[Event]] = {}
+    for doc, parsed in zip(docs, parse(d.text for d in docs)):
+        out[doc.doc_id] = code_doc(parsed, doc, DocumentActors(parsed, matcher, doc.pub_date), CODER, method)
     return out
+
+
+def train_model(gold_paths: list[str | Path], out: str | Path) -> dict[str, Any]:
+    """Train the learned classifier on gold records and write its JSON weights."""
+    from detente.events.model import NONE as NONE_LABEL
+    from detente.events.model import features, train
+    from detente.nlp import parse
+
+    records = [r for p in gold_paths for r in read_gold(p)]
+    examples = []
+    for rec, parsed in zip(records, parse(r.text for r in records)):
+        feats = sorted({f for sent in parsed.sents for f in features(sent)})
+        examples.append((feats, rec.event or NONE_LABEL))
+    model = train(examples)
+    model.save(out)
+    return {"records": len(examples), "features": len(model.weights), "classes": len(model.classes),
+            "output": str(out)}
 
 
 def evaluate(path: str | Path, actor_table: str | None = None) -> dict[str, Any]:

@@ -17,14 +17,16 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
         errors: Annotated[Optional[str], typer.Option("--errors", help="Write mis-coded records (JSONL) here.")] = None,
         actors: Annotated[Optional[str], typer.Option("--actors", help="Extra actor table (TSV).")] = None,
+        method: Annotated[str, typer.Option("--method", help="lexicon, model or combined.")] = "combined",
     ) -> None:
         """Score the coder on gold records: per-type P/R/F1, type, quad, actor and recipient accuracy."""
         from detente.evaluate import code_gold, read_gold, score
 
         records = read_gold(gold)
-        scores = score(records, code_gold(records, actors))
+        scores = score(records, code_gold(records, actors, method))
         result = scores.as_dict()
         result["gold"] = gold
+        result["method"] = method
         if errors:
             with open(errors, "w", encoding="utf-8") as fh:
                 for e in scores.errors:
@@ -56,3 +58,25 @@ def register(app: typer.Typer) -> None:
         for k, n in sorted(off, key=lambda x: -x[1])[:25]:
             confusion.add_row(k, str(n))
         con.print(confusion)
+
+    @app.command()
+    def train(
+        gold: Annotated[Optional[list[str]], typer.Argument(help="Gold files to learn from (default: the dev split).")] = None,
+        output: Annotated[str, typer.Option("--output", "-o", help="Where to write the model JSON.")] = "",
+    ) -> None:
+        """Rebuild the learned event classifier from the project's own gold data (deterministic)."""
+        from importlib import resources
+        from pathlib import Path
+
+        from detente.evaluate import train_model
+
+        paths = gold or ["data/gold/dev.jsonl"]
+        for p in paths:
+            if not Path(p).is_file():
+                from detente.errors import InputError
+
+                raise InputError(f"{p}: no such gold file")
+        out = output or str(resources.files("detente.events") / "data" / "event_model.json")
+        info = train_model(paths, out)
+        Console(stderr=True).print(f"trained on {info['records']} records: {info['features']} features, "
+                                   f"{info['classes']} classes -> {info['output']}")

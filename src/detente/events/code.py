@@ -10,7 +10,9 @@ from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.dates import resolve_date
 from detente.events.extract import AGREE_CAMEO, COOPERATIVE, Candidate, SentenceCoder
-from detente.lexicon import context_keywords
+from detente.events.model import NONE as NONE_LABEL
+from detente.events.model import load_model
+from detente.lexicon import TriggerRule, context_keywords
 from detente.models import Actor, Document, Event
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
@@ -125,6 +127,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     confidence -= 0.1 if c.nominal else 0.0
     confidence -= 0.03 * max(0, c.depth - 1)
     confidence -= 0.1 if c.hypothetical else 0.0
+    if c.learned_probability is not None:
+        confidence = 0.2 + 0.5 * c.learned_probability
     confidence = round(min(0.99, max(0.05, confidence)), 3)
     ev = Event(
         id=Event.make_id(doc.doc_id, sentence_index, event, actor, recipient, c.trigger_text),
@@ -139,14 +143,42 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     return ev
 
 
-def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str) -> list[Event]:
-    """All events of one parsed document, in sentence order, primary event of a sentence first."""
+MODEL_THRESHOLD = 0.4
+CODERS = ("lexicon", "model", "combined")
+
+
+def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_THRESHOLD) -> Candidate | None:
+    """An event from the learned classifier, with arguments from the sentence's main clause."""
+    model = load_model()
+    if model is None:
+        return None
+    label, prob = model.predict(sent)
+    if label == NONE_LABEL or prob < threshold:
+        return None
+    root = sent.root
+    rule = TriggerRule(lemma=root.lemma_.lower(), particle=None, pos="VERB", event=label, mode=None, cameo=None,
+                       objects=None, preps=(), flags=frozenset({"learned"}), context=None)
+    actor, recipient = coder_.verb_arguments(root, rule, label)
+    cand = coder_._make(root, rule, label, actor, recipient, root, [root])
+    cand.learned_probability = prob
+    return cand
+
+
+def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined") -> list[Event]:
+    """All events of one parsed document, in sentence order, primary event of a sentence first.
+
+    method: "lexicon" (trigger lexicon only), "model" (learned classifier only) or "combined"
+    (lexicon, and the classifier for sentences where the lexicon finds nothing).
+    """
     events: list[Event] = []
     for index, sent in enumerate(parsed.sents):
         if not sent.text.strip():
             continue
         coder_ = SentenceCoder(sent, actors)
-        found = sorted(coder_.candidates(), key=_primary_key)
+        found = [] if method == "model" else sorted(coder_.candidates(), key=_primary_key)
+        if not found and method != "lexicon":
+            learned = model_candidate(sent, coder_, 0.0 if method == "model" else MODEL_THRESHOLD)
+            found = [learned] if learned is not None else []
         seen: set[str] = set()
         sentence_actors: list[Actor] = []
         for cand in found:

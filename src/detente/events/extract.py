@@ -58,6 +58,7 @@ class Candidate:
     context: set[str] = field(default_factory=set)
     consumed: list[Token] = field(default_factory=list)
     date_tokens: list[Token] = field(default_factory=list)
+    learned_probability: float | None = None
 
 
 def _lemma(tok: Token) -> str:
