@@ -60,6 +60,18 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     return pub, "publication"
 
 
+DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "PROTEST"}
+
+
+def _has_object(tok: Token) -> bool:
+    """Whether the predicate has a target at all: an object or a prepositional complement."""
+    if tok.pos_ != "VERB":
+        return any(c.dep_ == "prep" for c in tok.children) or tok.head.pos_ == "VERB"
+    if any(c.dep_ in ("dobj", "nsubjpass", "dative") for c in tok.children):
+        return True
+    return any(c.dep_ == "prep" and c.lower_ in ("against", "on", "to", "at", "outside") for c in tok.children)
+
+
 def _primary_key(c: Candidate) -> tuple:
     return (c.nominal, c.depth, not c.actor, not c.recipient)
 
@@ -111,6 +123,12 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                    if r.kind == "role" and r.country is None and home else r for r in c.recipient]
     actor_codes = {a.code for a in actor}
     recipient = [r for r in c.recipient if r.code not in actor_codes]
+    # Domestic convention: coercion, violence, concessions and protest with a target that has
+    # no other country ("blocked access to news websites") are aimed at the actor's own country.
+    if not recipient and home and event in DOMESTIC_TYPES and _has_object(c.trigger):
+        sector = "GOV" if event == "PROTEST" else None
+        recipient = [Actor(text="", code=home + (sector or ""), country=home, sector=sector,
+                           name=None, kind="state")]
     if not actor and not recipient:
         return None
     day, precision = _date_for(c.trigger, sent, doc.pub_date, future)

@@ -260,8 +260,9 @@ class SentenceCoder:
             recipient = self.code_tokens(dative)
             if not recipient and "object-topic" not in rule.flags:
                 recipient = self.code_tokens(dobj)
-            if not recipient:
-                recipient = self.code_tokens(prep_objects(v, preps))
+            if not recipient or all(r.kind == "role" for r in recipient):
+                # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient.
+                recipient = self.code_tokens(prep_objects(v, preps)) or recipient
             if not recipient:
                 for o in dobj:
                     recipient = self.code_tokens(prep_objects(o, preps + ("with", "between", "into")))
@@ -407,6 +408,12 @@ class SentenceCoder:
         if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny"}:
             comp = self._complement(v)
             comp_rule = self.rules.get(comp.i) if comp is not None else None
+            if comp is not None and comp_rule is not None and comp_rule.event is None and comp_rule.flags & {"light", "motion"}:
+                # "ready to resume consultations with Washington": the event is the noun.
+                nouns = self._event_nouns(comp)
+                if nouns:
+                    consumed.add(comp.i)
+                    comp, comp_rule = nouns[0], self.rules[nouns[0].i]
             comp_event = comp_rule.event if comp_rule else None
             if comp is not None:
                 consumed.add(comp.i)
