@@ -208,7 +208,10 @@ class DocumentActors:
             return []
         head_mention = self.token_mention.get(head.i)
         mods = self.modifiers(head)
-        sector = self.sector_of(head)
+        # A role word inside a name is not a role: "Soviet Union", "African Union".
+        sector = self.sector_of(head) if head_mention is None else None
+        if head_mention is not None:
+            mods = [t for t in mods if not head_mention.start <= t.i < head_mention.end]
         office = self.multi_office.get(head.i)
         if office is None:
             office = next((self.multi_office[t.i] for t in mods if t.i in self.multi_office), None)
@@ -244,6 +247,8 @@ class DocumentActors:
             kind = "person" if person_name or (office and name != base.name) else "state"
             actors.append(Actor(text=text, code=(base.country or base.code) + (sec or ""), country=base.country,
                                 sector=sec, name=name, kind=kind))
+        if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
+            actors = [a.model_copy(update={"text": text}) for a in self._last_pair()]
         if not actors and not person_name and head.pos_ in ("NOUN", "PROPN"):
             role = sector or self._of_sector(head)
             if role:

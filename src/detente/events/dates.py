@@ -110,6 +110,9 @@ def _rules(text: str, base: dt.date, future: bool) -> Resolved | None:
     m = re.fullmatch(rf"({_MONTH_RE})\s+(\d{{4}})", t)
     if m:
         return _month_start(int(m.group(2)), MONTHS[m.group(1)]), "month"
+    m = re.fullmatch(r"(?:the\s+)?(?:early\s+|late\s+|mid-?)?((?:19|20)\d)0s", t)
+    if m:
+        return dt.date(int(m.group(1) + "0"), 1, 1), "year"  # a decade: its first year
     m = re.fullmatch(r"(?:the\s+)?(?:year\s+)?((?:19|20)\d\d)", t)
     if m:
         return dt.date(int(m.group(1)), 1, 1), "year"

@@ -114,6 +114,17 @@ def object_words(tok: Token) -> set[str]:
     return words
 
 
+def _verb_stems(word: str) -> list[str]:
+    stems = []
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            base = word[: -len(suffix)]
+            stems += [base, base + "e"]
+            if len(base) > 2 and base[-1] == base[-2]:
+                stems.append(base[:-1])
+    return stems
+
+
 def match_rule(tok: Token) -> TriggerRule | None:
     pos = "VERB" if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT") else (
         "NOUN" if tok.pos_ in ("NOUN", "PROPN") else "ADJ" if tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "conj", "oprd", "advcl", "xcomp") else None)
@@ -122,6 +133,12 @@ def match_rule(tok: Token) -> TriggerRule | None:
     rules = triggers().get((pos, _lemma(tok)))
     if not rules and pos == "NOUN" and tok.tag_ == "NNS":
         rules = triggers().get((pos, tok.lower_.rstrip("s")))
+    if not rules and pos == "VERB":
+        # British spellings and rare forms the lemmatizer misses: "funnelled", "channelling".
+        for stem in _verb_stems(tok.lower_):
+            rules = triggers().get((pos, stem))
+            if rules:
+                break
     if not rules:
         return None
     words: set[str] | None = None
@@ -281,7 +298,7 @@ class SentenceCoder:
         preps = rule.preps or RECIPIENT_PREPS.get(event, ())
         actor: list[Actor] = []
         for c in n.children:
-            if c.dep_ == "poss" or (c.dep_ in ("compound", "amod", "nmod") and c.i in self.actors.token_mention):
+            if (c.dep_ == "poss" and c.pos_ != "PRON") or (c.dep_ in ("compound", "amod", "nmod") and c.i in self.actors.token_mention):
                 actor += self.code_tokens([c], as_actor=True)
             if c.dep_ == "prep" and c.lower_ in ("between", "among"):
                 actor += self.code_tokens([g for g in c.children if g.dep_ == "pobj"])
