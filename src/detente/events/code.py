@@ -82,6 +82,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children}
     # PLOVER: single-country exercises are MOBILIZE, joint ones COOPERATE.
     if event == "MOBILIZE" and (len(c.actor) > 1 or mods & JOINT_WORDS or
+                                (c.nominal or c.trigger.pos_ == "NOUN") and
                                 any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children)):
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")
@@ -119,6 +120,9 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     actor = c.actor
     # Role-only recipients ("pardoned an activist") are in the actor's country unless placed.
     home = next((a.country for a in actor if a.country), None)
+    if event not in DOMESTIC_TYPES:
+        # "deployed troops", "sent doctors": the actor's own people are what it moves, not a recipient.
+        c.recipient = [r for r in c.recipient if not (r.kind == "role" and r.country in (None, home))]
     c.recipient = [r.model_copy(update={"country": home, "code": home + (r.sector or "")})
                    if r.kind == "role" and r.country is None and home else r for r in c.recipient]
     actor_codes = {a.code for a in actor}

@@ -143,6 +143,8 @@ def match_rule(tok: Token) -> TriggerRule | None:
         return None
     words: set[str] | None = None
     particles = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")}
+    best: TriggerRule | None = None
+    best_score = -1
     for rule in rules:
         if rule.particle and not set(rule.particle.split()) <= particles | {c.lower_ for c in tok.rights}:
             continue
@@ -151,8 +153,11 @@ def match_rule(tok: Token) -> TriggerRule | None:
                 words = object_words(tok)
             if not rule.objects & words:
                 continue
-        return rule
-    return None
+        # Among equally specific rules, prefer one whose recipient preposition is present.
+        score = 2 * rule.specificity + (1 if particles & set(rule.preps) else 0)
+        if score > best_score:
+            best, best_score = rule, score
+    return best
 
 
 def is_passive(v: Token) -> bool:
@@ -255,7 +260,8 @@ class SentenceCoder:
                     return self.code_tokens(subj)
         return None
 
-    def verb_arguments(self, v: Token, rule: TriggerRule, event: str) -> tuple[list[Actor], list[Actor]]:
+    def verb_arguments(self, v: Token, rule: TriggerRule, event: str,
+                       exclude: set[int] | None = None) -> tuple[list[Actor], list[Actor]]:
         speaker = self.speaker_of(v)
         preps = rule.preps or RECIPIENT_PREPS.get(event, ())
         passive = is_passive(v)
@@ -273,7 +279,7 @@ class SentenceCoder:
         else:
             actor = self.code_tokens(subj, speaker, as_actor=True)
             dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"]
-            dobj = [c for c in v.children if c.dep_ == "dobj"]
+            dobj = [c for c in v.children if c.dep_ == "dobj" and c.i not in (exclude or ())]
             recipient = self.code_tokens(dative)
             if not recipient and "object-topic" not in rule.flags:
                 recipient = self.code_tokens(dobj)
@@ -282,7 +288,7 @@ class SentenceCoder:
                 recipient = self.code_tokens(prep_objects(v, preps)) or recipient
             if not recipient:
                 for o in dobj:
-                    recipient = self.code_tokens(prep_objects(o, preps + ("with", "between", "into")))
+                    recipient = self.code_tokens(prep_objects(o, preps + ("with", "between", "into", "from")))
                     if recipient:
                         break
         if "inverse" in rule.flags:
@@ -409,7 +415,11 @@ class SentenceCoder:
                 nrule = self.rules[n.i]
                 assert nrule.event is not None
                 own_actor, own_recipient = self.noun_arguments(n, nrule, nrule.event)
-                actor, recipient = self.verb_arguments(v, nrule, nrule.event)
+                actor, recipient = self.verb_arguments(v, nrule, nrule.event, exclude={n.i})
+                if "inverse" in flags:
+                    # "Pakistan received military aid from Russia": the giver acts.
+                    source = self.code_tokens(prep_objects(v, ("from", "by")), as_actor=True)
+                    actor, recipient = source, actor
                 if is_passive(v) and n.dep_ == "nsubjpass":
                     actor = self.code_tokens([g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"])
                     recipient = self.code_tokens(prep_objects(v, nrule.preps or RECIPIENT_PREPS.get(nrule.event, ())))
