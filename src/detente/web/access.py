@@ -67,7 +67,7 @@ class StoreAccess:
         self.db_path = str(db_path)
         self.lock = RWLock()
         if allow_ingest:
-            if Path(self.db_path).is_dir():
+            if Path(self.db_path).is_dir() or "://" in self.db_path:
                 raise DetenteError(f"{self.db_path}: a Parquet store is read-only; --allow-ingest needs a DuckDB file")
             open_store(self.db_path).close()  # create the file and schema if missing
         else:

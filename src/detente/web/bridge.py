@@ -6,10 +6,14 @@ installed, so pages can show that instead of failing.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import importlib
 import math
+import threading
+from collections import OrderedDict
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -26,6 +30,50 @@ def _module(name: str) -> ModuleType:
         if exc.name and exc.name.startswith("detente.analysis"):
             raise WebError(501, f"relations analysis is not available (detente.analysis.{name} is not installed)") from None
         raise
+
+
+_CACHE: OrderedDict[tuple, Any] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 64
+
+
+def store_version(path: str) -> tuple | None:
+    """Size and mtime of a DuckDB file and its WAL: changes whenever the store is written; None for Parquet."""
+    p = Path(path)
+    if not p.is_file():
+        return None
+    out: list[Any] = []
+    for f in (p, p.with_name(p.name + ".wal")):
+        try:
+            st = f.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [None, None]
+    return tuple(out)
+
+
+def clear_cache() -> None:
+    """Forget cached analysis results."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _cached(key: tuple, store: Store, compute: Any) -> Any:
+    """compute() once per (key, store version); analysis results are pure functions of the store."""
+    version = store_version(store.path)
+    if version is None:
+        return compute()
+    full = (store.path, version, *key)
+    with _CACHE_LOCK:
+        if full in _CACHE:
+            _CACHE.move_to_end(full)
+            return copy.deepcopy(_CACHE[full])
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[full] = copy.deepcopy(value)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
 
 
 def _call(module: str, func: str, *args: Any, **kwargs: Any) -> Any:
@@ -76,28 +124,48 @@ def jsonable(obj: Any) -> Any:
 
 
 def dyad_series(store: Store, a: str, b: str, freq: str = "month") -> list[dict[str, Any]]:
-    """The relations series of a dyad, one dict per period."""
-    return jsonable(_call("series", "dyad_series", store, a, b, freq=freq))
+    """The relations series of a dyad, one dict per period (period = its label, start/end dates)."""
+    def compute() -> list[dict[str, Any]]:
+        frame = _call("series", "dyad_series", store, a, b, freq=freq)
+        to_records = getattr(_module("series"), "series_records", None)
+        return jsonable(to_records(frame) if to_records else frame)
+
+    return _cached(("dyad_series", a, b, freq), store, compute)
 
 
 def top_dyads(store: Store, n: int = 20) -> list[dict[str, Any]]:
     """The most active dyads."""
-    return jsonable(_call("series", "top_dyads", store, n))
+    return _cached(("top_dyads", n), store, lambda: jsonable(_call("series", "top_dyads", store, n)))
 
 
-def dyad_changes(store: Store, a: str, b: str) -> list[dict[str, Any]]:
+def dyad_changes(store: Store, a: str, b: str, freq: str = "month") -> list[dict[str, Any]]:
     """Change points in a dyad's relations."""
-    return jsonable(_call("changes", "dyad_changes", store, a, b))
+    return _cached(("dyad_changes", a, b, freq), store,
+                   lambda: [_change(c) for c in jsonable(_call("changes", "dyad_changes", store, a, b, freq=freq))])
 
 
 def all_changes(store: Store) -> list[dict[str, Any]]:
-    """Change points of every dyad, most recent first."""
-    changes = jsonable(_call("changes", "all_changes", store))
-    return sorted(changes, key=lambda c: str(c.get("end") or c.get("start") or ""), reverse=True)
+    """Change points of every dyad, strongest first."""
+    return _cached(("all_changes",), store,
+                   lambda: [_change(c) for c in jsonable(_call("changes", "all_changes", store))])
+
+
+def _change(c: dict[str, Any]) -> dict[str, Any]:
+    """A change with the keys the pages rely on (a, b, label, start, end, before, after, evidence)."""
+    out = {"a": None, "b": None, "label": "change", "start": None, "end": None, "before": None, "after": None,
+           "evidence": [], **c}
+    if (not out["a"] or not out["b"]) and isinstance(out.get("dyad"), str) and "-" in out["dyad"]:
+        out["a"], out["b"] = out["dyad"].split("-", 1)
+    out["evidence"] = [e for e in out["evidence"] or [] if isinstance(e, dict)]
+    return out
 
 
 def network(store: Store, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
     """The signed network of a period: nodes, edges, structural balance and blocs."""
+    return _cached(("network", date_from, date_to), store, lambda: _network(store, date_from, date_to))
+
+
+def _network(store: Store, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
     graph = _call("network", "signed_network", store, date_from, date_to)
     balance = _call("network", "structural_balance", graph)
     blocs = [sorted(map(str, b)) for b in _call("network", "blocs", graph)]
@@ -106,6 +174,6 @@ def network(store: Store, date_from: dt.date | None, date_to: dt.date | None) ->
               **{k: v for k, v in jsonable(attrs).items() if k not in ("id", "bloc", "degree")}}
              for n, attrs in graph.nodes(data=True)]
     edges = [{"source": str(u), "target": str(v), **jsonable(attrs)} for u, v, attrs in graph.edges(data=True)]
-    edges.sort(key=lambda e: -(e.get("weight") or 0))
+    edges.sort(key=lambda e: (-(e.get("n_events") or 0), e["source"], e["target"]))
     return {"from": jsonable(date_from), "to": jsonable(date_to), "nodes": nodes, "edges": edges,
             "balance": jsonable(balance), "blocs": blocs}

@@ -18,7 +18,7 @@ MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 SORTS = ("date", "-date", "score", "-score", "confidence", "-confidence", "type", "doc")
 MODALS = ("include", "exclude")
-FREQS = ("week", "month", "quarter", "year")
+FREQS = ("week", "month", "quarter")
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
 
 

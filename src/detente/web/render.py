@@ -122,11 +122,14 @@ def highlight(sentence: str, triggers: Iterable[str] = (), actors: Iterable[str]
     return Markup("").join(out)
 
 
+def _texts(items: Any) -> list[str]:
+    return [str(a.get("text") or "") for a in items or [] if isinstance(a, dict)]
+
+
 def event_evidence(ev: dict[str, Any]) -> Markup:
     """An event's sentence with its trigger and actors highlighted."""
-    return highlight(ev.get("sentence") or "", [ev.get("trigger") or ""],
-                     [a.get("text") or "" for a in ev.get("actor") or []],
-                     [r.get("text") or "" for r in ev.get("recipient") or []])
+    return highlight(ev.get("sentence") or "", [ev.get("trigger") or ""], _texts(ev.get("actor")),
+                     _texts(ev.get("recipient")))
 
 
 def clean_text(text: str) -> str:
@@ -180,11 +183,12 @@ def mark_document(text: str, events: list[dict[str, Any]]) -> tuple[list[Markup]
             quad = quads.pop() if len(quads) == 1 else "mixed"
             title = "; ".join(event_title(ev) for ev in evs)
             inner = highlight(body[s:e], [ev.get("trigger") or "" for ev in evs],
-                              [a.get("text") or "" for ev in evs for a in ev.get("actor") or []],
-                              [r.get("text") or "" for ev in evs for r in ev.get("recipient") or []])
+                              [t for ev in evs for t in _texts(ev.get("actor"))],
+                              [t for ev in evs for t in _texts(ev.get("recipient"))])
             tags = Markup("").join(
-                Markup('<a class="ev-tag q-{0}" href="#ev-{1}" title="{2}">{3}</a>').format(
-                    ev.get("quad_class") or "none", ev.get("id"), event_title(ev), ev.get("event_type"))
+                Markup('<a class="ev-tag q-{0}{1}" href="#ev-{2}" title="{3}">{4}</a>').format(
+                    ev.get("quad_class") or "none", " modal" if ev.get("negated") or ev.get("hypothetical") else "",
+                    ev.get("id"), event_title(ev), ev.get("event_type"))
                 for ev in evs)
             out.append(Markup('<span class="ev-sent q-{0}" id="s-{1}" title="{2}">{3}</span>{4}').format(
                 quad, index, title, inner, tags))
@@ -202,41 +206,60 @@ _LAYOUT = {"margin": {"l": 56, "r": 56, "t": 24, "b": 40}, "font": {"family": "s
            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#fbfbfd", "legend": {"orientation": "h", "y": -0.18}}
 
 
+CHANGE_COLORS = {"detente": "#1b7837", "deterioration": "#e08214", "escalation": "#b2182b", "stable": "#777777"}
+
+
 def series_figure(series: list[dict[str, Any]], changes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The relations index of a dyad with its uncertainty band, event counts and change points."""
-    x = [str(r.get("period"))[:10] for r in series]
-    index = [r.get("index") for r in series]
-    data: list[dict[str, Any]] = []
+    """A dyad's relations index (smoothed, with its 90% interval) per period with events, event counts
+    as bars along the bottom, and change points as dotted lines."""
+    x = [str(r.get("start") or r.get("period"))[:10] for r in series]
+    active = [bool(r.get("n_events")) for r in series]
+    smooth_key = "index_smoothed" if any(r.get("index_smoothed") is not None for r in series) else "index"
+    y = [r.get(smooth_key) if on else None for r, on in zip(series, active)]
+    hover = [f"{r.get('period')}: {r.get('n_events') or 0} events, index "
+             + (f"{r['index']:+.2f}" if isinstance(r.get("index"), (int, float)) else "n/a")
+             + (f", smoothed {r[smooth_key]:+.2f}" if smooth_key != "index" and r.get(smooth_key) is not None else "")
+             + (f" [{r['index_low']:+.2f} … {r['index_high']:+.2f}]" if r.get("index_low") is not None
+                and r.get("index_high") is not None else "")
+             for r in series]
+    trace: dict[str, Any] = {
+        "type": "scatter", "x": x, "y": y, "mode": "lines+markers", "connectgaps": True,
+        "name": "relations index" + (" (smoothed, 90% interval)" if smooth_key != "index" else ""),
+        "line": {"color": "#3182bd", "width": 2}, "marker": {"size": 7, "color": "#3182bd"},
+        "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>",
+    }
     if any(r.get("index_high") is not None for r in series):
-        data += [
-            {"type": "scatter", "x": x, "y": [r.get("index_high") for r in series], "mode": "lines",
-             "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False, "connectgaps": False},
-            {"type": "scatter", "x": x, "y": [r.get("index_low") for r in series], "mode": "lines",
-             "line": {"width": 0}, "fill": "tonexty", "fillcolor": "rgba(49,130,189,0.18)", "name": "interval",
-             "hoverinfo": "skip"},
-        ]
-    data.append({"type": "scatter", "x": x, "y": index, "mode": "lines+markers", "name": "relations index",
-                 "line": {"color": "#3182bd", "width": 2}, "marker": {"size": 5}, "connectgaps": False})
-    data.append({"type": "bar", "x": x, "y": [r.get("n_events") for r in series], "name": "events",
-                 "yaxis": "y2", "marker": {"color": "rgba(120,120,120,0.35)"}})
+        trace["error_y"] = {
+            "type": "data", "symmetric": False, "color": "rgba(49,130,189,0.45)", "thickness": 1.2, "width": 3,
+            "array": [(r["index_high"] - v) if v is not None and r.get("index_high") is not None else None
+                      for r, v in zip(series, y)],
+            "arrayminus": [(v - r["index_low"]) if v is not None and r.get("index_low") is not None else None
+                           for r, v in zip(series, y)],
+        }
+    counts = [r.get("n_events") or 0 for r in series]
+    data: list[dict[str, Any]] = [
+        {"type": "bar", "x": x, "y": counts, "name": "events", "yaxis": "y2",
+         "marker": {"color": "rgba(120,120,120,0.30)"}, "hoverinfo": "skip"},
+        trace,
+    ]
     shapes, notes = [], []
-    for c in changes:
-        start, end = str(c.get("start") or "")[:10], str(c.get("end") or c.get("start") or "")[:10]
+    for n, c in enumerate(changes):
+        start = str(c.get("start") or "")[:10]
         if not start:
             continue
-        color = "#1b7837" if _num(c.get("after")) > _num(c.get("before")) else "#b2182b"
-        if end and end != start:
-            shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start, "x1": end, "y0": 0, "y1": 1,
-                           "fillcolor": color, "opacity": 0.10, "line": {"width": 0}})
+        color = CHANGE_COLORS.get(str(c.get("label")), "#555555")
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": start, "x1": start, "y0": 0, "y1": 1,
-                       "line": {"color": color, "width": 1.5, "dash": "dot"}})
-        notes.append({"x": start, "y": 1, "yref": "paper", "text": str(c.get("label") or "change"), "showarrow": False,
-                      "xanchor": "left", "yanchor": "top", "font": {"size": 11, "color": color}})
-    layout = {**_LAYOUT, "height": 380, "shapes": shapes, "annotations": notes, "hovermode": "x unified",
-              "yaxis": {"title": {"text": "relations index"}, "zeroline": True, "zerolinecolor": "#999"},
+                       "line": {"color": color, "width": 2, "dash": "dot"}})
+        notes.append({"x": start, "y": 1 - 0.07 * (n % 3), "xref": "x", "yref": "paper",
+                      "text": str(c.get("label") or "change"), "showarrow": False, "xanchor": "left",
+                      "yanchor": "top", "font": {"size": 11, "color": color}, "bgcolor": "rgba(255,255,255,0.85)"})
+    layout = {**_LAYOUT, "height": 400, "shapes": shapes, "annotations": notes, "hovermode": "closest",
+              "yaxis": {"title": {"text": "relations index (−1 conflict, +1 cooperation)"}, "range": [-1.1, 1.1],
+                        "zeroline": True, "zerolinecolor": "#999", "tickvals": [-1, -0.5, 0, 0.5, 1],
+                        "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"]},
               "yaxis2": {"title": {"text": "events"}, "overlaying": "y", "side": "right", "showgrid": False,
-                         "rangemode": "tozero"},
-              "xaxis": {"type": "date"}, "bargap": 0.3}
+                         "range": [0, max(counts or [1]) * 3], "tickmode": "auto", "nticks": 4, "rangemode": "tozero"},
+              "xaxis": {"type": "date"}, "bargap": 0.25}
     return {"data": data, "layout": layout}
 
 
@@ -266,7 +289,7 @@ def network_figure(net: dict[str, Any]) -> dict[str, Any]:
     g = nx.Graph()
     g.add_nodes_from(n["id"] for n in net["nodes"])
     g.add_edges_from((e["source"], e["target"]) for e in net["edges"])
-    pos = nx.spring_layout(g, seed=7) if len(g) > 2 else nx.circular_layout(g)
+    pos = _packed_layout(g)
     data: list[dict[str, Any]] = []
     for sign, color, name in ((1, "#1b7837", "positive"), (-1, "#b2182b", "negative"), (0, "#999999", "neutral")):
         xs: list[Any] = []
@@ -281,17 +304,65 @@ def network_figure(net: dict[str, Any]) -> dict[str, Any]:
         if xs:
             data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": f"{name} relation",
                          "line": {"color": color, "width": 2}, "hoverinfo": "skip"})
-    palette = ["#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363", "#d6616b", "#8c6d31", "#17becf"]
+    palette = ["#3182bd", "#e6550d", "#31a354", "#756bb1", "#d6616b", "#8c6d31", "#17becf", "#bcbd22"]
     nodes = net["nodes"]
+    sizes = {i: len(b) for i, b in enumerate(net.get("blocs") or [])}
     data.append({
         "type": "scatter", "mode": "markers+text", "name": "actors", "showlegend": False,
         "x": [float(pos[n["id"]][0]) for n in nodes], "y": [float(pos[n["id"]][1]) for n in nodes],
         "text": [n["id"] for n in nodes], "textposition": "top center",
-        "hovertext": [f"{n['id']}: {n['degree']} relations" + (f", bloc {n['bloc'] + 1}" if n["bloc"] is not None else "")
-                      for n in nodes], "hoverinfo": "text",
+        "hovertext": [f"{n.get('name') or n['id']} ({n['id']}): {n['degree']} relations"
+                      + (f", bloc {n['bloc'] + 1}" if n["bloc"] is not None else "") for n in nodes],
+        "hoverinfo": "text",
         "marker": {"size": [10 + 2 * min(n["degree"], 10) for n in nodes], "line": {"color": "#fff", "width": 1},
-                   "color": [palette[n["bloc"] % len(palette)] if n["bloc"] is not None else "#bbb" for n in nodes]},
+                   "color": [palette[n["bloc"] % len(palette)] if n["bloc"] is not None and sizes.get(n["bloc"], 0) > 1
+                             else "#aaaaaa" for n in nodes]},
     })
-    axis = {"visible": False, "zeroline": False, "showgrid": False}
+    axis = {"visible": False, "zeroline": False, "showgrid": False, "scaleanchor": None}
     return {"data": data, "layout": {**_LAYOUT, "height": 520, "xaxis": axis, "yaxis": axis, "hovermode": "closest",
                                      "plot_bgcolor": "#fff"}}
+
+
+def relink(path: str, pairs: Iterable[tuple[str, Any]], **changes: Any) -> str:
+    """The URL of `path` with the current query pairs, some keys replaced (None removes them)."""
+    kept = [(k, v) for k, v in pairs if k not in changes]
+    kept += [(k, v) for k, v in changes.items() if v is not None and v != ""]
+    return query_url(path, kept)
+
+
+def _packed_layout(g: Any) -> dict[str, tuple[float, float]]:
+    """Spring layout per connected component, components packed in rows (largest first), so that
+    small components do not push the main one into a corner."""
+    import networkx as nx
+
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c[0]))
+    total = sum(len(c) for c in comps) or 1
+    row_width = max(2.0, (total ** 0.5) * 2.2)
+    pos: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for comp in comps:
+        size = max(1.0, len(comp) ** 0.5 * (1.5 if len(comp) > 2 else 1.0))
+        sub = g.subgraph(comp)
+        if len(comp) == 1:
+            local = {comp[0]: (0.0, 0.0)}
+        elif len(comp) == 2:
+            local = {comp[0]: (-0.5, 0.0), comp[1]: (0.5, 0.0)}
+        else:
+            raw = nx.spring_layout(sub, seed=7, k=1.6 / len(comp) ** 0.5, iterations=200)
+            xs, ys = [float(p[0]) for p in raw.values()], [float(p[1]) for p in raw.values()]
+            span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+            local = {n: ((float(p[0]) - (max(xs) + min(xs)) / 2) / span, (float(p[1]) - (max(ys) + min(ys)) / 2) / span)
+                     for n, p in raw.items()}
+        if x > 0 and x + size > row_width:
+            x, y, row_height = 0.0, y - row_height - 0.6, 0.0
+        for n, (px, py) in local.items():
+            pos[n] = (x + size / 2 + px * size, y - size / 2 + py * size)
+        x += size + 0.6
+        row_height = max(row_height, size)
+    return pos
+
+
+def code_spans(text: str) -> Markup:
+    """Escaped text with `backtick` spans as <code>."""
+    parts = str(text or "").split("`")
+    return Markup("").join(Markup("<code>{0}</code>").format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
