@@ -33,6 +33,7 @@ QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "part", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit"}
 SUBJECTS = {"nsubj", "csubj", "expl"}
+TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
@@ -506,6 +507,8 @@ class SentenceCoder:
     def noun_candidate(self, n: Token, rule: TriggerRule) -> Candidate | None:
         if rule.event is None:
             return None
+        if n.dep_ == "pobj" and n.head.lower_ in TOPIC_PREPS:
+            return None  # "concerns about Russia's military cooperation with Pakistan": a topic
         actor, recipient = self.noun_arguments(n, rule, rule.event)
         head = n.head
         modal_tok = n
