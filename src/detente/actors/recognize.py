@@ -49,7 +49,10 @@ MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 OF_HEADS = {"people", "citizen", "resident", "member", "leader", "head", "chief", "representative", "delegation",
             "thousand", "hundred", "dozen", "group", "team", "unit", "contingent"}
-RECIPROCAL_HEADS = {"side", "country", "nation", "neighbour", "neighbor", "government", "capital", "state", "party"}
+GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
+IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
+                "bank", "court", "council", "mission"}
+RECIPROCAL_HEADS = {"junta", "side", "country", "nation", "neighbour", "neighbor", "government", "capital", "state", "party"}
 
 
 @dataclass
@@ -250,7 +253,9 @@ class DocumentActors:
             actors.append(Actor(text=text, code=(base.country or base.code) + (sec or ""), country=base.country,
                                 sector=sec, name=name, kind=kind))
         if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
-            actors = [a.model_copy(update={"text": text}) for a in self._last_pair()]
+            actors = [a.model_copy(update={"text": text}) for a in self._last_pair(head)]
+        if not actors and head.lemma_.lower() in IGO_ANAPHORS and any(c.lower_ == "the" for c in head.children):
+            actors = [a.model_copy(update={"text": text}) for a in self._last_igo()]
         if not actors and not person_name and head.pos_ in ("NOUN", "PROPN"):
             role = sector or self._of_sector(head)
             if role:
@@ -262,7 +267,7 @@ class DocumentActors:
             if known is not None:
                 actors.append(known.model_copy(update={"text": text}))
         if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
-            actors = [a.model_copy(update={"text": text}) for a in self._last_pair()]
+            actors = [a.model_copy(update={"text": text}) for a in self._last_pair(head)]
         if person_name and actors and actors[0].country:
             memo = actors[0].model_copy(update={"kind": "person", "name": person_name})
             self.people[person_name] = memo
@@ -311,16 +316,27 @@ class DocumentActors:
 
     def _is_reciprocal(self, head: Token) -> bool:
         words = {c.lower_ for c in head.children}
-        return bool(words & {"two", "both"}) or head.lower_ in ("both",)
+        return bool(words & (set(GROUP_SIZES) | {"both"})) or head.lower_ in ("both",)
 
-    def _last_pair(self) -> list[Actor]:
+    def _last_pair(self, head: Token | None = None) -> list[Actor]:
+        """The last N distinct countries mentioned: "the two sides", "the three countries"."""
+        size = 2
+        if head is not None:
+            size = next((GROUP_SIZES[c.lower_] for c in head.children if c.lower_ in GROUP_SIZES), 2)
         seen: list[Actor] = []
         for actor in reversed(self.recent):
             key = actor.country or actor.code
-            if actor.kind in ("state", "person") and all((a.country or a.code) != key for a in seen):
+            if actor.kind in ("state", "person") and actor.country and all((a.country or a.code) != key for a in seen):
                 seen.append(actor)
-            if len(seen) == 2:
+            if len(seen) == size:
                 return list(reversed(seen))
+        return []
+
+    def _last_igo(self) -> list[Actor]:
+        """"The bloc", "the alliance": the organisation the text last named."""
+        for actor in reversed(self.recent):
+            if actor.kind == "igo":
+                return [actor]
         return []
 
     def remember(self, actors: list[Actor]) -> None:

@@ -444,8 +444,9 @@ class SentenceCoder:
                     comp, comp_rule = nouns[0], self.rules[nouns[0].i]
             comp_event = comp_rule.event if comp_rule else None
             if comp is not None:
-                consumed.add(comp.i)
-                consumed.update(n.i for n in self._event_nouns(comp))
+                # What is accused, requested, promised or refused is content, not a further event:
+                # "accused X of failing to help them fight militants" codes only the accusation.
+                consumed.update(t.i for t in comp.subtree)
             if "deny" in flags and rule.event is None:
                 return None
             if "fail" in flags:
