@@ -1,0 +1,297 @@
+"""Store: idempotent ingest, replacement of changed documents, filters, exports (jsonl/json/csv/parquet, dyadic)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from detente.errors import DetenteError
+from detente.export import CSV_COLUMNS, write_records
+from detente.ingest_run import ingest_documents
+from detente.store import EventFilter, open_store
+
+D = dt.date
+
+TEXTS = {
+    "s1": ("2024-03-14", "Russia imposed sanctions on Poland on Tuesday."),
+    "s2": ("2024-03-20", "Poland accused Russia of spying.\n\nThe European Union imposed sanctions on Belarus."),
+    "s3": ("2023-06-01", "Russia and China held talks in Beijing."),
+    "s4": ("2024-05-01", "Russia did not attack Ukraine."),
+    "s5": ("2024-01-10", "Japan sent humanitarian aid to Turkey."),
+}
+# What the coder makes of TEXTS: (doc_id, event type) of each event.
+ALL = {("s1", "SANCTION"), ("s2", "ACCUSE"), ("s2", "SANCTION"), ("s3", "CONSULT"), ("s4", "ASSAULT"), ("s5", "AID")}
+
+
+@pytest.fixture(scope="module")
+def docs(make_doc) -> list:
+    return [make_doc(text, doc_id, pub, title=f"title {doc_id}", source="Example Wire",
+                     url=f"https://example.org/{doc_id}") for doc_id, (pub, text) in TEXTS.items()]
+
+
+def tables(db: Path) -> tuple[list, list]:
+    with open_store(db, read_only=True) as store:
+        events = store.con.execute("SELECT * FROM events ORDER BY id").fetchall()
+        documents = store.con.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
+    return events, documents
+
+
+def ingest(docs: list, db: Path) -> dict:
+    return ingest_documents(list(docs), str(db), progress="none")
+
+
+@pytest.fixture(scope="module")
+def store_db(tmp_path_factory, docs) -> Path:
+    db = tmp_path_factory.mktemp("store") / "events.duckdb"
+    stats = ingest(docs, db)
+    assert (stats["new"], stats["updated"], stats["skipped"]) == (len(docs), 0, 0)
+    assert stats["events"] == len(ALL)
+    return db
+
+
+def keys(records) -> set[tuple[str, str]]:
+    return {(r["doc_id"], r["event_type"]) for r in records}
+
+
+def query(db: Path, **kw) -> list[dict]:
+    with open_store(db, read_only=True) as store:
+        return list(store.events(EventFilter(**kw)))
+
+
+# -- ingest -------------------------------------------------------------------------------------
+
+
+def test_stored_events_match_the_coder(store_db: Path, docs, code_docs) -> None:
+    coded = {e.id: e for e in code_docs(docs)}
+    stored = query(store_db)
+    assert keys(stored) == ALL
+    assert {r["id"] for r in stored} == set(coded)
+    for r in stored:
+        ev = coded[r["id"]]
+        assert r["actor"] == [a.model_dump() for a in ev.actor]
+        assert r["recipient"] == [a.model_dump() for a in ev.recipient]
+        assert (r["event_type"], r["quad_class"], r["cameo_code"], r["plover_score"]) == \
+            (ev.event_type, ev.quad_class, ev.cameo_code, ev.plover_score)
+        assert r["date"] == (ev.date.isoformat() if ev.date else None)
+        assert r["negated"] == ev.negated
+
+
+def test_documents_table(store_db: Path) -> None:
+    with open_store(store_db, read_only=True) as store:
+        doc = store.document("s2")
+        assert doc is not None
+        assert (doc["title"], doc["source"], doc["url"]) == ("title s2", "Example Wire", "https://example.org/s2")
+        assert doc["pub_date"] == D(2024, 3, 20)
+        assert doc["n_events"] == 2
+        assert store.document("nope") is None
+        stats = store.stats()
+        assert (stats["documents"], stats["events"]) == (len(TEXTS), len(ALL))
+
+
+def test_second_ingest_writes_nothing(tmp_path: Path, docs) -> None:
+    db = tmp_path / "twice.duckdb"
+    ingest(docs, db)
+    before = tables(db)
+    stats = ingest(docs, db)
+    assert (stats["new"], stats["updated"], stats["skipped"], stats["events"]) == (0, 0, len(docs), 0)
+    assert tables(db) == before
+
+
+def test_write_batch_is_idempotent(tmp_path: Path, docs, code_docs) -> None:
+    batch = [(d, code_docs([d])) for d in docs]
+    db = tmp_path / "batch.duckdb"
+    sql = "SELECT * EXCLUDE (ingested_at) FROM documents ORDER BY doc_id"
+    with open_store(db) as store:
+        assert store.write_batch(batch) == (len(docs), len(ALL))
+    first = tables(db)
+    with open_store(db, read_only=True) as store:
+        first_docs = store.con.execute(sql).fetchall()
+    with open_store(db) as store:
+        store.write_batch(batch)
+    assert tables(db)[0] == first[0]
+    with open_store(db, read_only=True) as store:
+        assert store.con.execute(sql).fetchall() == first_docs  # only the ingest time is refreshed
+
+
+def test_changed_text_replaces_the_documents_events(tmp_path: Path, docs, make_doc) -> None:
+    db = tmp_path / "changed.duckdb"
+    ingest(docs, db)
+    old_rest = [r for r in query(db) if r["doc_id"] != "s1"]
+    changed = make_doc("Russia attacked Poland on Tuesday.", "s1", "2024-03-14", title="title s1")
+    stats = ingest([changed, *docs[1:]], db)
+    assert (stats["new"], stats["updated"], stats["skipped"]) == (0, 1, len(docs) - 1)
+    s1 = query(db, doc_id="s1")
+    assert [(r["event_type"], [a["code"] for a in r["actor"]], [a["code"] for a in r["recipient"]]) for r in s1] == \
+        [("ASSAULT", ["RUS"], ["POL"])]
+    assert [r for r in query(db) if r["doc_id"] != "s1"] == old_rest
+    with open_store(db, read_only=True) as store:
+        assert store.document("s1")["content_hash"] == changed.content_hash
+        assert store.count() == len(ALL)
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kw, expected", [
+    ({}, ALL),
+    ({"actor": "RUS"}, {("s1", "SANCTION"), ("s3", "CONSULT"), ("s4", "ASSAULT")}),
+    ({"actor": "rus"}, {("s1", "SANCTION"), ("s3", "CONSULT"), ("s4", "ASSAULT")}),
+    ({"actor": "IGOEUR"}, {("s2", "SANCTION")}),
+    ({"actor": "CHN"}, {("s3", "CONSULT")}),
+    ({"recipient": "POL"}, {("s1", "SANCTION")}),
+    ({"recipient": "RUS"}, {("s2", "ACCUSE")}),
+    ({"recipient": "BLR"}, {("s2", "SANCTION")}),
+    ({"dyad": ("RUS", "POL")}, {("s1", "SANCTION"), ("s2", "ACCUSE")}),
+    ({"actor": "RUS", "event_type": ["SANCTION"]}, {("s1", "SANCTION")}),
+    ({"event_type": ["SANCTION"]}, {("s1", "SANCTION"), ("s2", "SANCTION")}),
+    ({"event_type": ["sanction", "aid"]}, {("s1", "SANCTION"), ("s2", "SANCTION"), ("s5", "AID")}),
+    ({"quad_class": ["verbal_cooperation"]}, {("s3", "CONSULT")}),
+    ({"quad_class": ["material_cooperation"]}, {("s5", "AID")}),
+    ({"quad_class": ["verbal_conflict", "material_conflict"]},
+     {("s1", "SANCTION"), ("s2", "ACCUSE"), ("s2", "SANCTION"), ("s4", "ASSAULT")}),
+    # s1 happened on 2024-03-12 (Tuesday before its 2024-03-14 publication): the event date counts.
+    ({"date_from": D(2024, 3, 13)}, {("s2", "ACCUSE"), ("s2", "SANCTION"), ("s4", "ASSAULT")}),
+    ({"date_to": D(2024, 3, 12)}, {("s1", "SANCTION"), ("s3", "CONSULT"), ("s5", "AID")}),
+    ({"date_from": D(2024, 1, 1), "date_to": D(2024, 3, 31)},
+     {("s1", "SANCTION"), ("s2", "ACCUSE"), ("s2", "SANCTION"), ("s5", "AID")}),
+    ({"doc_id": "s2"}, {("s2", "ACCUSE"), ("s2", "SANCTION")}),
+    ({"text": "spying"}, {("s2", "ACCUSE")}),
+    ({"text": "SANCTIONS"}, {("s1", "SANCTION"), ("s2", "SANCTION")}),
+    ({"include_modal": False}, ALL - {("s4", "ASSAULT")}),
+    ({"actor": "NOWHERE"}, set()),
+], ids=lambda v: json.dumps(v, default=str) if isinstance(v, dict) else None)
+def test_event_filters(store_db: Path, kw: dict, expected: set) -> None:
+    records = query(store_db, **kw)
+    assert keys(records) == expected
+    assert len(records) == len(expected)
+    with open_store(store_db, read_only=True) as store:
+        assert store.count(EventFilter(**kw)) == len(expected)
+
+
+def test_order_and_limit(store_db: Path) -> None:
+    with open_store(store_db, read_only=True) as store:
+        records = list(store.events(order="date"))
+        days = [r["date"] or r["pub_date"] for r in records]
+        assert days == sorted(days)
+        assert [r["id"] for r in store.events(order="date", limit=2, offset=1)] == [r["id"] for r in records[1:3]]
+        with pytest.raises(DetenteError):
+            list(store.events(order="nonsense"))
+
+
+def test_read_only_store_refuses_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DetenteError, match="no such store"):
+        open_store(tmp_path / "absent.duckdb", read_only=True)
+
+
+# -- exports ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def records(store_db: Path) -> list[dict]:
+    with open_store(store_db, read_only=True) as store:
+        return list(store.events(order="doc"))
+
+
+def normalized(rs: list[dict]) -> list[dict]:
+    return json.loads(json.dumps(rs, default=str))
+
+
+def test_export_jsonl(records: list[dict], tmp_path: Path) -> None:
+    out = tmp_path / "events.jsonl"
+    assert write_records(records, "jsonl", str(out)) == len(records)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(ln) for ln in lines] == normalized(records)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_export_jsonl_to_stdout(records: list[dict], capsys) -> None:
+    assert write_records(records, "jsonl", None) == len(records)
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(ln) for ln in lines] == normalized(records)
+
+
+def test_export_json(records: list[dict], tmp_path: Path) -> None:
+    out = tmp_path / "events.json"
+    assert write_records(records, "json", str(out)) == len(records)
+    assert json.loads(out.read_text(encoding="utf-8")) == normalized(records)
+    empty = tmp_path / "empty.json"
+    assert write_records([], "json", str(empty)) == 0
+    assert json.loads(empty.read_text(encoding="utf-8")) == []
+
+
+def test_export_csv(records: list[dict], tmp_path: Path) -> None:
+    out = tmp_path / "events.csv"
+    assert write_records(records, "csv", str(out)) == len(records)
+    with out.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == CSV_COLUMNS
+        rows = list(reader)
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    by_id = {r["id"]: r for r in rows}
+    for rec in records:
+        row = by_id[rec["id"]]
+        assert row["actor_codes"] == ";".join(a["code"] for a in rec["actor"])
+        assert row["recipient_codes"] == ";".join(a["code"] for a in rec["recipient"])
+        assert row["event_type"] == rec["event_type"]
+        assert float(row["plover_score"]) == rec["plover_score"]
+        assert row["sentence"] == rec["sentence"]
+    consult = next(r for r in rows if r["event_type"] == "CONSULT")
+    assert consult["actor_codes"] == "RUS;CHN"
+    assert consult["actor_countries"] == "RUS;CHN"
+
+
+def test_export_parquet(records: list[dict], tmp_path: Path) -> None:
+    out = tmp_path / "events.parquet"
+    assert write_records(records, "parquet", str(out)) == len(records)
+    table = pq.read_table(out)
+    assert table.num_rows == len(records)
+    rows = table.to_pylist()
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    for row, rec in zip(rows, records):
+        assert json.loads(row["actor"]) == rec["actor"]
+        assert json.loads(row["recipient"]) == rec["recipient"]
+        assert row["event_type"] == rec["event_type"]
+        assert row["date"] == rec["date"]
+
+
+def test_export_errors(records: list[dict], tmp_path: Path) -> None:
+    with pytest.raises(DetenteError, match="unknown format"):
+        write_records(records, "xml", str(tmp_path / "x.xml"))
+    with pytest.raises(DetenteError, match="parquet"):
+        write_records(records, "parquet", None)
+
+
+def test_dyadic_expansion(tmp_path: Path, code) -> None:
+    events = code("Russia and China imposed sanctions on Japan.\n\n"
+                  "Russia and China held talks in Beijing.\n\n"
+                  "Japan sent humanitarian aid to Turkey.", pub_date="2024-03-14")
+    recs = [e.model_dump(mode="json") for e in events]
+    assert [r["event_type"] for r in recs] == ["SANCTION", "CONSULT", "AID"]
+    out = tmp_path / "dyads.jsonl"
+    n = write_records(recs, "jsonl", str(out), dyads=True)
+    rows = [json.loads(ln) for ln in out.read_text(encoding="utf-8").splitlines()]
+    assert n == len(rows) == 5
+    pairs = [(r["event_type"], [a["code"] for a in r["actor"]], [a["code"] for a in r["recipient"]]) for r in rows]
+    assert pairs == [
+        ("SANCTION", ["RUS"], ["JPN"]), ("SANCTION", ["CHN"], ["JPN"]),  # compound actor: one row each
+        ("CONSULT", ["RUS"], ["CHN"]), ("CONSULT", ["CHN"], ["RUS"]),  # reciprocal: both directions
+        ("AID", ["JPN"], ["TUR"]),
+    ]
+    sanction, consult, aid = recs
+    assert [r["id"] for r in rows] == [f"{sanction['id']}-0", f"{sanction['id']}-1", f"{consult['id']}-0",
+                                       f"{consult['id']}-1", aid["id"]]
+    assert [r["source_event_id"] for r in rows] == [sanction["id"]] * 2 + [consult["id"]] * 2 + [aid["id"]]
+    csv_out = tmp_path / "dyads.csv"
+    assert write_records(recs, "csv", str(csv_out), dyads=True) == 5
+    with csv_out.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == [*CSV_COLUMNS, "source_event_id"]
+        assert [r["actor_codes"] for r in reader] == ["RUS", "CHN", "RUS", "CHN", "JPN"]
+    pq_out = tmp_path / "dyads.parquet"
+    assert write_records(recs, "parquet", str(pq_out), dyads=True) == 5
+    assert pq.read_table(pq_out).column("source_event_id").to_pylist() == [r["source_event_id"] for r in rows]
