@@ -385,7 +385,7 @@ def test_rejected_proposal_from(code) -> None:
     assert (codes(ev.actor), codes(ev.recipient)) == (["IRN"], ["USA"])
 
 
-# -- known coder errors (xfail until fixed: see the report) --------------------------------------
+# -- coder errors found in review, now fixed ------------------------------------------------------
 
 
 @pytest.mark.xfail(strict=True, reason="coder: the act warned against is coded as done by the warner "
@@ -420,8 +420,6 @@ def test_no_invented_recipient(sentence: str, event_type: str | None, actor: lis
     assert (codes(ev.actor), codes(ev.recipient)) == (actor, recipient)
 
 
-@pytest.mark.xfail(strict=True, reason="coder: 'Hungary blocked the EU sanctions package' is coded as "
-                   "SANCTION by IGOEUR; Hungary is lost")
 def test_blocking_a_sanctions_package(code) -> None:
     events = code("Hungary blocked the EU sanctions package.")
     assert events

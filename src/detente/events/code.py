@@ -127,12 +127,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                    if r.kind == "role" and r.country is None and home else r for r in c.recipient]
     actor_codes = {a.code for a in actor}
     recipient = [r for r in c.recipient if r.code not in actor_codes]
-    # Domestic convention: coercion, violence, concessions and protest with a target that has
-    # no other country ("blocked access to news websites") are aimed at the actor's own country.
-    if not recipient and home and event in DOMESTIC_TYPES and _has_object(c.trigger):
-        sector = "GOV" if event == "PROTEST" else None
-        recipient = [Actor(text="", code=home + (sector or ""), country=home, sector=sector,
-                           name=None, kind="state")]
+
     if not actor and not recipient:
         return None
     day, precision = _date_for(c.trigger, sent, doc.pub_date, future)

@@ -385,7 +385,7 @@ class SentenceCoder:
             if c.dep_ in ("xcomp", "ccomp") and c.i in self.rules:
                 return c
         for c in v.children:
-            if c.dep_ == "prep" and c.lower_ in ("of", "for", "to", "from", "with", "on"):
+            if c.dep_ == "prep" and c.lower_ in ("of", "for", "to", "from", "with", "on", "against", "over"):
                 for g in c.children:
                     if g.dep_ in ("pcomp", "pobj") and g.i in self.rules:
                         return g
@@ -492,6 +492,9 @@ class SentenceCoder:
             return None
         for n in self._event_nouns(v):
             consumed.add(n.i)
+        # Event nouns inside the object are its topic: "blocked the EU sanctions package".
+        for obj in (c for c in v.children if c.dep_ in ("dobj", "nsubjpass")):
+            consumed.update(t.i for t in obj.subtree if t.i in self.rules and self.rules[t.i].pos == "NOUN")
         actor, recipient = self.verb_arguments(v, rule, rule.event)
         words = [v, *particle]
         if rule.objects:
