@@ -388,8 +388,6 @@ def test_rejected_proposal_from(code) -> None:
 # -- coder errors found in review, now fixed ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="coder: the act warned against is coded as done by the warner "
-                   "(ASSAULT IRN->IRN with an empty-text recipient; MOBILIZE RUS->UKR)")
 @pytest.mark.parametrize("sentence, actor, recipient", [
     ("Iran warned Israel against attacking its nuclear facilities.", "IRN", "ISR"),
     ("Russia warned NATO against deploying troops in Ukraine.", "RUS", "IGONATO"),
@@ -400,8 +398,6 @@ def test_warning_against_an_act_is_only_a_threat(sentence: str, actor: str, reci
         ("THREATEN", [actor], [recipient])]
 
 
-@pytest.mark.xfail(strict=True, reason="coder: 'its border', 'an oil tanker' become a recipient with empty "
-                   "text that is the actor's own country (LTU->LTU, IRN->IRN, HOUTHIS->YEM)")
 @pytest.mark.parametrize("sentence, event_type, actor, recipient", [
     ("Lithuania closed its border with Belarus.", None, ["LTU"], ["BLR"]),
     ("Iran seized an oil tanker in the Gulf.", "COERCE", ["IRN"], []),
@@ -427,7 +423,6 @@ def test_blocking_a_sanctions_package(code) -> None:
     assert not any(codes(e.actor) == ["IGOEUR"] and e.event_type == "SANCTION" for e in events)
 
 
-@pytest.mark.xfail(strict=True, reason="coder: 'blocked a ... supply mission' codes no event (no 'block' rule)")
 def test_blocking_a_supply_mission_is_coerce(code) -> None:
     events = code("China blocked a Philippine supply mission.")
     assert [(e.event_type, codes(e.actor), [r.country for r in e.recipient]) for e in events][:1] == [
