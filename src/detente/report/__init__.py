@@ -1,0 +1,192 @@
+"""A static HTML report of a store's relations: one self-contained file that works offline.
+
+`build_report(store, out_path)` writes the corpus summary, the most active dyads, each top
+dyad's relationship index with its uncertainty band and labelled change points, the list of
+changes with the events that drove them and the third parties' reactions, the signed network
+coloured by bloc with its structural balance and bloc shift, and a table of the events with
+their evidence. plotly.js is embedded once; every text from the store is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from detente import __version__
+from detente.analysis.changes import all_changes, dyad_changes, reactions
+from detente.analysis.network import (
+    bloc_shift,
+    blocs,
+    graph_edges,
+    signed_network,
+    structural_balance,
+)
+from detente.analysis.series import check_freq, code_name, dyad_series, event_where, top_dyads
+from detente.errors import DetenteError
+from detente.ontology import QUAD_CLASSES
+from detente.report.figures import LABEL_COLORS, network_figure, series_figure, to_html
+from detente.store import Store
+
+__all__ = ["build_report", "highlight"]
+
+QUAD_LABELS = {"verbal_cooperation": "verbal cooperation", "material_cooperation": "material cooperation",
+               "verbal_conflict": "verbal conflict", "material_conflict": "material conflict"}
+MAX_EVENTS_PER_DYAD = 60
+
+
+def highlight(sentence: str | None, trigger: str | None) -> Markup:
+    """The sentence, HTML-escaped, with the trigger words wrapped in <mark>."""
+    text = sentence or ""
+    spans: list[tuple[int, int]] = []
+    if trigger:
+        m = re.search(re.escape(trigger), text, re.IGNORECASE)
+        if m:
+            spans = [m.span()]
+        else:  # a trigger of separated words ("refused ... back"): mark each word
+            for word in trigger.split():
+                w = re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE)
+                if w and all(w.end() <= s or w.start() >= e for s, e in spans):
+                    spans.append(w.span())
+    out, at = [], 0
+    for s, e in sorted(spans):
+        out += [escape(text[at:s]), Markup("<mark>"), escape(text[s:e]), Markup("</mark>")]
+        at = e
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+def _safe_url(url: str | None) -> str | None:
+    return url if url and re.match(r"https?://", url, re.IGNORECASE) else None
+
+
+def corpus_stats(store: Store) -> dict[str, Any]:
+    """Documents, events, coverage, events by quad class and what analyses leave out."""
+    docs = store.query("SELECT count(*) AS n, min(pub_date) AS first, max(pub_date) AS last FROM documents")[0]
+    ev = store.query(
+        "SELECT count(*) AS n, count(*) FILTER (WHERE negated OR hypothetical) AS modal, "
+        "count(*) FILTER (WHERE COALESCE(historical, FALSE)) AS historical, "
+        "count(*) FILTER (WHERE COALESCE(date, pub_date) IS NULL) AS undated, "
+        "count(DISTINCT COALESCE(event_cluster_id, id)) AS clusters FROM events")[0]
+    where, params = event_where()
+    quads = {r["quad_class"]: r["n"] for r in store.query(
+        f"SELECT quad_class, count(*) AS n FROM events{where} GROUP BY 1", params)}
+    types = store.query(f"SELECT event_type, count(*) AS n FROM events{where} GROUP BY 1 ORDER BY n DESC, 1 LIMIT 8",
+                        params)
+    counted = sum(quads.values())
+    return {"documents": docs["n"], "first": docs["first"], "last": docs["last"], "events": ev["n"],
+            "clusters": ev["clusters"], "modal": ev["modal"], "historical": ev["historical"], "undated": ev["undated"],
+            "counted": counted,
+            "quads": [{"quad": q, "label": QUAD_LABELS[q], "n": quads.get(q, 0),
+                       "share": quads.get(q, 0) / counted if counted else 0.0} for q in QUAD_CLASSES],
+            "types": types}
+
+
+def _dyad_events(store: Store, a: str, b: str) -> tuple[list[dict[str, Any]], int]:
+    """The events of a dyad for the evidence table (strongest first, capped), and their number."""
+    where, params = event_where((a, b), include_modal=True)
+    total = store.query(f"SELECT count(*) AS n FROM events{where}", params)[0]["n"]
+    rows = store.query(
+        "SELECT e.id, COALESCE(e.date, e.pub_date) AS day, e.event_type, e.quad_class, e.plover_score AS score, "
+        "e.actor_codes, e.recipient_codes, e.trigger, e.sentence, e.negated, e.hypothetical, e.future, e.doc_id, "
+        f"d.title, d.url FROM (SELECT * FROM events{where}) e LEFT JOIN documents d USING (doc_id) "
+        "ORDER BY abs(e.plover_score) DESC, day, e.id LIMIT ?", [*params, MAX_EVENTS_PER_DYAD])
+    rows.sort(key=lambda r: (r["day"] or dt.date.min, r["id"]))
+    for r in rows:
+        r["html"] = highlight(r["sentence"], r["trigger"])
+        r["url"] = _safe_url(r["url"])
+        r["flags"] = ", ".join(f for f in ("negated", "hypothetical", "future") if r.get(f))
+        r["actors"] = " + ".join(r["actor_codes"] or []) or "?"
+        r["recipients"] = " + ".join(r["recipient_codes"] or [])
+    return rows, total
+
+
+def _findings(changes: list[dict[str, Any]], balance: dict[str, Any], shift: dict[str, Any] | None,
+              reacts: dict[str, list[dict[str, Any]]]) -> list[Markup]:
+    out = []
+    for c in changes[:5]:
+        line = (f"<b>{escape(c['dyad'])}</b>: <span class='label {escape(c['label'])}'>{escape(c['label'])}</span> "
+                f"from <b>{escape(c['start_period'])}</b>, index {c['before']:+.2f} → {c['after']:+.2f} "
+                f"({c['events_before']} events before, {c['events_after']} after)")
+        critics = [r for r in reacts.get(c["key"], []) if r["n_critical"]][:3]
+        if critics:
+            line += "; critical third parties: " + ", ".join(
+                f"{escape(r['party'])} ({r['n_critical']} critical of {r['n_events']})" for r in critics)
+        out.append(Markup(line))
+    if balance["balance"] is not None:
+        out.append(Markup(f"Structural balance: <b>{balance['balance']:.0%}</b> of {balance['n_triads']} signed triads "
+                          "are balanced."))
+    for t in balance["axes"][:3]:
+        out.append(Markup(f"All-positive triad (axis): {escape(', '.join(t['nodes']))}"))
+    if shift and shift["moved"]:
+        moves = [f"{escape(m['node'])} joined {escape(', '.join(m['joined']))}" for m in shift["moved"] if m["joined"]]
+        leaves = [f"{escape(m['node'])} left {escape(', '.join(m['left']))}" for m in shift["moved"]
+                  if m["left"] and not m["joined"]]
+        if moves or leaves:
+            out.append(Markup(f"Bloc shift around {escape(shift['split'])}: " + "; ".join(moves + leaves) + "."))
+    return out
+
+
+def build_report(store: Store, out_path: str | Path, top: int = 6, freq: str = "month",
+                 min_events: int = 8) -> Path:
+    """Write the HTML report of a store to out_path; returns the path."""
+    import plotly.offline
+
+    check_freq(freq)
+    if top < 1:
+        raise DetenteError("--top must be at least 1")
+    out_path = Path(out_path)
+    stats = corpus_stats(store)
+    dyads = top_dyads(store, max(top, 15))
+    changes = all_changes(store, min_events, freq, include_stable=False, n_evidence=5)
+    for c in changes:
+        c["key"] = c["dyad"]
+        c["color"] = LABEL_COLORS.get(c["label"], "#777")
+    reacts = {c["key"]: reactions(store, c["a"], c["b"], c["start"]) for c in changes[:10]}
+
+    chart_pairs: list[tuple[str, str]] = [(d["a"], d["b"]) for d in dyads[:top]]
+    for c in changes:
+        if (c["a"], c["b"]) not in chart_pairs and len(chart_pairs) < top + 4:
+            chart_pairs.append((c["a"], c["b"]))
+    charts, event_tables = [], []
+    for i, (a, b) in enumerate(chart_pairs):
+        series = dyad_series(store, a, b, freq)
+        if series.empty:
+            continue
+        found = dyad_changes(store, a, b, freq, n_evidence=0)
+        title = f"{a}–{b} ({code_name(a)} – {code_name(b)})"
+        charts.append({"dyad": f"{a}-{b}", "title": title, "changes": found,
+                       "html": Markup(to_html(series_figure(series, found, title), f"series-graph-{i}"))})
+        rows, total = _dyad_events(store, a, b)
+        event_tables.append({"dyad": f"{a}-{b}", "title": title, "rows": rows, "total": total})
+
+    graph = signed_network(store)
+    balance = structural_balance(graph)
+    groups = blocs(graph)
+    names = {n: code_name(n) for n in graph.nodes}
+    network_html = Markup(to_html(network_figure(graph, groups, names), "network-graph")) if len(graph) else None
+    shift = None
+    if changes:
+        split = dt.date.fromisoformat(changes[0]["start"])
+        shift = bloc_shift(store, (None, split - dt.timedelta(days=1)), (split, None))
+        shift["split"] = f"{changes[0]['start_period']} (start of the {changes[0]['dyad']} {changes[0]['label']})"
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("detente.report", "templates"),
+                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                             undefined=jinja2.StrictUndefined)
+    env.filters["signed"] = lambda v, fmt="+.2f": "–" if v is None else format(v, fmt)
+    env.filters["highlight"] = highlight
+    html = env.get_template("report.html.j2").render(
+        version=__version__, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), store=store.path, freq=freq,
+        stats=stats, dyads=dyads, charts=charts, changes=changes, reactions=reacts, min_events=min_events,
+        balance=balance, blocs=groups, singles=[g[0] for g in groups if len(g) == 1], edges=graph_edges(graph), names=names, network_html=network_html,
+        shift=shift, events=event_tables, findings=_findings(changes, balance, shift, reacts),
+        quad_labels=QUAD_LABELS, max_events=MAX_EVENTS_PER_DYAD, plotly_js=Markup(plotly.offline.get_plotlyjs()),
+    )
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(html, encoding="utf-8")
+    return out_path

@@ -1,0 +1,456 @@
+"""Relations analysis on synthetic stores with known answers: series, changes, network, summary, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from detente.analysis.changes import all_changes, dyad_changes, label_change, reactions
+from detente.analysis.network import bloc_shift, blocs, parse_period, signed_network, structural_balance
+from detente.analysis.series import dyad_series, relation_index, top_dyads
+from detente.analysis.summary import find_claims, split_sentences, summarize_events
+from detente.errors import DetenteError
+from detente.models import Actor, Document, Event
+from detente.ontology import event_types
+from detente.store import Store, open_store
+
+IGOS = {"IGOEUR", "IGONATO", "IGOUNO"}
+
+
+def actor(code: str) -> Actor:
+    """RUS, RUSGOV (country RUS + sector) or an IGO code."""
+    if code in IGOS:
+        return Actor(text=code, code=code, country=None, kind="igo")
+    return Actor(text=code, code=code, country=code[:3], sector=code[3:] or None, kind="state")
+
+
+class Builder:
+    """Synthetic documents and events for a store."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, tuple[Document, list[Event]]] = {}
+
+    def add(self, day: str, etype: str, actors: list[str], recipients: list[str], *, score: float | None = None,
+            doc: str | None = None, sentence: str | None = None, trigger: str = "did", negated: bool = False,
+            hypothetical: bool = False, historical: bool = False) -> Event:
+        date = dt.date.fromisoformat(day)
+        doc_id = doc or f"doc-{day}-{'-'.join(actors)}"
+        if doc_id not in self.docs:
+            self.docs[doc_id] = (Document(doc_id=doc_id, text=f"Article {doc_id}.", pub_date=date), [])
+        document, events = self.docs[doc_id]
+        et = event_types()[etype]
+        index = len(events)
+        acts, recs = [actor(a) for a in actors], [actor(r) for r in recipients]
+        sentence = sentence or f"{' and '.join(actors)} {trigger} {' and '.join(recipients) or 'together'} ({index})."
+        ev = Event(
+            id=Event.make_id(doc_id, index, etype, acts, recs, trigger), doc_id=doc_id, sentence_index=index,
+            sentence=sentence, date=date, date_precision="day", pub_date=document.pub_date, event_type=etype,
+            quad_class=et.quad_class, plover_score=et.score if score is None else score, cameo_code=et.cameo,
+            actor=acts, recipient=recs, trigger=trigger, negated=negated, hypothetical=hypothetical,
+            historical=historical, confidence=0.9, coder="test")
+        events.append(ev)
+        return ev
+
+    def store(self, path: Path) -> Store:
+        store = open_store(path)
+        store.write_batch(list(self.docs.values()))
+        return store
+
+
+def months(start: str, n: int) -> list[str]:
+    y, m = int(start[:4]), int(start[5:7])
+    out = []
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}-15")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@pytest.fixture
+def series_store(tmp_path: Path) -> Store:
+    b = Builder()
+    b.add("2024-01-10", "AGREE", ["RUSGOV"], ["PAK"])                 # +2.5
+    b.add("2024-01-20", "ACCUSE", ["PAK"], ["RUS"])                   # -3.0, other direction
+    b.add("2024-01-21", "ACCUSE", ["PAK"], ["RUS"], negated=True)     # modal: left out by default
+    b.add("2024-01-22", "THREATEN", ["RUS"], ["PAK"], hypothetical=True)
+    b.add("2024-01-23", "ASSAULT", ["RUS"], ["PAK"], historical=True)  # retrospective: left out
+    b.add("2024-03-05", "SUPPORT", ["RUS", "PAK"], [])                # reciprocal: +5.0
+    b.add("2024-03-06", "COOPERATE", ["PAK"], ["RUSGOV"])             # +9.5
+    b.add("2024-03-07", "COOPERATE", ["PAK"], ["RUSGOV"], doc="dup")  # a second report of the same event
+    b.add("2024-03-08", "CONSULT", ["RUS"], ["IND"])                  # another dyad
+    b.add("2024-03-09", "CONSULT", ["RUS", "CHN", "PAK"], ["IGOUNO"])  # recipient present: no RUS-PAK pair
+    store = b.store(tmp_path / "series.duckdb")
+    ids = [ev.id for ev in b.docs["doc-2024-03-06-PAK"][1] + b.docs["dup"][1]]
+    store.con.execute("UPDATE events SET event_cluster_id = ? WHERE id IN (?, ?)", [ids[0], *ids])
+    return store
+
+
+def test_dyad_series_counts_and_index(series_store: Store) -> None:
+    s = dyad_series(series_store, "RUS", "PAK")
+    assert list(s["label"]) == ["2024-01", "2024-02", "2024-03"]  # the empty month is kept
+    assert list(s["n_events"]) == [2, 0, 2]  # modal and historical left out, duplicate counted once
+    jan, feb, mar = s.iloc[0], s.iloc[1], s.iloc[2]
+    assert jan["verbal_cooperation"] == 1 and jan["verbal_conflict"] == 1
+    assert jan["index"] == pytest.approx((2.5 - 3.0) / 5.5)
+    assert jan["score_sum"] == pytest.approx(-0.5) and jan["score_mean"] == pytest.approx(-0.25)
+    assert mar["index"] == pytest.approx(1.0) and mar["material_cooperation"] == 1
+    assert math.isnan(feb["index"]) and feb["index_smoothed"] == 0.0
+    # the interval holds the smoothed index, is narrower with events, and shrinks towards 0
+    for r in s.itertuples():
+        assert -1 <= r.index_low <= r.index_smoothed <= r.index_high <= 1
+    assert (mar["index_high"] - mar["index_low"]) < (feb["index_high"] - feb["index_low"])
+    assert 0 < mar["index_smoothed"] < 1
+    # same dyad, either order; GOV codes match their country
+    assert list(dyad_series(series_store, "pak", "rus")["n_events"]) == [2, 0, 2]
+
+
+def test_dyad_series_options(series_store: Store) -> None:
+    assert list(dyad_series(series_store, "RUS", "PAK", count="reports")["n_events"]) == [2, 0, 3]
+    assert list(dyad_series(series_store, "RUS", "PAK", include_modal=True)["n_events"]) == [4, 0, 2]
+    assert list(dyad_series(series_store, "RUS", "PAK", include_historical=True)["n_events"]) == [3, 0, 2]
+    q = dyad_series(series_store, "RUS", "PAK", freq="quarter")
+    assert list(q["label"]) == ["2024-Q1"] and q.iloc[0]["n_events"] == 4
+    w = dyad_series(series_store, "RUS", "PAK", freq="week")
+    assert w.iloc[0]["label"] == "2024-W02" and w["n_events"].sum() == 4
+    assert dyad_series(series_store, "RUS", "BRA").empty
+    for bad in ({"freq": "year"}, {"count": "docs"}):
+        with pytest.raises(DetenteError):
+            dyad_series(series_store, "RUS", "PAK", **bad)
+    with pytest.raises(DetenteError):
+        dyad_series(series_store, "RUS", "R-S")
+    with pytest.raises(DetenteError):
+        dyad_series(series_store, "RUS", "RUS")
+
+
+def test_relation_index_uncertainty_narrows() -> None:
+    widths = []
+    for n in (1, 5, 50):
+        index, smoothed, low, high = relation_index([n * 5.0], [0.0], unit=5.0)
+        assert index[0] == 1.0 and 0 < smoothed[0] < 1
+        widths.append(high[0] - low[0])
+    assert widths[0] > widths[1] > widths[2]
+    index, smoothed, low, high = relation_index([0.0], [0.0])
+    assert math.isnan(index[0]) and smoothed[0] == 0 and low[0] == pytest.approx(-0.9)
+
+
+def test_top_dyads(series_store: Store) -> None:
+    rows = top_dyads(series_store, n=10)
+    by = {r["dyad"]: r for r in rows}
+    assert rows[0]["dyad"] == "PAK-RUS" and rows[0]["n_events"] == 4
+    assert by["PAK-RUS"]["mean_score"] == pytest.approx((2.5 - 3.0 + 5.0 + 9.5) / 4)
+    assert by["IND-RUS"]["n_events"] == 1 and by["IND-RUS"]["index"] == 1.0
+    assert {"CHN-IGOUNO", "IGOUNO-PAK", "IGOUNO-RUS"} <= set(by)  # country-less IGO as a party
+    assert all(r["a"] < r["b"] for r in rows)
+    assert len(top_dyads(series_store, n=1)) == 1
+
+
+# -- changes ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def change_store(tmp_path: Path) -> Store:
+    b = Builder()
+    # PAK-RUS: cool for a year, cooperative from 2024-01.
+    for i, day in enumerate(months("2023-01", 12)):
+        b.add(day, "REJECT", ["RUS"], ["PAK"], trigger="declined")
+        b.add(day, "ACCUSE", ["PAK"], ["RUS"], trigger="complained")
+        if i % 4 == 0:
+            b.add(day, "CONSULT", ["RUS"], ["PAK"], trigger="met")
+    for i, day in enumerate(months("2024-01", 12)):
+        b.add(day, "SUPPORT", ["RUS"], ["PAK"], trigger="praised")
+        b.add(day, "COOPERATE" if i % 2 else "AGREE", ["PAK"], ["RUS"], trigger="signed")
+        if i == 5:
+            b.add(day, "ACCUSE", ["RUS"], ["PAK"], trigger="criticised")
+    # ARM-AZE: talks for 18 months, then shelling and mobilisation from 2024-07.
+    for day in months("2023-01", 18):
+        b.add(day, "CONSULT", ["ARM"], ["AZE"], trigger="talks")
+        b.add(day, "AGREE", ["AZE"], ["ARM"], trigger="agreed")
+    for i, day in enumerate(months("2024-07", 9)):
+        b.add(day, "ASSAULT", ["AZE"], ["ARM"], trigger="shelled")
+        b.add(day, "MOBILIZE" if i % 2 else "THREATEN", ["ARM"], ["AZE"], trigger="mobilised")
+    # FRA-DEU: steady cooperation, no change.
+    for day in months("2023-01", 24):
+        b.add(day, "CONSULT", ["FRA"], ["DEU"], trigger="met")
+    # GBR-USA: cooperative, then accusations only (words, no force) from 2024-04.
+    for day in months("2023-06", 10):
+        b.add(day, "SUPPORT", ["GBR"], ["USA"], trigger="backed")
+        b.add(day, "AGREE", ["USA"], ["GBR"], trigger="agreed")
+    for day in months("2024-04", 8):
+        b.add(day, "ACCUSE", ["GBR"], ["USA"], trigger="criticised")
+        b.add(day, "REJECT", ["USA"], ["GBR"], trigger="rejected")
+    # IND comments on the detente in the same articles.
+    b.add("2024-03-15", "ACCUSE", ["IND"], [], doc="doc-2024-03-15-RUS", trigger="expressed concern",
+          sentence="India expressed concern.")
+    b.add("2024-03-15", "SUPPORT", ["CHN"], ["PAK"], doc="doc-2024-03-15-RUS", trigger="welcomed")
+    return b.store(tmp_path / "changes.duckdb")
+
+
+def test_detente_found_with_evidence(change_store: Store) -> None:
+    changes = dyad_changes(change_store, "RUS", "PAK")
+    assert len(changes) == 1
+    c = changes[0]
+    assert c["label"] == "detente"
+    start = dt.date.fromisoformat(c["start"])
+    assert abs((start.year * 12 + start.month) - (2024 * 12 + 1)) <= 1
+    assert c["before"] < -0.3 and c["after"] > 0.6 and c["magnitude"] > 1
+    assert c["evidence"] and all(e["date"] >= "2023-12-01" for e in c["evidence"])
+    assert c["evidence"][0]["score"] > 0  # the events that drove a detente are cooperative
+    assert {"id", "date", "event_type", "sentence", "trigger"} <= set(c["evidence"][0])
+
+
+def test_escalation_and_deterioration(change_store: Store) -> None:
+    (esc,) = dyad_changes(change_store, "ARM", "AZE")
+    assert esc["label"] == "escalation"
+    start = dt.date.fromisoformat(esc["start"])
+    assert abs((start.year * 12 + start.month) - (2024 * 12 + 7)) <= 1
+    assert esc["material_conflict_after"] > esc["material_conflict_before"]
+    assert esc["evidence"][0]["event_type"] == "ASSAULT"
+    (det,) = dyad_changes(change_store, "GBR", "USA")
+    assert det["label"] == "deterioration" and det["start_period"] in ("2024-03", "2024-04", "2024-05")
+    assert dyad_changes(change_store, "FRA", "DEU") == []
+    quarterly = dyad_changes(change_store, "ARM", "AZE", freq="quarter")
+    assert [c["label"] for c in quarterly] == ["escalation"] and quarterly[0]["start_period"] == "2024-Q3"
+
+
+def test_all_changes_strongest_first(change_store: Store) -> None:
+    found = all_changes(change_store, min_events=10)
+    assert {(c["dyad"], c["label"]) for c in found} == {
+        ("PAK-RUS", "detente"), ("ARM-AZE", "escalation"), ("GBR-USA", "deterioration")}
+    strengths = [c["strength"] for c in found]
+    assert strengths == sorted(strengths, reverse=True)
+    assert all(c["evidence"] for c in found)
+    assert all_changes(change_store, min_events=1000) == []
+
+
+def test_label_rules() -> None:
+    assert label_change(-0.6, 0.7) == "detente"
+    assert label_change(0.0, 0.3) == "detente"
+    assert label_change(-0.9, -0.5) == "stable"  # easing, still hostile
+    assert label_change(0.8, 0.2) == "deterioration"
+    assert label_change(0.5, -0.8, 0.0, 0.6) == "escalation"
+    assert label_change(0.5, -0.8, 0.0, 0.0) == "deterioration"  # hostile words, no force
+    assert label_change(0.5, 0.6) == "stable"
+
+
+def test_reactions_find_the_annoyed(change_store: Store) -> None:
+    found = {r["party"]: r for r in reactions(change_store, "RUS", "PAK", "2024-01-01")}
+    assert found["IND"]["stance"] == "annoyed" and found["IND"]["n_critical"] == 1
+    assert found["CHN"]["stance"] == "supportive"
+    assert "India expressed concern." in found["IND"]["evidence"][0]["sentence"]
+
+
+# -- network ------------------------------------------------------------------------------------
+
+def signed(edges: list[tuple[str, str, int]]) -> nx.Graph:
+    g = nx.Graph()
+    for u, v, s in edges:
+        g.add_edge(u, v, sign=s, weight=1.0)
+    return g
+
+
+def test_structural_balance_scores_triads() -> None:
+    g = signed([
+        ("A", "B", 1), ("B", "C", 1), ("A", "C", 1),      # +++ balanced
+        ("D", "E", 1), ("D", "F", -1), ("E", "F", -1),    # +-- balanced
+        ("G", "H", 1), ("H", "I", 1), ("G", "I", -1),     # ++- unbalanced
+        ("J", "K", -1), ("K", "L", -1), ("J", "L", -1),   # --- unbalanced
+        ("M", "N", 1), ("N", "O", 1), ("M", "O", 0),      # an unsigned edge: not counted
+    ])
+    result = structural_balance(g)
+    assert result["n_triads"] == 4 and result["n_balanced"] == 2 and result["balance"] == 0.5
+    unbalanced = {tuple(t["nodes"]): t for t in result["unbalanced"]}
+    assert set(unbalanced) == {("G", "H", "I"), ("J", "K", "L")}
+    assert unbalanced[("G", "H", "I")]["signs"] == {"G-H": "+", "G-I": "-", "H-I": "+"}
+    assert unbalanced[("G", "H", "I")]["pattern"] == "++-"
+    assert [t["nodes"] for t in result["axes"]] == [["A", "B", "C"]]
+    assert structural_balance(signed([("A", "B", 1)]))["balance"] is None
+
+
+def test_blocs_recover_planted_blocs() -> None:
+    planted = [["A1", "A2", "A3", "A4", "A5"], ["B1", "B2", "B3", "B4"], ["C1", "C2", "C3"]]
+    edges = []
+    for i, bloc in enumerate(planted):
+        for j, u in enumerate(bloc):
+            for v in bloc[j + 1:]:
+                if (u, v) != ("A1", "A5"):  # one missing edge inside a bloc
+                    edges.append((u, v, 1))
+            for other in planted[i + 1:]:
+                for v in other:
+                    if hash((u, v)) % 3:  # some edges between blocs, all hostile
+                        edges.append((u, v, -1))
+    edges.append(("A1", "B1", 1))  # one friendly edge across blocs
+    g = signed(edges)
+    g.add_node("Z")  # a party with no signed relation stands alone
+    assert blocs(g) == [*planted, ["Z"]]
+    assert blocs(nx.Graph()) == []
+
+
+def test_signed_network_and_bloc_shift(tmp_path: Path) -> None:
+    b = Builder()
+    for day in ("2023-02-01", "2023-03-01", "2023-04-01"):
+        b.add(day, "SUPPORT", ["IND"], ["RUS"])
+        b.add(day, "ACCUSE", ["RUS"], ["PAK"])
+        b.add(day, "ACCUSE", ["IND"], ["PAK"])
+    for day in ("2024-02-01", "2024-03-01", "2024-04-01"):
+        b.add(day, "COOPERATE", ["RUS"], ["PAK"])
+        b.add(day, "SUPPORT", ["CHN"], ["PAK"])
+        b.add(day, "AGREE", ["CHN"], ["RUS"])
+        b.add(day, "ACCUSE", ["IND"], ["RUS"])
+        b.add(day, "ACCUSE", ["IND"], ["PAK"])
+    store = b.store(tmp_path / "net.duckdb")
+    g = signed_network(store, "2024-01-01", "2024-12-31")
+    assert g.edges["RUS", "PAK"]["sign"] == 1 and g.edges["IND", "RUS"]["sign"] == -1
+    assert g.edges["RUS", "PAK"]["n_events"] == 3 and g.edges["RUS", "PAK"]["index"] == 1.0
+    assert structural_balance(g)["balance"] == 1.0
+    assert blocs(g) == [["CHN", "PAK", "RUS"], ["IND"]]
+    assert signed_network(store, min_events=7).number_of_edges() == 0
+    with pytest.raises(DetenteError):
+        signed_network(store, "2024-05-01", "2024-01-01")
+    shift = bloc_shift(store, "2023", "2024")
+    assert shift["period1"]["blocs"] == [["IND", "RUS"], ["PAK"]]
+    moved = {m["node"]: m for m in shift["moved"]}
+    assert moved["PAK"]["joined"] == ["RUS"] and moved["IND"]["left"] == ["RUS"]
+    assert shift["appeared"] == ["CHN"]
+
+
+def test_parse_period() -> None:
+    assert parse_period("2024") == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert parse_period("2024-Q4") == (dt.date(2024, 10, 1), dt.date(2024, 12, 31))
+    assert parse_period("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert parse_period("2023-06:2024") == (dt.date(2023, 6, 1), dt.date(2024, 12, 31))
+    assert parse_period(":2024-03-10") == (None, dt.date(2024, 3, 10))
+    with pytest.raises(DetenteError):
+        parse_period("last year")
+
+
+# -- document summary ---------------------------------------------------------------------------
+
+ARTICLE = """Russia and Pakistan are entering an era of détente, officials in Islamabad said on Monday.
+
+Russian Deputy Foreign Minister Andrei Rudenko praised Pakistan during talks in Islamabad. Relations between the two countries are turning from competitive to cooperative.
+
+Analysts saw no sign of a thaw between Armenia and Azerbaijan, where tensions rose sharply after Baku shelled border posts. India expressed concern about the deliveries."""
+
+
+def test_find_claims_phrases() -> None:
+    claims = find_claims(ARTICLE)
+    assert [(c["direction"], c["negated"]) for c in claims] == [
+        ("warming", False), ("warming", False), ("warming", True), ("cooling", False)]
+    assert claims[0]["phrase"] == "détente"
+    assert "turning from competitive to cooperative" in claims[1]["phrases"]
+    assert any("tensions rose" in p for p in claims[3]["phrases"])
+    assert find_claims("Global warming and cool weather.") == []
+    assert split_sentences("Mr. Lavrov met U.S. officials. They agreed.") == [
+        "Mr. Lavrov met U.S. officials.", "They agreed."]
+
+
+def test_summarize_events_dyads_and_claims() -> None:
+    b = Builder()
+    sentences = split_sentences(ARTICLE)
+    praise = b.add("2024-03-20", "SUPPORT", ["RUSGOV"], ["PAK"], doc="a", sentence=sentences[1], trigger="praised")
+    talks = b.add("2024-03-20", "CONSULT", ["RUSGOV"], ["PAKGOV"], doc="a", sentence=sentences[1], trigger="talks")
+    shell = b.add("2024-03-20", "ASSAULT", ["AZE"], ["ARM"], doc="a", sentence=sentences[3], trigger="shelled")
+    events = [ev.model_dump(mode="json") for ev in (praise, talks, shell)]
+    summary = summarize_events(events, ARTICLE, title="Detente")
+    dyads = {d["dyad"]: d for d in summary["dyads"]}
+    assert dyads["PAK-RUS"]["sign"] == "+" and dyads["PAK-RUS"]["n_events"] == 2
+    assert dyads["ARM-AZE"]["sign"] == "-"
+    assert dyads["PAK-RUS"]["events"][0]["trigger"] == "praised"
+    claims = summary["claims"]
+    assert claims[0]["dyad"] == "PAK-RUS" and claims[0]["dyad_source"] == "sentence"
+    assert claims[1]["dyad"] == "PAK-RUS" and claims[1]["dyad_source"] == "article"  # "the two countries"
+    assert claims[2]["dyad"] == "ARM-AZE" and claims[2]["negated"]
+    assert claims[3]["direction"] == "cooling" and claims[3]["dyad"] == "ARM-AZE"
+    assert "PAK-RUS" in summary["text"] and "warming" in summary["text"]
+    assert json.dumps(summary)  # JSON-ready
+
+
+# -- CLI ----------------------------------------------------------------------------------------
+
+def cli_app():
+    from detente.cli import app
+    from detente.commands import register
+
+    if not any(getattr(c.callback, "__name__", "") == "dyad" for c in app.registered_commands):
+        register(app)
+    return app
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli_app(), list(args))
+
+
+@pytest.fixture
+def change_db(change_store: Store) -> str:
+    path = change_store.path
+    change_store.close()
+    return path
+
+
+def test_cli_dyad(change_db: str) -> None:
+    result = run("dyad", "RUS", "PAK", "--db", change_db)
+    assert result.exit_code == 0, result.output
+    assert "2023-01" in result.output and "detente" in result.output
+    result = run("dyad", "ARM", "AZE", "--db", change_db, "--json", "--freq", "quarter")
+    data = json.loads(result.output)
+    assert data["changes"][0]["label"] == "escalation" and data["series"][0]["period"] == "2023-Q1"
+    result = run("dyad", "RUS", "PAK", "--db", change_db, "--csv", "--count", "reports")
+    assert result.output.splitlines()[0].startswith("period,start,end,n_events,verbal_cooperation")
+    assert len(result.output.splitlines()) == 25
+
+
+def test_cli_bad_parameters(change_db: str) -> None:
+    for args in (["dyad", "RUS", "PAK", "--db", change_db, "--freq", "fortnight"],
+                 ["dyad", "RUS", "P@K", "--db", change_db],
+                 ["dyad", "RUS", "BRA", "--db", change_db],
+                 ["dyad", "RUS", "PAK", "--db", change_db, "--count", "docs"],
+                 ["network", "--db", change_db, "--from", "2024-13-01"],
+                 ["changes", "--db", change_db, "--min-events", "0"],
+                 ["dyads", "--db", "/nonexistent/x.duckdb"]):
+        result = run(*args)
+        assert result.exit_code != 0, args
+        assert isinstance(result.exception, DetenteError), args
+
+
+def test_cli_changes_network_dyads(change_db: str, tmp_path: Path) -> None:
+    result = run("changes", "--db", change_db, "--json", "--limit", "2")
+    found = json.loads(result.output)
+    assert [c["label"] for c in found][:1] in (["detente"], ["escalation"]) and len(found) == 2
+    assert "detente" in run("changes", "--db", change_db).output
+    data = json.loads(run("network", "--db", change_db, "--json", "--from", "2024-01-01").output)
+    assert {"edges", "balance", "blocs"} <= set(data)
+    assert "structural balance" in run("network", "--db", change_db).output
+    rows = json.loads(run("dyads", "--db", change_db, "--top", "2", "--json").output)
+    assert [(r["dyad"], r["n_events"]) for r in rows] == [("ARM-AZE", 54), ("PAK-RUS", 52)]
+    out = tmp_path / "r.html"
+    result = run("report", "--db", change_db, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 1_000_000 and "escalation" in out.read_text(encoding="utf-8")
+
+
+def test_cli_summarize(tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    result = run("summarize", str(article), "--date", "2024-03-20", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["claims"][0]["direction"] == "warming" and data["claims"][0]["dyad"] == "PAK-RUS"
+    assert any(d["dyad"] == "PAK-RUS" for d in data["dyads"])
+    assert "Claimed shifts" in run("summarize", str(article)).output
+    assert run("summarize", str(article), "--date", "yesterday").exit_code != 0
+
+
+def test_claims_hedged_and_the_pair_at_stake() -> None:
+    text = ("Azerbaijani troops shelled Armenian positions. "
+            "Russia urged Baku and Yerevan to avoid any steps that could lead to a dangerous escalation.")
+    b = Builder()
+    shell = b.add("2025-03-26", "ASSAULT", ["AZE"], ["ARM"], doc="h", sentence=split_sentences(text)[0],
+                  trigger="shelled")
+    (claim,) = summarize_events([shell.model_dump(mode="json")], text)["claims"]
+    assert claim["direction"] == "cooling" and claim["hedged"] and not claim["negated"]
+    assert claim["dyad"] == "ARM-AZE"  # not RUS with either: the article reports on ARM-AZE
