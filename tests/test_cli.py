@@ -165,8 +165,6 @@ def test_events_on_missing_store(tmp_path: Path, cli) -> None:
     assert "text.duckdb" in one_error_line(cli("events", "--db", not_a_store))
 
 
-@pytest.mark.xfail(strict=True, reason="cli/export: '-o DIR' ends in 'internal error: IsADirectoryError' "
-                   "(exit 70) and leaves DIR.partial behind")
 def test_output_to_a_directory_is_a_clean_error(fixtures_dir: Path, tmp_path: Path, cli) -> None:
     target = tmp_path / "outdir"
     target.mkdir()

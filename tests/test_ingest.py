@@ -81,8 +81,6 @@ def test_html_metadata(fixtures_dir: Path) -> None:
     assert doc.doc_id == Document.hash_text(doc.text)[:16]
 
 
-@pytest.mark.xfail(strict=True, reason="ingest: read_html joins the headline and paragraphs with single "
-                   "newlines, which pipeline._clean turns into spaces: the headline runs into the first sentence")
 def test_html_headline_is_not_glued_to_the_first_sentence(fixtures_dir: Path, code_docs) -> None:
     docs = read(fixtures_dir / "page.html")
     sentences = {e.sentence for e in code_docs(docs)}
@@ -94,8 +92,6 @@ def test_html_headline_is_not_glued_to_the_first_sentence(fixtures_dir: Path, co
 # -- JSON Lines and JSON ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="ingest: trafilatura falls back to the navigation menu, so a page with no "
-                   "article becomes a document with text 'Home World' instead of 'no article text found in HTML'")
 def test_html_page_without_article_is_rejected() -> None:
     page = (b"<html><head><title>Only a title</title></head><body><nav><a href='/'>Home</a> "
             b"<a href='/w'>World</a></nav><footer>Copyright</footer></body></html>")
@@ -160,8 +156,6 @@ def test_rss_feed(fixtures_dir: Path) -> None:
     assert second.text.startswith("Japan sent humanitarian aid to Turkey")
 
 
-@pytest.mark.xfail(strict=True, reason="ingest: feed._plain uses text_content(), so '<p>a.</p><p>b</p>' "
-                   "becomes 'a.b' with no space or paragraph break")
 def test_rss_paragraphs_stay_apart(fixtures_dir: Path) -> None:
     [first, _] = read(fixtures_dir / "feed.rss")
     assert "districts.Officials" not in first.text

@@ -65,9 +65,9 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: st
     if fmt == "parquet":
         if to_stdout:
             raise DetenteError("parquet output needs a file: add -o FILE.parquet")
-        return _write_parquet(records, Path(out))
+        return _write_parquet(records, _check_target(Path(out)))
     # Write to a temporary file then rename, so a failed run never leaves half a file.
-    target = None if to_stdout else Path(out)
+    target = None if to_stdout else _check_target(Path(out))
     buf: io.TextIOBase = sys.stdout if target is None else open(_tmp(target), "w", encoding="utf-8", newline="")
     n = 0
     try:
@@ -97,6 +97,14 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: st
         buf.close()
         _tmp(target).replace(target)
     return n
+
+
+def _check_target(path: Path) -> Path:
+    if path.is_dir():
+        raise DetenteError(f"{path}: is a directory; give a file name for -o")
+    if not path.parent.exists():
+        raise DetenteError(f"{path.parent}: no such directory")
+    return path
 
 
 def _tmp(path: Path) -> Path:

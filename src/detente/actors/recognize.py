@@ -225,6 +225,16 @@ class DocumentActors:
         text = self.phrase_text(head)
         if head_mention is not None:
             e = _pick(head_mention.entries, self.day)
+            if e.kind == "state" and e.form in ("metonym", "capital"):
+                # "Pakistan's Foreign Office": the owner decides the country, the metonym the sector.
+                owner = next((self.token_mention[t.i] for t in mods if t.dep_ in ("poss", "amod", "compound")
+                              and t.i in self.token_mention), None)
+                if owner is not None:
+                    o = _pick(owner.entries, self.day)
+                    if o.kind == "state" and o.country and o.country != e.country:
+                        sec = e.sector or "GOV"
+                        return [Actor(text=text, code=o.country + sec, country=o.country, sector=sec,
+                                      name=o.name, kind="state")]
             if e.kind in ("igo", "group") or (e.kind == "person" and e.country):
                 return [self._mention_actor(head_mention, text, None if e.kind != "person" else sector)]
             if e.kind == "state" and e.form != "adjective":

@@ -18,6 +18,7 @@ from detente.models import Actor, Document, Event
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 VISIT_WORDS = {"visit", "trip", "tour", "arrive"}
+RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
 CROWD_SECTORS = {"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "SOC"}
 SPORT_WORDS = {"cricket", "football", "soccer", "match", "tournament", "wicket", "goal", "championship", "olympic",
                "innings", "semi-final", "semifinal", "league", "hockey", "rugby", "tennis", "medal", "scorer"}
@@ -95,6 +96,9 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "RETREAT" and mode == "release" and any(a.sector in ("MIL", "COP") for a in c.actor) and \
             lemmas & {"abduct", "kidnap", "hostage", "captive", "rescue", "hold", "seize"}:
         event, mode, cameo = "AID", None, "070"
+    # "limited arms sales", "suspended aid": a restricted exchange is a reduction of relations.
+    if event in ("AID", "COOPERATE") and {ch.lower_ for ch in c.trigger.children if ch.dep_ == "amod"} & RESTRICTED:
+        event, mode, cameo = "SANCTION", "discontinue", "163"
     # Crowds that gather or meet are protesting, not consulting.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):

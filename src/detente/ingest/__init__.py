@@ -81,7 +81,8 @@ def _walk(path: Path) -> Iterator[Path]:
     if path.is_dir():
         for child in sorted(path.rglob("*")):
             if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
-                if child.suffix.lower() in SUFFIXES:
+                # Markdown in a directory is documentation (README.md), not an article.
+                if child.suffix.lower() in SUFFIXES and child.suffix.lower() != ".md":
                     yield child
     else:
         yield path
@@ -100,7 +101,10 @@ def iter_documents(
             path = Path(raw)
             if not path.exists():
                 raise InputError(f"{raw}: no such file or directory")
-            sources = ((str(p), _read_bytes(p), SUFFIXES.get(p.suffix.lower())) for p in _walk(path))
+            files = list(_walk(path))
+            if not files:
+                raise InputError(f"{raw}: no article files found (txt, html, jsonl, json, xml, rss, atom)")
+            sources = ((str(p), _read_bytes(p), SUFFIXES.get(p.suffix.lower())) for p in files)
         for name, data, kind in sources:
             for doc in read_source(name, data, kind, pub_date):
                 if is_english(doc.text):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import feedparser
 import lxml.html
@@ -11,13 +12,18 @@ from detente.errors import InputError
 from detente.models import Document
 
 
+_BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|tr)\s*>|<br\s*/?>", re.IGNORECASE)
+
+
 def _plain(html: str) -> str:
+    """Feed HTML to text, keeping paragraph breaks: '<p>a.</p><p>b</p>' -> 'a.\n\nb'."""
     if "<" not in html:
         return html.strip()
     try:
-        return lxml.html.fromstring(html).text_content().strip()
+        text = lxml.html.fromstring(_BLOCK_END.sub(lambda m: m.group(0) + "\n\n", html)).text_content()
     except (ValueError, lxml.etree.ParserError):
         return html.strip()
+    return "\n\n".join(p.strip() for p in text.split("\n\n") if p.strip())
 
 
 def read_feed(name: str, text: str, pub_date: dt.date | None) -> list[Document]:

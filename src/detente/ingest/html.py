@@ -9,13 +9,22 @@ import trafilatura
 from detente.errors import InputError
 from detente.models import Document
 
+# Fewer words than this is a menu or a cookie notice, not an article.
+MIN_WORDS = 8
+
 
 def read_html(name: str, html: str, pub_date: dt.date | None) -> Document:
     result = trafilatura.bare_extraction(
         html, include_comments=False, include_tables=False, with_metadata=True, favor_precision=True,
     )
     text = (getattr(result, "text", None) or "").strip() if result is not None else ""
-    if not text:
+    # trafilatura puts each block (headline, paragraph) on its own line: they are paragraphs.
+    text = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    title = (result.title or "").strip()
+    head, _, rest = text.partition("\n\n")
+    if title and rest and head.strip() == title:
+        text = rest  # the headline is metadata; coding it too would duplicate the lead's event
+    if len(text.split()) < MIN_WORDS:
         raise InputError(f"{name}: no article text found in HTML")
     found_date = None
     if result.date:
