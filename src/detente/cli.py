@@ -64,6 +64,24 @@ def _read_all(paths: list[str], pub_date: dt.date | None) -> list:
     return unique
 
 
+EngineOpt = Annotated[Optional[str], typer.Option(
+    "--engine", help="Where documents are coded: local (worker processes here) or dask (a Dask cluster). "
+                     "Default: dask with --scheduler, else local.")]
+SchedulerOpt = Annotated[Optional[str], typer.Option(
+    "--scheduler", help="Dask scheduler address (tcp://host:8786); default: a new local cluster of --workers processes.")]
+
+
+def _engine(engine: str | None, scheduler: str | None) -> str:
+    from detente.ingest_run import ENGINES
+
+    value = (engine or ("dask" if scheduler else "local")).lower()
+    if value not in ENGINES:
+        raise DetenteError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if scheduler and value != "dask":
+        raise DetenteError("--scheduler needs --engine dask")
+    return value
+
+
 @app.command()
 def code(
     paths: PathsArg,
@@ -72,18 +90,27 @@ def code(
     output: OutOpt = None,
     dyadic: Annotated[bool, typer.Option("--dyadic", help="One row per actor-recipient pair (CAMEO convention).")] = False,
     actors: ActorsOpt = None,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    workers: WorkersOpt = None,
+    engine: EngineOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Code the events in articles and write them (JSON Lines to stdout by default)."""
     from detente.export import write_records
-    from detente.pipeline import code_documents
+    from detente.ingest_run import coded_stream
+    from detente.pipeline import single_thread_blas
     from detente.progress import progress_bar
 
     docs = _read_all(paths, _date(date))
-    with progress_bar("coding", len(docs)) as bar:
-        events = code_documents(docs, actor_table=actors, n_process=_workers(workers),
-                                on_document=lambda d, e: bar.advance())
-        n = write_records((ev.model_dump(mode="json") for ev in events), fmt, output, dyadic)
+    single_thread_blas()  # parallel by processes, one core each
+    with (progress_bar("coding", len(docs)) as bar,
+          coded_stream(docs, _engine(engine, scheduler), _workers(workers), scheduler, actors) as stream):
+        def records():
+            for _, evs in stream:
+                bar.advance()
+                for ev in evs:
+                    yield ev.model_dump(mode="json")
+
+        n = write_records(records(), fmt, output, dyadic)
     if output not in (None, "-"):
         err.print(f"{n} events from {len(docs)} documents -> {output}")
 
@@ -95,15 +122,27 @@ def ingest(
     date: DateOpt = None,
     actors: ActorsOpt = None,
     workers: WorkersOpt = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Documents per transaction.")] = 64,
+    batch_size: Annotated[Optional[int], typer.Option(
+        "--batch-size", help="Documents per commit: one DuckDB transaction (default 64) or one set of Parquet files (default 1000).")] = None,
+    engine: EngineOpt = None,
+    scheduler: SchedulerOpt = None,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", help="Write a Parquet store here instead of --db: a directory or fsspec URL, with "
+                               "events/ and documents/ partitioned by pub_month=YYYY-MM. Every command reads it as --db.")] = None,
+    progress: Annotated[str, typer.Option(
+        "--progress", help="auto (a bar on a terminal, nothing when piped), bar, lines (one line per commit) or none.")] = "auto",
 ) -> None:
     """Code articles and store their events; documents already stored are skipped."""
     from detente.ingest_run import ingest_documents
+    from detente.pipeline import single_thread_blas
 
     docs = _read_all(paths, _date(date))
-    stats = ingest_documents(docs, db, actor_table=actors, n_process=_workers(workers), batch_size=batch_size)
+    single_thread_blas()  # parallel by processes, one core each
+    stats = ingest_documents(docs, db, actor_table=actors, n_process=_workers(workers), batch_size=batch_size,
+                             engine=_engine(engine, scheduler), scheduler=scheduler, output=output, progress=progress)
     err.print(f"{stats['new']} new, {stats['updated']} updated, {stats['skipped']} unchanged documents; "
-              f"{stats['events']} events written to {db}")
+              f"{stats['events']} events written to {output or db}; {stats['stored_events']} events in "
+              f"{stats['clusters']} clusters ({stats['duplicates']} duplicate reports)")
 
 
 @app.command()

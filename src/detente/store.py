@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from detente.errors import DetenteError
 from detente.models import Document, Event
@@ -51,6 +52,11 @@ EVENT_COLUMNS = [
     "contexts", "quad_class", "plover_score", "cameo_code", "goldstein", "actor", "recipient", "actor_codes",
     "recipient_codes", "actor_countries", "recipient_countries", "trigger", "negated", "hypothetical", "future",
     "historical", "confidence", "coder", "event_cluster_id", "sources_count",
+]
+# Columns the de-duplication reads (detente.dedup), plus the current cluster columns.
+CLUSTER_INPUT_COLUMNS = [
+    "id", "doc_id", "event_type", "mode", "date", "pub_date", "date_precision", "trigger", "sentence", "negated",
+    "hypothetical", "actor", "recipient", "event_cluster_id", "sources_count",
 ]
 DOC_COLUMNS = ["doc_id", "content_hash", "title", "url", "source", "author", "pub_date", "path", "text",
                "n_events", "ingested_at"]
@@ -151,11 +157,11 @@ class Store:
 
     def __init__(self, path: str | Path = DEFAULT_DB, read_only: bool = False) -> None:
         self.path = str(path)
-        self.parquet = Path(self.path).is_dir()
+        self.parquet = Path(self.path).is_dir() or is_url(self.path)
         try:
             if self.parquet:
                 self.con = duckdb.connect(":memory:")
-                self._attach_parquet(Path(self.path))
+                self._attach_parquet(self.path)
             else:
                 if read_only and not Path(self.path).exists():
                     raise DetenteError(f"{self.path}: no such store (run 'detente ingest' first)")
@@ -173,22 +179,27 @@ class Store:
         if "events" not in tables:
             raise DetenteError(f"{self.path}: not a detente store (no events table)")
 
-    def _attach_parquet(self, root: Path) -> None:
-        events = sorted(root.glob("events/**/*.parquet")) or sorted(root.glob("**/*.parquet"))
-        if not events:
-            raise DetenteError(f"{root}: no Parquet event files found")
-        pattern = str(root / "events" / "**" / "*.parquet") if (root / "events").is_dir() else str(root / "**" / "*.parquet")
-        self.con.execute(
-            f"CREATE VIEW events AS SELECT * EXCLUDE (pub_month) FROM read_parquet('{_sql_str(pattern)}', "
-            "hive_partitioning = true, union_by_name = true)"
-            if (root / "events").is_dir() else
-            f"CREATE VIEW events AS SELECT * FROM read_parquet('{_sql_str(pattern)}', union_by_name = true)"
-        )
-        docs = root / "documents"
-        if docs.is_dir() and any(docs.glob("**/*.parquet")):
-            self.con.execute(
-                f"CREATE VIEW documents AS SELECT * FROM read_parquet('{_sql_str(str(docs / '**' / '*.parquet'))}', "
-                "union_by_name = true)")
+    def _attach_parquet(self, root: str) -> None:
+        """Read-only views `events` and `documents` over a Parquet store, typed like the DuckDB tables."""
+        fs, base = parquet_filesystem(root)
+        prefix = base
+        if not _is_local(fs):
+            self.con.register_filesystem(fs)  # DuckDB reads through fsspec
+            prefix = root.rstrip("/")
+        layout = fs.isdir(f"{base}/events") or fs.isdir(f"{base}/documents")
+        event_files = parquet_files(fs, f"{base}/events" if layout else base)
+        if layout:
+            doc_files = parquet_files(fs, f"{base}/documents")
+            if not event_files and not doc_files:
+                raise DetenteError(f"{root}: no Parquet event files found")
+            events_glob, docs_glob = f"{prefix}/events/**/*.parquet", f"{prefix}/documents/**/*.parquet"
+        else:
+            if not event_files:
+                raise DetenteError(f"{root}: no Parquet event files found")
+            doc_files, events_glob, docs_glob = [], f"{prefix}/**/*.parquet", ""
+        self.con.execute(f"CREATE VIEW events AS {_typed_select('events', events_glob if event_files else None, self.con)}")
+        if doc_files:
+            self.con.execute(f"CREATE VIEW documents AS {_typed_select('documents', docs_glob, self.con)}")
         else:
             self.con.execute("CREATE VIEW documents AS SELECT DISTINCT doc_id, NULL::VARCHAR AS content_hash, "
                              "NULL::VARCHAR AS title, NULL::VARCHAR AS url, NULL::VARCHAR AS source, "
@@ -216,7 +227,7 @@ class Store:
             raise DetenteError(f"{self.path}: store is read-only")
         if not batch:
             return 0, 0
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         docs = [{**d.model_dump(exclude={"content_hash"}), "content_hash": d.content_hash or Document.hash_text(d.text),
                  "n_events": len(evs), "ingested_at": now} for d, evs in batch]
         rows = {}
@@ -242,6 +253,40 @@ class Store:
             con.execute("ROLLBACK")
             raise
         return len(docs), len(rows)
+
+    def update_clusters(self, window_days: int | None = None, min_jaccard: float | None = None) -> dict[str, int]:
+        """Recompute the de-duplication clusters of all events (detente.dedup) in one transaction.
+
+        Only rows whose event_cluster_id or sources_count change are updated. Returns the
+        number of events, of clusters and of rows changed.
+        """
+        from detente import dedup
+
+        if self.read_only:
+            raise DetenteError(f"{self.path}: store is read-only")
+        cur = self.con.execute(f"SELECT {', '.join(CLUSTER_INPUT_COLUMNS)} FROM events")
+        cols = [d[0] for d in cur.description]
+        rows = [dict(zip(cols, values)) for values in cur.fetchall()]
+        clusters = dedup.cluster_events(rows, window_days or dedup.WINDOW_DAYS,
+                                        dedup.MIN_JACCARD if min_jaccard is None else min_jaccard)
+        changed = [(r["id"], *clusters[r["id"]]) for r in rows
+                   if (r["event_cluster_id"], r["sources_count"]) != clusters[r["id"]]]
+        if changed:
+            ids, cids, counts = zip(*changed)
+            table = pa.table({"id": list(ids), "cid": list(cids), "n": pa.array(counts, pa.int32())})
+            con = self.con
+            con.register("_detente_clusters", table)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute("UPDATE events SET event_cluster_id = c.cid, sources_count = c.n "
+                            "FROM _detente_clusters AS c WHERE events.id = c.id")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("_detente_clusters")
+        return {"events": len(rows), "clusters": len({c for c, _ in clusters.values()}), "changed": len(changed)}
 
     # -- reading ------------------------------------------------------------------------
 
@@ -305,3 +350,218 @@ def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
+
+
+# -- Parquet stores ---------------------------------------------------------------------------
+#
+# Layout (written by ParquetSink, read by Store): ROOT/events/pub_month=YYYY-MM/part-*.parquet and
+# ROOT/documents/pub_month=YYYY-MM/part-*.parquet, the columns of the DuckDB tables with the same
+# names; actor and recipient are JSON strings, lists are Parquet lists. ROOT is a local directory
+# or an fsspec URL (s3://bucket/path with s3fs installed, memory://..., file://...).
+
+NO_MONTH = "__HIVE_DEFAULT_PARTITION__"  # the Hive name for a null partition value
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(), "JSON": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(),
+    "DATE": pa.date32(), "BOOLEAN": pa.bool_(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string()),
+}
+
+
+def is_url(path: str) -> bool:
+    return "://" in str(path)
+
+
+def _is_local(fs: Any) -> bool:
+    protocol = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
+    return bool({"file", "local"} & set(protocol))
+
+
+def parquet_filesystem(root: str | Path) -> tuple[Any, str]:
+    """(fsspec filesystem, path on it) for a local directory or an fsspec URL."""
+    from fsspec.core import url_to_fs
+
+    try:
+        fs, path = url_to_fs(str(root))
+    except (ImportError, ValueError) as exc:
+        raise DetenteError(f"{root}: cannot open ({exc})") from None
+    return fs, path.rstrip("/") or path
+
+
+def parquet_files(fs: Any, base: str) -> list[str]:
+    """The Parquet files under `base` (recursively), sorted; temporary and hidden files are left out."""
+    if not fs.isdir(base):
+        return []
+    return sorted(p for p in fs.find(base) if p.endswith(".parquet") and not p.rsplit("/", 1)[-1].startswith((".", "_")))
+
+
+_TABLE_TYPES: dict[str, dict[str, str]] = {}
+
+
+def table_types(table: str) -> dict[str, str]:
+    """Column -> DuckDB type of a store table, read from SCHEMA itself."""
+    if not _TABLE_TYPES:
+        con = duckdb.connect(":memory:")
+        con.execute(SCHEMA)
+        for name in ("events", "documents"):
+            _TABLE_TYPES[name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE {name}").fetchall()}
+        con.close()
+    return _TABLE_TYPES[table]
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a store table's Parquet files (pub_month is the directory, not a column)."""
+    return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in table_types(table).items()])
+
+
+def _typed_select(table: str, glob: str | None, con: duckdb.DuckDBPyConnection) -> str:
+    """SELECT over Parquet files with exactly the columns and types of the DuckDB table."""
+    types = table_types(table)
+    if glob is None:
+        cols = ", ".join(f"NULL::{kind} AS {_quote(name)}" for name, kind in types.items())
+        return f"SELECT {cols} WHERE false"
+    source = f"read_parquet('{_sql_str(glob)}', hive_partitioning = true, union_by_name = true)"
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    cols = ", ".join(f"CAST({_quote(name) if name in present else 'NULL'} AS {kind}) AS {_quote(name)}"
+                     for name, kind in types.items())
+    return f"SELECT {cols} FROM {source}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _month(day: Any) -> str:
+    return day.strftime("%Y-%m") if isinstance(day, (dt.date, dt.datetime)) else NO_MONTH
+
+
+class ParquetSink:
+    """Writes a Parquet store (local directory or fsspec URL) batch by batch; resumable.
+
+    Each batch adds one file per publication month under events/ and documents/ (events first:
+    a document's row is its commit mark). Opening the sink drops events left by a run killed
+    between the two, so a rerun ends in the state of a clean run. Documents whose text changed
+    are replaced: their old rows are removed from the files that hold them.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = str(root)
+        self.fs, self.base = parquet_filesystem(root)
+        try:
+            self.fs.makedirs(self.base, exist_ok=True)
+        except OSError as exc:
+            raise DetenteError(f"{self.root}: cannot create ({exc})") from None
+        self._known = self._read_known()
+        self._filter_files("events", lambda doc_ids: [d in self._known for d in doc_ids])
+
+    def __enter__(self) -> ParquetSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+    def _files(self, table: str) -> list[str]:
+        return parquet_files(self.fs, f"{self.base}/{table}")
+
+    def _read(self, path: str, columns: list[str] | None = None) -> pa.Table:
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path, columns=columns, filesystem=self.fs, partitioning=None)
+
+    def _write(self, path: str, table: pa.Table) -> None:
+        """Write atomically: a hidden temporary file, then a rename."""
+        import pyarrow.parquet as pq
+
+        folder, name = path.rsplit("/", 1)
+        self.fs.makedirs(folder, exist_ok=True)
+        tmp = f"{folder}/.{name}.tmp"
+        pq.write_table(table, tmp, filesystem=self.fs)
+        self.fs.mv(tmp, path)
+
+    def _read_known(self) -> dict[str, str]:
+        known: dict[str, str] = {}
+        for path in self._files("documents"):
+            t = self._read(path, ["doc_id", "content_hash"])
+            known.update(zip(t.column("doc_id").to_pylist(), t.column("content_hash").to_pylist()))
+        return known
+
+    def _filter_files(self, table: str, keep) -> int:
+        """Rewrite the files of `table` where keep(doc_ids) drops rows; returns rows dropped."""
+        import pyarrow.compute as pc
+
+        dropped = 0
+        for path in self._files(table):
+            doc_ids = self._read(path, ["doc_id"]).column("doc_id").to_pylist()
+            mask = keep(doc_ids)
+            if all(mask):
+                continue
+            dropped += len(mask) - sum(mask)
+            if any(mask):
+                full = self._read(path)
+                self._write(path, full.filter(pc.field("doc_id").isin([d for d, k in zip(doc_ids, mask) if k])))
+            else:
+                self.fs.rm(path)
+        return dropped
+
+    def known_documents(self) -> dict[str, str]:
+        """doc_id -> content hash of every stored document."""
+        return dict(self._known)
+
+    def write_batch(self, batch: list[tuple[Document, list[Event]]]) -> tuple[int, int]:
+        """Add documents with their events (replacing older versions); returns (documents, events)."""
+        if not batch:
+            return 0, 0
+        import hashlib
+
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        docs = [{**d.model_dump(exclude={"content_hash"}), "content_hash": d.content_hash or Document.hash_text(d.text),
+                 "n_events": len(evs), "ingested_at": now} for d, evs in batch]
+        rows: dict[str, dict[str, Any]] = {}
+        for _, evs in batch:
+            for ev in evs:
+                rows.setdefault(ev.id, event_row(ev))
+        replaced = {d["doc_id"] for d in docs if d["doc_id"] in self._known}
+        if replaced:
+            for table in ("documents", "events"):
+                self._filter_files(table, lambda doc_ids: [d not in replaced for d in doc_ids])
+            for doc_id in replaced:
+                del self._known[doc_id]
+        name = "part-" + hashlib.sha1("\n".join(f"{d['doc_id']}\t{d['content_hash']}" for d in docs)
+                                      .encode("utf-8")).hexdigest()[:20] + ".parquet"
+        for table, records in (("events", list(rows.values())), ("documents", docs)):
+            months: dict[str, list[dict[str, Any]]] = {}
+            for r in records:
+                months.setdefault(_month(r["pub_date"]), []).append(r)
+            schema = arrow_schema(table)
+            for month, part in sorted(months.items()):
+                self._write(f"{self.base}/{table}/pub_month={month}/{name}",
+                            pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in part], schema=schema))
+        self._known.update((d["doc_id"], d["content_hash"]) for d in docs)
+        return len(docs), len(rows)
+
+    def update_clusters(self, window_days: int | None = None, min_jaccard: float | None = None) -> dict[str, int]:
+        """Recompute the de-duplication clusters of all events; rewrite only the files that change."""
+        from detente import dedup
+
+        files = self._files("events")
+        tables = [self._read(path, CLUSTER_INPUT_COLUMNS) for path in files]
+        rows = [r for t in tables for r in t.to_pylist()]
+        clusters = dedup.cluster_events(rows, window_days or dedup.WINDOW_DAYS,
+                                        dedup.MIN_JACCARD if min_jaccard is None else min_jaccard)
+        changed = 0
+        for path, t in zip(files, tables):
+            ids = t.column("id").to_pylist()
+            new = [clusters[i] for i in ids]
+            old = list(zip(t.column("event_cluster_id").to_pylist(), t.column("sources_count").to_pylist()))
+            diff = sum(a != b for a, b in zip(old, new))
+            if not diff:
+                continue
+            changed += diff
+            full = self._read(path)
+            full = full.set_column(full.schema.get_field_index("event_cluster_id"), "event_cluster_id",
+                                   pa.array([c for c, _ in new], pa.string()))
+            full = full.set_column(full.schema.get_field_index("sources_count"), "sources_count",
+                                   pa.array([n for _, n in new], pa.int32()))
+            self._write(path, full)
+        return {"events": len(rows), "clusters": len({c for c, _ in clusters.values()}), "changed": changed}

@@ -11,7 +11,6 @@ import lxml.html
 from detente.errors import InputError
 from detente.models import Document
 
-
 _BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|tr)\s*>|<br\s*/?>", re.IGNORECASE)
 
 
