@@ -99,6 +99,12 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # "limited arms sales", "suspended aid": a restricted exchange is a reduction of relations.
     if event in ("AID", "COOPERATE") and {ch.lower_ for ch in c.trigger.children if ch.dep_ == "amod"} & RESTRICTED:
         event, mode, cameo = "SANCTION", "discontinue", "163"
+    # Crowds that fight police or block roads are rioting or obstructing: PROTEST in PLOVER.
+    if c.actor and all(a.sector in CROWD_SECTORS for a in c.actor):
+        if event == "ASSAULT" and mode not in ("targeted", "abduct", "sexual", "torture"):
+            event, mode, cameo = "PROTEST", "riot", "145"
+        elif event == "COERCE" and mode in ("restrict", "seize", None):
+            event, mode, cameo = "PROTEST", "obstruct", "144"
     # Crowds that gather or meet are protesting, not consulting.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):
