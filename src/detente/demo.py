@@ -35,15 +35,27 @@ def summary(db: str, out_dir: str, top: int = 15) -> None:
     con = Console()
     with open_store(db, read_only=True) as store:
         stats = store.stats()
+        first, last = store.con.execute("SELECT min(pub_date), max(pub_date) FROM documents").fetchone()
         rows = store.query(TOP_DYADS, [top])
-        table = Table(title=f"Top dyads: {stats['events']} events from {stats['documents']} documents, "
-                            f"{stats['first_date']} to {stats['last_date']}")
+        table = Table(title=f"Top dyads: {stats['events']} events from {stats['documents']} documents "
+                            f"published {first} to {last}")
         for col in ("dyad", "events", "mean score", "cooperative", "conflictual"):
             table.add_column(col, justify="left" if col == "dyad" else "right")
         for r in rows:
             table.add_row(f"{r['a']}-{r['b']}", str(r["events"]), f"{r['mean_score']:+.2f}", str(r["cooperative"]),
                           str(r["conflictual"]))
         con.print(table)
+        from detente.analysis.changes import all_changes
+
+        changes = Table(title="Changes in relations (strongest first)")
+        for col in ("dyad", "change", "from", "index before -> after"):
+            changes.add_column(col)
+        for ch in all_changes(store)[:8]:
+            if ch.get("label") == "stable":
+                continue
+            changes.add_row(str(ch.get("dyad")), str(ch.get("label")), str(ch.get("start_period")),
+                            f"{ch.get('before', 0):+.2f} -> {ch.get('after', 0):+.2f}")
+        con.print(changes)
         try:
             from detente.report import build_report
         except ImportError:
