@@ -37,7 +37,7 @@ class Actor(BaseModel):
     country: str | None = Field(None, description="ISO 3166-1 alpha-3, null for IGOs and transnational groups")
     sector: str | None = Field(None, description="PLOVER sector code (GOV, MIL, REB, ...)")
     name: str | None = Field(None, description="canonical name")
-    kind: str | None = Field(None, description="state, igo, group or person")
+    kind: str | None = Field(None, description="state, igo, group, person, or role (a role word with no named actor: \"police\")")
 
 
 class Event(BaseModel):
@@ -48,7 +48,7 @@ class Event(BaseModel):
     sentence_index: int
     sentence: str
     date: dt.date | None = None
-    date_precision: str = Field("publication", description="day, month, year or publication")
+    date_precision: str = Field("publication", description="day, week, month, year, or publication (no time expression: the publication date)")
     pub_date: dt.date | None = None
     event_type: str
     mode: str | None = None
