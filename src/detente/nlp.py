@@ -38,7 +38,9 @@ def load_pipeline() -> Language:
     # Hyphenated military verbs the tokenizer would split ("test - fired").
     from spacy.symbols import ORTH
 
-    for word in ("test-fire", "test-fired", "test-fires", "test-firing", "baton-charged", "baton-charge"):
+    for word in ("test-fire", "test-fired", "test-fires", "test-firing", "baton-charged", "baton-charge", "pull-out",
+                 "pull-back", "sit-in", "sit-ins", "walk-out", "build-up", "crack-down", "hand-over", "take-over",
+                 "shut-down", "stand-off", "pull-outs", "cease-fire"):
         for form in (word, word.capitalize()):
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     return nlp

@@ -8,7 +8,7 @@ office holder). A noun phrase is coded from the mentions and role words in its m
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from spacy.matcher import PhraseMatcher
@@ -22,6 +22,7 @@ from detente.actors.tables import (
     group_entries,
     igo_entries,
     leader_entries,
+    place_entries,
     sector_words,
 )
 from detente.lexicon import cue_words
@@ -49,6 +50,7 @@ MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 OF_HEADS = {"people", "citizen", "resident", "member", "leader", "head", "chief", "representative", "delegation",
             "thousand", "hundred", "dozen", "group", "team", "unit", "contingent"}
+LOCATIVE = {"in", "across", "of", "to", "into", "through", "near", "outside", "at", "around", "along", "inside"}
 GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
                 "bank", "court", "council", "mission"}
@@ -77,7 +79,7 @@ class ActorMatcher:
 
     def __init__(self, vocab: Vocab, make_doc, extra: tuple[ActorEntry, ...] = ()) -> None:
         self.by_key: dict[str, list[ActorEntry]] = defaultdict(list)
-        entries = country_entries() + igo_entries() + group_entries() + leader_entries() + extra
+        entries = country_entries() + igo_entries() + group_entries() + leader_entries() + place_entries() + extra
         for e in entries:
             self.by_key[e.pattern.lower()].append(e)
         self.matcher = PhraseMatcher(vocab, attr="LOWER")
@@ -126,7 +128,7 @@ def _pick(entries: list[ActorEntry], day: dt.date | None) -> ActorEntry:
     valid = [e for e in entries if e.valid_on(day)]
     pool = valid or entries
     # Prefer the most specific kind: people and groups over states, and names over adjectives.
-    rank = {"person": 0, "group": 1, "igo": 2, "state": 3}
+    rank = {"person": 0, "group": 1, "igo": 2, "state": 3, "place": 4}
     return sorted(pool, key=lambda e: (rank.get(e.kind, 9), e.form != "name"))[0]
 
 
@@ -146,6 +148,11 @@ class DocumentActors:
             for i in range(m.start, m.end):
                 self.token_mention[i] = m
         self.multi_sector, self.multi_office = self.matcher.multiword_roles(self.doc)
+        # The country an article is mostly about: the fallback home of unplaced role words.
+        counts = Counter(e.country for m in {id(m): m for m in self.token_mention.values()}.values()
+                         for e in m.entries[:1] if e.kind in ("state", "place") and e.country)
+        top = counts.most_common(2)
+        self.home = top[0][0] if top and top[0][1] >= 2 and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
     # -- noun phrases -------------------------------------------------------------------
 
@@ -225,6 +232,12 @@ class DocumentActors:
         text = self.phrase_text(head)
         if head_mention is not None:
             e = _pick(head_mention.entries, self.day)
+            if e.kind == "place":
+                # A city or region is where something happens, or what is hit: never an actor.
+                if as_actor:
+                    return []
+                return [Actor(text=text, code=e.country or e.code, country=e.country, sector=None, name=e.name,
+                              kind="place")]
             if e.kind == "state" and e.form in ("metonym", "capital"):
                 # "Pakistan's Foreign Office": the owner decides the country, the metonym the sector.
                 owner = next((self.token_mention[t.i] for t in mods if t.dep_ in ("poss", "amod", "compound")
@@ -300,15 +313,15 @@ class DocumentActors:
     def _location_country(self, head: Token) -> str | None:
         """Country of a role-only phrase from where it is: "police in Karachi", else the sentence."""
         sent = head.sent
-        near = [g for c in head.children if c.dep_ == "prep" and c.lower_ in ("in", "of", "from", "across")
+        near = [g for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE | {"from"}
                 for g in c.subtree]
-        for tok in near + [t for t in sent if t.dep_ == "pobj" and t.head.lower_ in ("in", "across", "of")]:
+        for tok in near + [t for t in sent if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE]:
             m = self.token_mention.get(tok.i)
             if m is not None:
                 e = _pick(m.entries, self.day)
-                if e.kind == "state" and e.country:
+                if e.kind in ("state", "place") and e.country:
                     return e.country
-        return None
+        return self.home
 
     def _person_name(self, head: Token) -> str | None:
         if head.ent_type_ == "PERSON":

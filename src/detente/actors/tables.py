@@ -125,6 +125,13 @@ def leader_entries() -> tuple[ActorEntry, ...]:
 
 
 @cache
+def place_entries() -> tuple[ActorEntry, ...]:
+    """Cities and regions: where something happens, which places a role word in a country."""
+    return tuple(ActorEntry(r["place"], r["country"], r["country"], None, r["place"], "place", "place")
+                 for r in _rows("places.tsv"))
+
+
+@cache
 def sector_words() -> dict[str, str]:
     """Lower-case role word or phrase -> PLOVER sector code."""
     return {r["phrase"].lower(): r["sector"] for r in _rows("sectors.tsv")}

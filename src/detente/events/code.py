@@ -20,8 +20,9 @@ PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconferenc
 VISIT_WORDS = {"visit", "trip", "tour", "arrive"}
 RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
 CROWD_SECTORS = {"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "SOC"}
-SPORT_WORDS = {"cricket", "football", "soccer", "match", "tournament", "wicket", "goal", "championship", "olympic",
-               "innings", "semi-final", "semifinal", "league", "hockey", "rugby", "tennis", "medal", "scorer"}
+SPORT_WORDS = {"cricket", "football", "soccer", "tournament", "wicket", "championship", "olympic", "olympics",
+               "innings", "semi-final", "semifinal", "hockey", "rugby", "tennis", "medal", "scorer", "footballer",
+               "striker", "goalkeeper", "batsman", "bowler"}
 
 
 def _contexts(sent: Span, extra: set[str]) -> list[str]:
@@ -82,6 +83,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     lemmas = {t.lemma_.lower() for t in sent}
     mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children}
     # PLOVER: single-country exercises are MOBILIZE, joint ones COOPERATE.
+    if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and {ch.lower_ for ch in c.trigger.children} & JOINT_WORDS:
+        event, mode, cameo = "COOPERATE", None, "062"  # "a joint offensive against jihadists"
     if event == "MOBILIZE" and (len(c.actor) > 1 or mods & JOINT_WORDS or
                                 (c.nominal or c.trigger.pos_ == "NOUN") and
                                 any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children)):
@@ -112,8 +115,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # Leaving an organisation reduces relations (SANCTION), it is not a military retreat.
     if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient):
         event, mode, cameo = "SANCTION", "withdraw", "161"
-    # Sport: teams "beat" and "attack" each other.
-    if event in ("ASSAULT", "COERCE") and lemmas & SPORT_WORDS:
+    # Sport: teams "beat" and "attack" each other and "give" titles.
+    if lemmas & SPORT_WORDS or "world cup" in sent.text.lower():
         return None
     future = c.future
     # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.
@@ -138,8 +141,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     actor_codes = {a.code for a in actor}
     recipient = [r for r in c.recipient if r.code not in actor_codes]
 
-    if not actor and not recipient:
-        return None
+    if not any(p.country or p.kind in ("igo", "group") for p in actor + recipient):
+        return None  # no country, organisation or group on either side: nothing to place in a dyad
     day, precision = _date_for(c.trigger, sent, doc.pub_date, future)
     if day is not None and doc.pub_date is not None:
         if day > doc.pub_date and precision in ("day", "week", "month", "year"):

@@ -31,8 +31,14 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
                   "fleet", "squadron", "pair", "dozen", "lot", "tranche", "supply", "delivery", "kind", "type",
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "part", "thousand", "hundred",
-                  "ten", "million", "score", "group", "team", "contingent", "convoy", "unit"}
+                  "ten", "million", "score", "group", "team", "contingent", "convoy", "unit", "day", "session",
+                  "percent", "per", "share", "portion", "half", "third", "bulk", "most", "billion", "cargo", "load"}
 SUBJECTS = {"nsubj", "csubj", "expl"}
+# Verbs with no meaning of their own that carry an event noun's actor ("began talks").
+CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude", "hold", "conduct", "stage", "launch",
+                 "carry", "mount", "make", "have", "take", "open", "undertake", "perform", "pay", "issue", "join",
+                 "announce", "unveil", "declare", "finish", "end", "wrap", "initiate", "kick", "intensify",
+                 "escalate", "step", "expand", "extend", "renew", "restart", "organise", "organize", "host", "be"}
 TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
@@ -155,7 +161,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
             if not rule.objects & words:
                 continue
         # Among equally specific rules, prefer one whose recipient preposition is present.
-        score = 2 * rule.specificity + (1 if particles & set(rule.preps) else 0)
+        score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (1 if particles & set(rule.preps) else 0)
         if score > best_score:
             best, best_score = rule, score
     return best
@@ -378,6 +384,9 @@ class SentenceCoder:
                 nouns += [g for g in c.children if g.dep_ == "pobj"]
         if v.dep_ == "acl":
             nouns.append(v.head)
+        # "held a second day of trade negotiations": look through the quantity noun.
+        nouns += [g for n in nouns if _lemma(n) in QUANTITY_NOUNS for c in n.children
+                  if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
         return [n for n in nouns if n.i in self.rules and self.rules[n.i].pos == "NOUN" and self.rules[n.i].event]
 
     def _complement(self, v: Token) -> Token | None:
@@ -433,6 +442,26 @@ class SentenceCoder:
                 return cand
             if rule.event is None or "motion" not in flags and flags & {"light", "speech"} and rule.event is None:
                 return None
+        if "execute" in flags:
+            # "Aliyev ordered a mobilisation", "Russia decided to expel two diplomats": whoever
+            # orders or decides an act is its actor.
+            comp = self._complement(v)
+            comp_rule = self.rules.get(comp.i) if comp is not None else None
+            if comp is not None and comp_rule is not None and comp_rule.event:
+                consumed.update(t.i for t in comp.subtree if t.i in self.rules and t.i != comp.i)
+                consumed.add(comp.i)
+                actor = self.code_tokens(subject_tokens(v), self.speaker_of(v), as_actor=True)
+                c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_rule.event) if comp_rule.pos != "NOUN"
+                                        else self.noun_arguments(comp, comp_rule, comp_rule.event))
+                if comp_rule.pos != "NOUN" and c_actor and c_actor != actor and not is_passive(comp):
+                    # "ordered operators to block access": the ordered party carries it out for the actor
+                    c_recipient = c_recipient or []
+                cand = self._make(comp, comp_rule, comp_rule.event, actor or c_actor, c_recipient, v, [v, comp])
+                return cand
+            if rule.event is None:
+                return None
+            actor, recipient = self.verb_arguments(v, rule, rule.event)
+            return self._make(v, rule, rule.event, actor, recipient, v, [v, *particle])
         if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny"}:
             comp = self._complement(v)
             comp_rule = self.rules.get(comp.i) if comp is not None else None
@@ -518,9 +547,11 @@ class SentenceCoder:
         modal_tok = n
         if n.dep_ in ("dobj", "nsubjpass", "attr") and head.pos_ in ("VERB", "AUX"):
             modal_tok = head
-            if not actor:
-                actor, extra = self.verb_arguments(head, rule, rule.event)
+            if not actor and head.lemma_.lower() in CARRIER_VERBS:
+                actor, extra = self.verb_arguments(head, rule, rule.event, exclude={n.i})
                 recipient = recipient or extra
+            elif not actor:
+                return None  # "commentators described the summit as ceremonial": a topic
         elif n.dep_ == "pobj" and head.head.pos_ in ("VERB", "AUX") and head.lower_ in ("in", "for", "to"):
             modal_tok = head.head
             if not actor:
