@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def train(
-        gold: Annotated[Optional[list[str]], typer.Argument(help="Gold files to learn from (default: the dev split).")] = None,
+        gold: Annotated[Optional[list[str]], typer.Argument(help="Gold files to learn from (default: both dev files).")] = None,
         output: Annotated[str, typer.Option("--output", "-o", help="Where to write the model JSON.")] = "",
     ) -> None:
         """Rebuild the learned event classifier from the project's own gold data (deterministic)."""
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
 
         from detente.evaluate import train_model
 
-        paths = gold or ["data/gold/dev.jsonl"]
+        paths = gold or ["data/gold/dev.jsonl", "data/gold/dev2.jsonl"]
         for p in paths:
             if not Path(p).is_file():
                 from detente.errors import InputError
