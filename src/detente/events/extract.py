@@ -30,9 +30,9 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
 }
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
                   "fleet", "squadron", "pair", "dozen", "lot", "tranche", "supply", "delivery", "kind", "type",
-                  "range", "host", "string", "spate", "flurry", "volley", "barrage", "part", "thousand", "hundred",
+                  "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit", "day", "session",
-                  "percent", "per", "share", "portion", "half", "third", "bulk", "most", "billion", "cargo", "load"}
+                  "percent", "per", "share", "portion", "half", "third", "billion", "cargo", "load"}
 SUBJECTS = {"nsubj", "csubj", "expl"}
 # Verbs with no meaning of their own that carry an event noun's actor ("began talks").
 CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude", "hold", "conduct", "stage", "launch",
