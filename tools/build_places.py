@@ -20,6 +20,8 @@ from collections import defaultdict
 from pathlib import Path
 
 MIN_POPULATION = 100_000
+NATURAL = {"Gulf", "Sea", "Ocean", "Bay", "Lake", "Lakes", "River", "Nile", "Coast", "Islands", "Island", "Valley",
+           "Mountain", "Mountains", "Desert", "Delta", "Plains", "Strait", "Channel", "Peninsula", "Sahara"}
 DATA = Path(__file__).resolve().parents[1] / "src" / "detente" / "actors" / "data"
 # Place names that are also ordinary words or names in news text.
 BLOCK = {
@@ -64,7 +66,8 @@ def main(gnc_dir: str, pycountry_dir: str) -> None:
         if city["population"] >= MIN_POPULATION and city["countrycode"] in alpha2to3:
             names[city["name"]].add(alpha2to3[city["countrycode"]])
     for sub in pycountry.subdivisions:
-        if sub.parent_code is None and sub.country_code in alpha2to3:
+        # Regions named after seas, gulfs and rivers ("Red Sea", "Gulf") would claim the water.
+        if sub.parent_code is None and sub.country_code in alpha2to3 and not set(sub.name.split()) & NATURAL:
             names[sub.name].add(alpha2to3[sub.country_code])
     # Kosovo is XK in GeoNames.
     taken = load_existing()

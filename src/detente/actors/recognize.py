@@ -262,6 +262,12 @@ class DocumentActors:
                 found.append(m)
         actors: list[Actor] = []
         person_name = self._person_name(head)
+        # "Somalia's al-Shabaab militants": a named group stands for itself, not beside its home.
+        groups = [_pick(m.entries, self.day) for m in found if _pick(m.entries, self.day).kind in ("group", "igo")]
+        if groups:
+            homes = {g.country for g in groups}
+            found = [m for m in found if _pick(m.entries, self.day).kind in ("group", "igo")
+                     or _pick(m.entries, self.day).country not in homes | {None}]
         for m in found:
             e = _pick(m.entries, self.day)
             if e.kind == "person":
@@ -289,6 +295,9 @@ class DocumentActors:
             known = self.people.get(person_name) or self.people.get(person_name.split()[-1])
             if known is not None:
                 actors.append(known.model_copy(update={"text": text}))
+            elif not as_actor:
+                # A named person of unknown nationality: placed later (their country is often the actor's).
+                actors.append(Actor(text=text, code="", country=None, sector=None, name=person_name, kind="role"))
         if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
             actors = [a.model_copy(update={"text": text}) for a in self._last_pair(head)]
         if person_name and actors and actors[0].country:

@@ -135,11 +135,15 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     home = next((a.country for a in actor if a.country), None)
     if event not in DOMESTIC_TYPES:
         # "deployed troops", "sent doctors": the actor's own people are what it moves, not a recipient.
-        c.recipient = [r for r in c.recipient if not (r.kind == "role" and r.country in (None, home))]
+        c.recipient = [r for r in c.recipient if not (r.kind == "role" and r.country in (None, home) and not r.name)]
     c.recipient = [r.model_copy(update={"country": home, "code": home + (r.sector or "")})
                    if r.kind == "role" and r.country is None and home else r for r in c.recipient]
     actor_codes = {a.code for a in actor}
-    recipient = [r for r in c.recipient if r.code not in actor_codes]
+    recipient = []
+    for r in c.recipient:
+        # One entry per country: "Azerbaijani forces ... in Nagorno-Karabakh" is Azerbaijan once.
+        if r.code and r.code not in actor_codes and not any(r.country and r.country == x.country for x in recipient):
+            recipient.append(r)
 
     if not any(p.country or p.kind in ("igo", "group") for p in actor + recipient):
         return None  # no country, organisation or group on either side: nothing to place in a dyad

@@ -298,6 +298,8 @@ class SentenceCoder:
                     recipient = self.code_tokens(prep_objects(o, preps + ("with", "between", "into", "from")))
                     if recipient:
                         break
+        if not recipient and not passive:
+            recipient = self._target_place(v, preps, actor)
         if "inverse" in rule.flags:
             if passive:
                 # "X was received in Delhi by Y": the visitor X acts, the host Y receives.
@@ -306,6 +308,22 @@ class SentenceCoder:
                 source = self.code_tokens(prep_objects(v, ("from", "by")))
                 actor, recipient = (source or recipient), actor
         return actor, recipient
+
+    def _target_place(self, v: Token, preps: tuple[str, ...], actor: list[Actor]) -> list[Actor]:
+        """The country of what is acted on: "shelled districts of Kharkiv", "airlifted food to villages in Aceh"."""
+        own = {a.country for a in actor}
+        targets = [c for c in v.children if c.dep_ == "dobj"]
+        targets += [g for c in v.children if c.dep_ == "prep" and c.lower_ in preps for g in c.children if g.dep_ == "pobj"]
+        for target in targets:
+            for tok in target.subtree:
+                m = self.actors.token_mention.get(tok.i)
+                if m is None:
+                    continue
+                e = m.entries[0]
+                if e.kind in ("state", "place") and e.country and e.country not in own:
+                    return [Actor(text=self.sent.doc[m.start:m.end].text, code=e.country, country=e.country,
+                                  sector=None, name=e.name, kind="place" if e.kind == "place" else "state")]
+        return []
 
     def noun_arguments(self, n: Token, rule: TriggerRule, event: str) -> tuple[list[Actor], list[Actor]]:
         preps = rule.preps or RECIPIENT_PREPS.get(event, ())
