@@ -49,7 +49,8 @@ OFFICES: dict[str, str] = {
 MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 OF_HEADS = {"people", "citizen", "resident", "member", "leader", "head", "chief", "representative", "delegation",
-            "thousand", "hundred", "dozen", "group", "team", "unit", "contingent"}
+            "thousand", "hundred", "dozen", "group", "team", "unit", "contingent", "ten", "tens", "million", "score",
+            "crowd", "band", "column", "convoy"}
 LOCATIVE = {"in", "across", "of", "to", "into", "through", "near", "outside", "at", "around", "along", "inside"}
 GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
@@ -307,7 +308,7 @@ class DocumentActors:
         return actors
 
     def _of_sector(self, head: Token) -> str | None:
-        """Sector of a quantity phrase: "tens of thousands of people" -> CVL."""
+        """Sector of a quantity phrase: "tens of thousands of people" -> CVL; "thousands of Palestinians" too."""
         tok = head
         for _ in range(3):
             nxt = next((g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
@@ -316,6 +317,9 @@ class DocumentActors:
                 return None
             if (sector := self.sector_of(nxt)) is not None:
                 return sector
+            m = self.token_mention.get(nxt.i)
+            if m is not None and _pick(m.entries, self.day).form == "adjective" and nxt.tag_ in ("NNS", "NNPS"):
+                return "CVL"  # a crowd of a nationality
             tok = nxt
         return None
 

@@ -537,6 +537,8 @@ class SentenceCoder:
                 return None
         if self._non_actor_subject(v):
             return None
+        if v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children):
+            return None  # "militiamen armed with machetes": a description, not an event
         for n in self._event_nouns(v):
             consumed.add(n.i)
         # Event nouns inside the object are its topic: "blocked the EU sanctions package".
