@@ -142,6 +142,7 @@ def _parse_with_dateparser(text: str, base: dt.date) -> Resolved | None:
     return found.date(), "day"
 
 
+@cache
 def resolve_date(text: str, base: dt.date | None, future: bool = False) -> Resolved | None:
     """Resolve a time expression to (date, precision); None if it is not a date we trust."""
     if base is None:
