@@ -74,6 +74,14 @@ def _has_object(tok: Token) -> bool:
     return any(c.dep_ == "prep" and c.lower_ in ("against", "on", "to", "at", "outside") for c in tok.children)
 
 
+def _restates(ev: Event, other: Event) -> bool:
+    """A second predicate of one sentence that adds nothing: "ambushed a convoy, killing 12 soldiers"."""
+    if ev.event_type != other.event_type or [a.code for a in ev.actor] != [a.code for a in other.actor]:
+        return False
+    mine, theirs = {r.code for r in ev.recipient}, {r.code for r in other.recipient}
+    return not mine or mine == theirs
+
+
 def _primary_key(c: Candidate) -> tuple:
     return (c.nominal, c.depth, not c.actor, not c.recipient)
 
@@ -215,10 +223,12 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
             found = [learned] if learned is not None else []
         seen: set[str] = set()
         sentence_actors: list[Actor] = []
+        kept: list[Event] = []
         for cand in found:
             ev = finish(cand, doc, sent, index, coder)
-            if ev is None or ev.id in seen:
+            if ev is None or ev.id in seen or any(_restates(ev, other) for other in kept):
                 continue
+            kept.append(ev)
             seen.add(ev.id)
             events.append(ev)
             sentence_actors += ev.actor + ev.recipient

@@ -240,11 +240,14 @@ class SentenceCoder:
         out: list[Actor] = []
         for tok in toks:
             for t in conjuncts(tok):
-                if t.pos_ == "PRON" and t.lower_ in ("it", "they", "we", "its", "their", "our", "who", "which", "that"):
+                if t.pos_ == "PRON" and t.lower_ in ("it", "they", "we", "its", "their", "our", "who", "which", "that",
+                                                     "he", "she", "his", "her"):
                     if t.lower_ in ("who", "which", "that") and t.head.dep_ == "relcl":
                         out += self.actors.resolve(t.head.head, as_actor)
-                    elif speaker:
+                    elif speaker and not (t.lower_ in ("he", "she", "his", "her") and all(a.kind != "person" for a in speaker)):
                         out += speaker
+                    elif t.lower_ in ("he", "she", "his", "her"):
+                        out += self.actors.resolve(t, as_actor)
                     elif self.actors.recent and t.lower_ in ("it", "its", "they", "their"):
                         out.append(self.actors.recent[-1].model_copy(update={"text": t.text}))
                     continue
@@ -490,10 +493,11 @@ class SentenceCoder:
                     consumed.add(comp.i)
                     comp, comp_rule = nouns[0], self.rules[nouns[0].i]
             comp_event = comp_rule.event if comp_rule else None
-            if comp is not None:
-                # What is accused, requested, promised or refused is content, not a further event:
-                # "accused X of failing to help them fight militants" codes only the accusation.
-                consumed.update(t.i for t in comp.subtree)
+            # What is accused, requested, promised or refused is content, not a further event:
+            # "accused X of failing to help them fight militants" codes only the accusation.
+            content = [comp] if comp is not None else [c for c in v.children if c.dep_ in ("xcomp", "ccomp")]
+            for part in content:
+                consumed.update(t.i for t in part.subtree)
             if "deny" in flags and rule.event is None:
                 return None
             if "fail" in flags:
