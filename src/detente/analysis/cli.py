@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import math
@@ -18,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.errors import DetenteError
+from detente.plain import jsonable
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -31,21 +31,6 @@ FreqOpt = Annotated[str, typer.Option("--freq", help="Period: week, month or qua
 CountOpt = Annotated[str, typer.Option("--count", help="clusters (duplicate reports once) or reports (every row).")]
 
 
-def jsonable(obj: Any) -> Any:
-    """Plain JSON data: dates as ISO strings, NaN as null, numpy values as Python ones."""
-    if obj is None or isinstance(obj, (str, bool, int)):
-        return obj
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in (sorted(obj) if isinstance(obj, (set, frozenset)) else obj)]
-    if isinstance(obj, (dt.date, dt.datetime)):
-        return obj.isoformat()[:10] if not isinstance(obj, dt.datetime) or obj.time() == dt.time() else obj.isoformat()
-    if hasattr(obj, "item"):  # numpy scalars
-        return jsonable(obj.item())
-    return str(obj)
 
 
 def _print_json(obj: Any) -> None:
