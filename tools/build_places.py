@@ -28,7 +28,7 @@ BLOCK = {
     "Mobile", "Reading", "Split", "Nice", "Bath", "Sale", "March", "Victoria", "Independence", "Liberty",
     "Concord", "Florence", "Alexandria", "Jackson", "Lincoln", "Washington", "Columbia", "Hamilton",
     "Wellington", "Kingston", "Georgetown", "Santiago", "Valencia", "Cordoba", "Granada", "Leon", "Mérida",
-    "Merida", "Victoria", "Cambridge", "Oxford", "Paris", "London", "Moscow", "Delhi", "Punjab", "Hyderabad",
+    "Merida", "Cambridge", "Oxford", "Paris", "London", "Moscow", "Delhi", "Punjab", "Hyderabad",
     "Kashmir", "Jammu and Kashmir", "Azad Kashmir", "Macedonia", "Georgia", "Guinea", "Congo", "Dominica",
     "Central", "Northern", "Southern", "Eastern", "Western", "North", "South", "East", "West", "Capital",
     "Federal", "National", "Island", "Islands", "Coast", "Highlands", "Lakes", "Upper", "Lower", "Centre",

@@ -175,6 +175,8 @@ class Store:
                     self._check_schema()
         except duckdb.Error as exc:
             raise DetenteError(f"{self.path}: cannot open store ({str(exc).splitlines()[0]})") from None
+        # DuckDB draws a progress bar on stdout for long queries; stdout carries our data.
+        self.con.execute("SET enable_progress_bar = false")
         self.read_only = read_only or self.parquet
 
     def _create_schema(self) -> None:
@@ -343,9 +345,11 @@ class Store:
         """Stored events as public records, filtered and ordered."""
         orders = {"date": "COALESCE(date, pub_date), doc_id, sentence_index, id",
                   "-date": "COALESCE(date, pub_date) DESC, doc_id, sentence_index, id",
-                  "score": "plover_score, id", "-score": "plover_score DESC, id",
-                  "confidence": "confidence, id", "-confidence": "confidence DESC, id",
-                  "type": "event_type, id", "doc": "doc_id, sentence_index, id"}
+                  "score": "plover_score, COALESCE(date, pub_date) DESC, id",
+                  "-score": "plover_score DESC, COALESCE(date, pub_date) DESC, id",
+                  "confidence": "confidence, COALESCE(date, pub_date) DESC, id",
+                  "-confidence": "confidence DESC, COALESCE(date, pub_date) DESC, id",
+                  "type": "event_type, COALESCE(date, pub_date) DESC, id", "doc": "doc_id, sentence_index, id"}
         if order not in orders:
             raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
         where, params = (flt or EventFilter()).where()
