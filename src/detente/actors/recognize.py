@@ -360,7 +360,19 @@ class DocumentActors:
         if head is not None:
             size = next((GROUP_SIZES[c.lower_] for c in head.children if c.lower_ in GROUP_SIZES), 2)
         seen: list[Actor] = []
-        for actor in reversed(self.recent):
+        # Countries named earlier in the same sentence come first: "Russia lifted ..., and the two governments".
+        earlier: list[Actor] = []
+        if head is not None:
+            for tok in head.sent:
+                if tok.i >= head.i:
+                    break
+                m = self.token_mention.get(tok.i)
+                if m is not None and tok.i == m.start:
+                    e = _pick(m.entries, self.day)
+                    if e.kind == "state" and e.country:
+                        earlier.append(Actor(text=tok.text, code=e.country, country=e.country, sector=None,
+                                             name=e.name, kind="state"))
+        for actor in reversed(self.recent + earlier):
             key = actor.country or actor.code
             if actor.kind in ("state", "person") and actor.country and all((a.country or a.code) != key for a in seen):
                 seen.append(actor)

@@ -40,6 +40,9 @@ CLAIM_RULES: list[tuple[str, str, str]] = [
      r"from\s+(?:a\s+)?(?:competitive|hostile|adversarial|confrontational|cool|frosty|rival(?:ry)?|competition|hostility)"
      r"\s+(?:\w+\s+)?to\s+(?:a\s+)?(?:cooperative|cooperation|friendly|partnership|warm|close)",
      "warming", "from competitive to cooperative"),
+    (r"from\s+(?:\w+\s+){0,3}(?:rivals?|adversar(?:y|ies)|enem(?:y|ies)|foes?)\s+to\s+(?:\w+\s+){0,2}"
+     r"(?:partners?|allies|friends)", "warming", "from rivals to partners"),
+    (r"(?:emerging|new|growing)\s+(?:alignment|axis|partnership|alliance|entente)", "warming", "emerging alignment"),
     (r"normali[sz](?:ation|e|es|ed|ing)", "warming", "normalisation"),
     (rf"(?:improv(?:ed|ing|ement in)|better|closer|deepening|deepened|strengthening|strengthened)\s+{_REL}",
      "warming", "improving ties"),

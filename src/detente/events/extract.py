@@ -195,6 +195,11 @@ def subject_tokens(v: Token) -> list[Token]:
         if v.head.lemma_.lower() in MESSAGE_NOUNS and v.head.head.pos_ in ("VERB", "AUX"):
             return subject_tokens(v.head.head)
         return [v.head]
+    if v.dep_ == "advcl" and v.tag_ == "VBG" and v.i > 0:
+        # "funnelled weapons to the mujahideen fighting Soviet troops": the noun just before acts.
+        prev = v.doc[v.i - 1]
+        if prev.pos_ in ("NOUN", "PROPN") and prev.dep_ in ("pobj", "dobj") and prev.head.i != v.i:
+            return [prev]
     if v.dep_ in ("advcl", "pcomp", "ccomp") and v.head.pos_ in ("VERB", "AUX", "ADP"):
         head = v.head if v.head.pos_ != "ADP" else v.head.head
         if v.dep_ != "ccomp" or v.tag_ in ("VBG",):
