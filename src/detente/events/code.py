@@ -104,7 +104,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         elif any(a.kind == "igo" for a in c.actor + c.recipient) or lemmas & {"summit", "multilateral"}:
             mode = "multilateral"
     # PLOVER: hostage rescues by security forces are AID, not RETREAT.
-    if event == "RETREAT" and mode == "release" and any(a.sector in ("MIL", "COP") for a in c.actor) and \
+    if event == "RETREAT" and mode == "release" and c.trigger.lemma_.lower() in ("free", "rescue", "liberate") and \
+            any(a.sector in ("MIL", "COP") for a in c.actor) and \
             lemmas & {"abduct", "kidnap", "hostage", "captive", "rescue", "hold", "seize"}:
         event, mode, cameo = "AID", None, "070"
     # "limited arms sales", "suspended aid": a restricted exchange is a reduction of relations.

@@ -540,8 +540,9 @@ class SentenceCoder:
         if rule.event is None:
             return None
         if "motion" in flags:
+            # Only a to-infinitive is a purpose ("arrived to help"); "as both sides traded charges" is not.
             purpose = [c for c in v.children if c.dep_ in ("advcl", "xcomp") and c.i in self.rules
-                       and self.rules[c.i].event]
+                       and self.rules[c.i].event and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
             if purpose:
                 return None
         if self._non_actor_subject(v):
