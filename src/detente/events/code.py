@@ -93,7 +93,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # PLOVER: single-country exercises are MOBILIZE, joint ones COOPERATE.
     if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and {ch.lower_ for ch in c.trigger.children} & JOINT_WORDS:
         event, mode, cameo = "COOPERATE", None, "062"  # "a joint offensive against jihadists"
-    if event == "MOBILIZE" and (len(c.actor) > 1 or mods & JOINT_WORDS or
+    # Orders of a court are legal sanctions, not requests.
+    if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
+        event, mode, cameo = "SANCTION", "convict", "116"
+    if event == "MOBILIZE" and (len(c.actor) > 1 or mods & JOINT_WORDS or any(a.kind == "igo" for a in c.actor) or
                                 (c.nominal or c.trigger.pos_ == "NOUN") and
                                 any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children)):
         event, mode, cameo = "COOPERATE", None, "062"
@@ -112,11 +115,13 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event in ("AID", "COOPERATE") and {ch.lower_ for ch in c.trigger.children if ch.dep_ == "amod"} & RESTRICTED:
         event, mode, cameo = "SANCTION", "discontinue", "163"
     # Crowds that fight police or block roads are rioting or obstructing: PROTEST in PLOVER.
+    targets_authority = not c.recipient or any(r.sector in ("COP", "MIL", "GOV") or r.kind in ("state", "place")
+                                               and not r.sector for r in c.recipient)
     if c.actor and all(a.sector in CROWD_SECTORS for a in c.actor):
-        if event == "ASSAULT" and mode not in ("targeted", "abduct", "sexual", "torture"):
+        if event == "ASSAULT" and targets_authority and mode not in ("targeted", "abduct", "sexual", "torture"):
             event, mode, cameo = "PROTEST", "riot", "145"
         elif event == "COERCE" and mode in ("restrict", "seize", None):
-            event, mode, cameo = "PROTEST", "obstruct", "144"
+            event, mode, cameo = "PROTEST", "obstruct", "144"  # occupying, blockading
     # Crowds that gather or meet are protesting, not consulting.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):

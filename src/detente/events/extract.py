@@ -39,7 +39,11 @@ CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude",
                  "carry", "mount", "make", "have", "take", "open", "undertake", "perform", "pay", "issue", "join",
                  "announce", "unveil", "declare", "finish", "end", "wrap", "initiate", "kick", "intensify",
                  "escalate", "step", "expand", "extend", "renew", "restart", "organise", "organize", "host", "be"}
-TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid"}
+# Acts that a journey or deployment can be for: "arrived to help", "flew in to hold talks".
+PURPOSE_TYPES = {"AID", "COOPERATE", "CONSULT", "ASSAULT", "COERCE", "RETREAT"}
+# Prepositions whose objects can satisfy a rule's object list ("withdrew from the treaty").
+OBJECT_PREPS = {"from", "of", "into", "on", "in", "to", "at", "for", "out", "onto", "beyond", "as", "under"}
+TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid", "against"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
@@ -90,8 +94,11 @@ def object_words(tok: Token) -> set[str]:
         if tok.dep_ == "acl":
             heads.append(tok.head)
         for p in tok.children:
-            if p.dep_ == "prep":
+            if p.dep_ == "prep" and p.lower_ in OBJECT_PREPS - {"under"}:
                 heads += [g for g in p.children if g.dep_ == "pobj"]
+        # "sent two ships carrying food": what the object carries counts too.
+        heads += [g for c in tok.children if c.dep_ == "dobj" for a in c.children if a.dep_ == "acl"
+                  for g in a.children if g.dep_ == "dobj"]
         for x in tok.children:
             if x.dep_ == "xcomp":
                 heads += [c for c in x.children if c.dep_ == "dobj"]
@@ -149,11 +156,14 @@ def match_rule(tok: Token) -> TriggerRule | None:
     if not rules:
         return None
     words: set[str] | None = None
-    particles = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod", "dative", "agent")}
+    # A particle is a prt child, or a preposition close after the verb ("called on", "suspended Guinea from").
+    particles = {c.lower_ for c in tok.children if c.dep_ == "prt" or
+                 (c.dep_ in ("prep", "advmod", "dative", "agent") and 0 < c.i - tok.i <= 6)}
+    preps_here = {c.lower_ for c in tok.children if c.dep_ in ("prep", "dative", "agent")}
     best: TriggerRule | None = None
     best_score = -1
     for rule in rules:
-        if rule.particle and not set(rule.particle.split()) <= particles | {c.lower_ for c in tok.rights}:
+        if rule.particle and not set(rule.particle.split()) <= particles:
             continue
         if rule.objects:
             if words is None:
@@ -161,7 +171,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
             if not rule.objects & words:
                 continue
         # Among equally specific rules, prefer one whose recipient preposition is present.
-        score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (1 if particles & set(rule.preps) else 0)
+        score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (1 if preps_here & set(rule.preps) else 0)
         if score > best_score:
             best, best_score = rule, score
     return best
@@ -542,7 +552,8 @@ class SentenceCoder:
         if "motion" in flags:
             # Only a to-infinitive is a purpose ("arrived to help"); "as both sides traded charges" is not.
             purpose = [c for c in v.children if c.dep_ in ("advcl", "xcomp") and c.i in self.rules
-                       and self.rules[c.i].event and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
+                       and self.rules[c.i].event in PURPOSE_TYPES
+                       and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
             if purpose:
                 return None
         if self._non_actor_subject(v):
