@@ -51,6 +51,9 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
         attached = 0 if tok.i in anc or ent.root.head.i == tok.i else 1
         return attached, abs(ent.start - tok.i)
 
+    # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence
+    # ("... and has banned apps since 2020") belongs to another clause.
+    ents = [e for e in ents if distance(e)[0] == 0]
     for ent in sorted(ents, key=distance):
         text = ent.text
         prev = sent.doc[ent.start - 1] if ent.start > 0 else None
@@ -96,9 +99,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # Orders of a court are legal sanctions, not requests.
     if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
-    if event == "MOBILIZE" and (len(c.actor) > 1 or mods & JOINT_WORDS or any(a.kind == "igo" for a in c.actor) or
-                                (c.nominal or c.trigger.pos_ == "NOUN") and
-                                any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children)):
+    # Several countries deploying against each other is not joint action; joint drills are.
+    drill = c.trigger.pos_ == "NOUN"
+    if event == "MOBILIZE" and (mods & JOINT_WORDS or any(a.kind == "igo" for a in c.actor) or
+                                drill and (len(c.actor) > 1 or
+                                           any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")
     if event == "CONSULT" and mode is None:
@@ -207,6 +212,8 @@ def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_
     rule = TriggerRule(lemma=root.lemma_.lower(), particle=None, pos="VERB", event=label, mode=None, cameo=None,
                        objects=None, preps=(), flags=frozenset({"learned"}), context=None)
     actor, recipient = coder_.verb_arguments(root, rule, label)
+    if not any(a.country or a.kind in ("igo", "group") for a in actor):
+        return None  # the classifier knows the kind of event, not who did it: without an actor, nothing
     cand = coder_._make(root, rule, label, actor, recipient, root, [root])
     cand.learned_probability = prob
     return cand

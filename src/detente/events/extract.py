@@ -193,6 +193,10 @@ def subject_tokens(v: Token) -> list[Token]:
     if v.dep_ in ("acomp", "oprd") and v.head.pos_ in ("VERB", "AUX"):
         return subject_tokens(v.head)
     if v.dep_ == "xcomp":
+        # "Modi and Xi are expected to meet": the raised subject of a passive head.
+        raised = [c for c in v.head.children if c.dep_ == "nsubjpass"]
+        if raised:
+            return raised
         objs = [c for c in v.head.children if c.dep_ in ("dobj",)]
         if objs and _lemma(v.head) in ("urge", "ask", "call", "press", "tell", "order", "force", "invite",
                                         "encourage", "persuade", "push", "allow", "help", "appeal"):
