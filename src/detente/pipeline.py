@@ -9,6 +9,7 @@ engine, the number of workers or how documents are split into batches.
 from __future__ import annotations
 
 import math
+import re
 import multiprocessing
 import signal
 import sys
@@ -34,9 +35,13 @@ def actor_matcher(custom_table: str | None = None) -> ActorMatcher:
     return ActorMatcher(nlp.vocab, nlp.make_doc, extra)
 
 
+# A wire dateline opening a paragraph: "NEW DELHI — ", "ISLAMABAD (Reuters) - ".
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
+
+
 def _clean(text: str) -> str:
     # Paragraph breaks are sentence breaks; single newlines inside paragraphs are spaces.
-    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
+    paragraphs = [_DATELINE.sub("", " ".join(p.split())) for p in text.split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
 
 

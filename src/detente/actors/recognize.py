@@ -263,6 +263,12 @@ class DocumentActors:
                 found.append(m)
         actors: list[Actor] = []
         person_name = self._person_name(head)
+        if head_mention is None and head.pos_ == "PROPN":
+            # "President Xi Jinping" where the table matched "President Xi": the name's own mention.
+            for tok in mods:
+                m = self.token_mention.get(tok.i)
+                if m is not None and tok.dep_ == "compound" and _pick(m.entries, self.day).kind == "person":
+                    return [self._mention_actor(m, text, sector)]
         # "Somalia's al-Shabaab militants": a named group stands for itself, not beside its home.
         groups = [_pick(m.entries, self.day) for m in found if _pick(m.entries, self.day).kind in ("group", "igo")]
         if groups:

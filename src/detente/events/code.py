@@ -45,10 +45,17 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     if not ents:
         return pub, "publication"
 
+    def clause(t: Token) -> int:
+        """The verb heading the clause a token is in."""
+        while t.pos_ not in ("VERB", "AUX") and t.head.i != t.i:
+            t = t.head
+        return t.i
+
+    home = clause(tok)
+
     def distance(ent: Span) -> tuple[int, int]:
-        # Prefer expressions attached to the predicate's clause, then the nearest.
-        anc = {t.i for t in ent.root.ancestors}
-        attached = 0 if tok.i in anc or ent.root.head.i == tok.i else 1
+        # Prefer expressions in the predicate's own clause (or phrase), then the nearest.
+        attached = 0 if clause(ent.root) == home or ent.root.head.i == tok.i else 1
         return attached, abs(ent.start - tok.i)
 
     # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence

@@ -43,6 +43,7 @@ CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude",
 PURPOSE_TYPES = {"AID", "COOPERATE", "CONSULT", "ASSAULT", "COERCE", "RETREAT"}
 # Prepositions whose objects can satisfy a rule's object list ("withdrew from the treaty").
 OBJECT_PREPS = {"from", "of", "into", "on", "in", "to", "at", "for", "out", "onto", "beyond", "as", "under"}
+FUTURE_HEADS = {"expect", "set", "due", "schedule", "poise", "slate", "plan", "intend", "prepare", "aim", "hope", "seek"}
 TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid", "against"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
@@ -389,6 +390,8 @@ class SentenceCoder:
                         hypothetical = True
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
+            if depth > 0 and t.lemma_.lower() in FUTURE_HEADS and chain[depth - 1].dep_ == "xcomp":
+                future = True  # "are expected to meet", "is set to sign", "plans to visit"
             if t.dep_ == "ROOT":
                 break
         return negated, hypothetical, future
