@@ -106,3 +106,13 @@ def test_training_is_deterministic_and_learns(tmp_path: Path) -> None:
                for r, doc in zip(records, parse(r.text for r in records)))
     assert hits / len(records) > 0.6
     assert features  # the feature function is the one used in training
+
+
+def test_gold_reader_takes_pretty_printed_records_and_plain_codes(tmp_path: Path) -> None:
+    path = tmp_path / "gsr.txt"
+    path.write_text('{\n  "id": "a",\n  "text": "The United States accused Iraq of violating the ceasefire.",\n'
+                    '  "event": "DISAPPROVE",\n  "source": "USAGOV",\n  "target": "IRQ"\n}\n'
+                    '{\n  "id": "b",\n  "sentence": "Russia met Pakistan.",\n  "event": ["CONSULT"]\n}\n')
+    records = read_gold(path)
+    assert [(r.id, r.event, r.actor, r.recipient) for r in records] == [
+        ("a", "ACCUSE", ["USA"], ["IRQ"]), ("b", "CONSULT", [], [])]

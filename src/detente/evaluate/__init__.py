@@ -68,21 +68,29 @@ def read_gold(path: str | Path) -> list[GoldRecord]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: gold file is not UTF-8") from None
     items: list[tuple[str, Any]] = []
-    stripped = raw.lstrip()
-    if stripped.startswith("["):
+    # A JSON list, JSON Lines, or pretty-printed records one after another (as some gold files are).
+    decoder = json.JSONDecoder()
+    pos = 0
+    while True:
+        while pos < len(raw) and raw[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(raw):
+            break
+        line = raw.count("\n", 0, pos) + 1
         try:
-            items = [(f"{path}:item {i + 1}", x) for i, x in enumerate(json.loads(raw))]
+            value, pos = decoder.raw_decode(raw, pos)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
-    else:
-        for n, line in enumerate(raw.splitlines(), start=1):
-            if line.strip():
-                try:
-                    items.append((f"{path}:{n}", json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{n}: malformed JSON line ({exc.msg})") from None
+            raise InputError(f"{path}:{line}: malformed JSON ({exc.msg})") from None
+        if isinstance(value, dict) and "text" not in value and "sentence" not in value:
+            value = next((v for v in value.values() if isinstance(v, list)), value)
+        if isinstance(value, list):
+            items += [(f"{path}:{line} item {i + 1}", x) for i, x in enumerate(value)]
+        else:
+            items.append((f"{path}:{line}", value))
     records = []
     for where, obj in items:
+        if isinstance(obj, dict) and not isinstance(obj.get("text"), str) and isinstance(obj.get("sentence"), str):
+            obj = {**obj, "text": obj["sentence"]}
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise InputError(f"{where}: gold record needs a 'text' string")
         event = obj.get("event")
