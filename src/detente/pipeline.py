@@ -9,8 +9,8 @@ engine, the number of workers or how documents are split into batches.
 from __future__ import annotations
 
 import math
-import re
 import multiprocessing
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
