@@ -17,7 +17,6 @@ from detente.models import Actor, Document, Event
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
-VISIT_WORDS = {"visit", "trip", "tour", "arrive"}
 RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
 CROWD_SECTORS = {"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "SOC"}
 SPORT_WORDS = {"cricket", "football", "soccer", "tournament", "wicket", "championship", "olympic", "olympics",
@@ -73,15 +72,6 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
 
 
 DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "PROTEST"}
-
-
-def _has_object(tok: Token) -> bool:
-    """Whether the predicate has a target at all: an object or a prepositional complement."""
-    if tok.pos_ != "VERB":
-        return any(c.dep_ == "prep" for c in tok.children) or tok.head.pos_ == "VERB"
-    if any(c.dep_ in ("dobj", "nsubjpass", "dative") for c in tok.children):
-        return True
-    return any(c.dep_ == "prep" and c.lower_ in ("against", "on", "to", "at", "outside") for c in tok.children)
 
 
 def _restates(ev: Event, other: Event) -> bool:

@@ -33,7 +33,6 @@ QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit", "day", "session",
                   "percent", "per", "share", "portion", "half", "third", "billion", "cargo", "load"}
-SUBJECTS = {"nsubj", "csubj", "expl"}
 # Verbs with no meaning of their own that carry an event noun's actor ("began talks").
 CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude", "hold", "conduct", "stage", "launch",
                  "carry", "mount", "make", "have", "take", "open", "undertake", "perform", "pay", "issue", "join",
@@ -69,7 +68,6 @@ class Candidate:
     nominal: bool = False
     context: set[str] = field(default_factory=set)
     consumed: list[Token] = field(default_factory=list)
-    date_tokens: list[Token] = field(default_factory=list)
     learned_probability: float | None = None
 
 
