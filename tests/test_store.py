@@ -295,3 +295,18 @@ def test_dyadic_expansion(tmp_path: Path, code) -> None:
     pq_out = tmp_path / "dyads.parquet"
     assert write_records(recs, "parquet", str(pq_out), dyads=True) == 5
     assert pq.read_table(pq_out).column("source_event_id").to_pylist() == [r["source_event_id"] for r in rows]
+
+
+def test_a_file_that_is_not_a_store_is_refused_and_left_alone(tmp_path) -> None:
+    import pytest
+
+    from detente.errors import DetenteError
+    from detente.store import open_store
+
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"id": "1", "text": "Russia met Pakistan."}\n')
+    before = path.read_bytes()
+    for read_only in (True, False):
+        with pytest.raises(DetenteError, match="not a DuckDB store"):
+            open_store(path, read_only=read_only)
+    assert path.read_bytes() == before

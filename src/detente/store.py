@@ -168,6 +168,8 @@ class Store:
             else:
                 if read_only and not Path(self.path).exists():
                     raise DetenteError(f"{self.path}: no such store (run 'detente ingest' first)")
+                if Path(self.path).is_file() and Path(self.path).stat().st_size and not _is_duckdb(Path(self.path)):
+                    raise DetenteError(f"{self.path}: not a DuckDB store (give --db a .duckdb file or a Parquet directory)")
                 self.con = duckdb.connect(self.path, read_only=read_only)
                 if not read_only:
                     self._create_schema()
@@ -388,6 +390,12 @@ def _block_sql() -> str:
 
 def _sql_str(value: str) -> str:
     return value.replace("'", "''")
+
+
+def _is_duckdb(path: Path) -> bool:
+    """DuckDB database files carry the magic bytes 'DUCK' at offset 8."""
+    with path.open("rb") as fh:
+        return fh.read(12)[8:12] == b"DUCK"
 
 
 def open_store(path: str | Path = DEFAULT_DB, read_only: bool = False) -> Store:
