@@ -375,7 +375,7 @@ class DocumentActors:
                 m = self.token_mention.get(tok.i)
                 if m is not None and tok.i == m.start:
                     e = _pick(m.entries, self.day)
-                    if e.kind == "state" and e.country:
+                    if e.kind == "state" and e.country and e.form not in ("metonym", "capital"):
                         earlier.append(Actor(text=tok.text, code=e.country, country=e.country, sector=None,
                                              name=e.name, kind="state"))
         for actor in reversed(self.recent + earlier):

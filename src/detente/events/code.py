@@ -155,6 +155,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     c.recipient = [r.model_copy(update={"country": home, "code": home + (r.sector or "")})
                    if r.kind == "role" and r.country is None and home else r for r in c.recipient]
     actor_codes = {a.code for a in actor}
+    if len(actor) > 1:
+        # Two-sided fighting or talks "at the Chaman crossing": a place in one side's country is no recipient.
+        sides = {a.country for a in actor}
+        c.recipient = [r for r in c.recipient if not (r.kind in ("place", "state") and not r.sector and r.country in sides)]
     recipient = []
     for r in c.recipient:
         # One entry per country: "Azerbaijani forces ... in Nagorno-Karabakh" is Azerbaijan once.
