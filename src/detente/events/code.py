@@ -89,7 +89,8 @@ def _primary_key(c: Candidate) -> tuple:
 def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str) -> Event | None:
     event, mode, cameo = c.event, c.mode, c.cameo
     lemmas = {t.lemma_.lower() for t in sent}
-    mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children}
+    mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children} | {
+        g.lower_ for ch in c.trigger.children if ch.dep_ == "dobj" for g in ch.children}
     # PLOVER: single-country exercises are MOBILIZE, joint ones COOPERATE.
     if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and {ch.lower_ for ch in c.trigger.children} & JOINT_WORDS:
         event, mode, cameo = "COOPERATE", None, "062"  # "a joint offensive against jihadists"

@@ -43,6 +43,13 @@ PURPOSE_TYPES = {"AID", "COOPERATE", "CONSULT", "ASSAULT", "COERCE", "RETREAT"}
 # Prepositions whose objects can satisfy a rule's object list ("withdrew from the treaty").
 OBJECT_PREPS = {"from", "of", "into", "on", "in", "to", "at", "for", "out", "onto", "beyond", "as", "under"}
 FUTURE_HEADS = {"expect", "set", "due", "schedule", "poise", "slate", "plan", "intend", "prepare", "aim", "hope", "seek"}
+# Verbs that report an event noun happening: "talks began", "an attack killed five".
+HAPPENING_VERBS = {"begin", "start", "end", "resume", "continue", "take", "break", "erupt", "occur", "happen",
+                   "conclude", "open", "close", "kill", "wound", "injure", "destroy", "damage", "hit", "leave",
+                   "claim", "target", "strike", "go", "get", "produce", "yield", "collapse", "fail", "stall",
+                   "enter", "come", "finish", "wrap", "last", "follow", "precede", "mark", "see", "bring",
+                   "hold", "focus", "cause", "center", "centre", "cover", "touch", "include", "spark", "prompt",
+                   "trigger", "draw", "produce", "result", "lead"}
 TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid", "against"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
@@ -600,12 +607,18 @@ class SentenceCoder:
                 return None  # "commentators described the summit as ceremonial": a topic
         elif n.dep_ == "pobj" and head.head.pos_ in ("VERB", "AUX") and head.lower_ in ("in", "for", "to"):
             modal_tok = head.head
-            if not actor:
-                actor = self.code_tokens(subject_tokens(head.head))
+            if not actor and head.head.lemma_.lower() in CARRIER_VERBS | {"participate", "engage", "sit", "send", "meet"}:
+                actor = self.code_tokens(subject_tokens(head.head), as_actor=True)
+            elif not actor:
+                return None  # "Iran's economy has adapted to sanctions": a topic
         elif n.dep_ in ("nsubj",) and head.pos_ in ("VERB", "AUX"):
+            if head.lemma_.lower() not in HAPPENING_VERBS:
+                return None  # "European sanctions took long to design", "the protests are notable": analysis
             modal_tok = head
             if not recipient:
                 recipient = self.code_tokens(prep_objects(head, rule.preps or RECIPIENT_PREPS.get(rule.event, ())))
+        elif not actor:
+            return None  # a passing mention ("every loan in Africa") is not a reported event
         if not actor and not recipient:
             return None
         return self._make(n, rule, rule.event, actor, recipient, modal_tok, [n], nominal=True)
