@@ -49,7 +49,7 @@ HAPPENING_VERBS = {"begin", "start", "end", "resume", "continue", "take", "break
                    "claim", "target", "strike", "go", "get", "produce", "yield", "collapse", "fail", "stall",
                    "enter", "come", "finish", "wrap", "last", "follow", "precede", "mark", "see", "bring",
                    "hold", "focus", "cause", "center", "centre", "cover", "touch", "include", "spark", "prompt",
-                   "trigger", "draw", "produce", "result", "lead"}
+                   "trigger", "draw", "result", "lead"}
 TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid", "against"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
