@@ -591,6 +591,15 @@ class SentenceCoder:
         return any(t.lemma_.lower() in things for t in subj)
 
     def noun_candidate(self, n: Token, rule: TriggerRule) -> Candidate | None:
+        if rule.flags & {"execute", "speech"}:
+            # "the Treasury's decision to sanction Dagalo", "Moscow's announcement that it would pull back".
+            comp = next((c for c in n.children if c.dep_ in ("acl", "ccomp", "xcomp") and c.i in self.rules
+                         and self.rules[c.i].event), None)
+            if comp is None:
+                return None
+            comp_rule = self.rules[comp.i]
+            actor, recipient = self.verb_arguments(comp, comp_rule, comp_rule.event)
+            return self._make(comp, comp_rule, comp_rule.event, actor, recipient, comp, [n, comp])
         if rule.event is None:
             return None
         if n.dep_ == "pobj" and n.head.lower_ in TOPIC_PREPS:
@@ -612,8 +621,12 @@ class SentenceCoder:
             elif not actor:
                 return None  # "Iran's economy has adapted to sanctions": a topic
         elif n.dep_ in ("nsubj",) and head.pos_ in ("VERB", "AUX"):
-            if head.lemma_.lower() not in HAPPENING_VERBS:
-                return None  # "European sanctions took long to design", "the protests are notable": analysis
+            specific = any(c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("between", "by"))
+                           for c in n.children) and (recipient or any(t.ent_type_ == "DATE" for t in n.subtree))
+            if head.lemma_.lower() not in HAPPENING_VERBS and not specific:
+                # "European sanctions took long to design", "the protests are notable": analysis, unless a
+                # particular event is named ("Kim's meeting with Putin at Vostochny was described as ...").
+                return None
             modal_tok = head
             if not recipient:
                 recipient = self.code_tokens(prep_objects(head, rule.preps or RECIPIENT_PREPS.get(rule.event, ())))
