@@ -295,7 +295,7 @@ class DocumentActors:
         if not actors and not person_name and head.pos_ in ("NOUN", "PROPN"):
             role = sector or self._of_sector(head)
             if role:
-                country = self._location_country(head)
+                country = self.location_country(head)
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
         if not actors and person_name:
@@ -329,7 +329,7 @@ class DocumentActors:
             tok = nxt
         return None
 
-    def _location_country(self, head: Token) -> str | None:
+    def location_country(self, head: Token) -> str | None:
         """Country of a role-only phrase from where it is: "police in Karachi", else the sentence."""
         sent = head.sent
         near = [g for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE | {"from"}

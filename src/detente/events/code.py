@@ -12,7 +12,7 @@ from detente.events.dates import resolve_date
 from detente.events.extract import AGREE_CAMEO, COOPERATIVE, Candidate, SentenceCoder
 from detente.events.model import NONE as NONE_LABEL
 from detente.events.model import load_model
-from detente.lexicon import TriggerRule, context_keywords
+from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
@@ -80,6 +80,34 @@ def _restates(ev: Event, other: Event) -> bool:
         return False
     mine, theirs = {r.code for r in ev.recipient}, {r.code for r in other.recipient}
     return not mine or mine == theirs
+
+
+# Domestic repression, attacks, trials and protests have a target even when the text names
+# none an actor table knows ("police beat commuters", "protesters rallied in Bangkok"): the
+# country where it happens, and a protest's target is its government (ICEWS codes these too).
+IMPLIED_TARGET = {"PROTEST": "GOV", "COERCE": "", "ASSAULT": "", "SANCTION": ""}
+# Types whose events nearly always have a target: when the arguments name none, the party the
+# sentence names beside the actor is it ("moved troops to the border with Guyana").
+COUNTERPART_TYPES = {"ACCUSE", "AID", "REQUEST", "SANCTION", "THREATEN", "REJECT", "ASSAULT", "MOBILIZE",
+                     "COERCE", "PROTEST", "AGREE", "SUPPORT", "CONCEDE"}
+IMPLIED_MODES = {("RETREAT", "release")}
+
+
+def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]:
+    if event not in IMPLIED_TARGET and (event, mode) not in IMPLIED_MODES:
+        return []
+    homes = {a.country for a in c.actor}
+    if len(homes) != 1 or len(c.actor) > 1 and event != "PROTEST":
+        return []  # two sides fighting each other, or nobody placed
+    country = c.place or next(iter(homes))
+    if country is None:
+        return []
+    patient = next((ch for ch in c.trigger.children if ch.dep_ in ("dobj", "nsubjpass")), None)
+    if patient is not None and patient.lemma_.lower() in cue_words().get("craft", ()):
+        return []  # a seized ship or downed drone belongs to whoever owns it, which the text does not say
+    sector = IMPLIED_TARGET.get(event) or None
+    text = " ".join(t.text for t in patient.subtree) if patient is not None else country
+    return [Actor(text=text, code=country + (sector or ""), country=country, sector=sector, name=None, kind="state")]
 
 
 def _primary_key(c: Candidate) -> tuple:
@@ -166,6 +194,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         if r.code and r.code not in actor_codes and not any(r.country and r.country == x.country for x in recipient):
             recipient.append(r)
 
+    if not recipient and event in COUNTERPART_TYPES:
+        recipient = [r for r in c.counterparts if r.code not in actor_codes]
+    if not recipient:
+        recipient = implied_recipient(c, event, mode)
     if not any(p.country or p.kind in ("igo", "group") for p in actor + recipient):
         return None  # no country, organisation or group on either side: nothing to place in a dyad
     day, precision = _date_for(c.trigger, sent, doc.pub_date, future)

@@ -56,6 +56,11 @@ MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communiqu
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
 
 
+HOSTILE = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
+SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "write", "confirm"}
+PLACE_PREPS = {"in", "across", "near", "outside", "at", "around", "along", "inside", "through", "throughout"}
+
+
 @dataclass
 class Candidate:
     """An event found in a sentence, before scoring and ids."""
@@ -76,6 +81,8 @@ class Candidate:
     context: set[str] = field(default_factory=set)
     consumed: list[Token] = field(default_factory=list)
     learned_probability: float | None = None
+    place: str | None = None  # country where the event happens, for implied recipients
+    counterparts: list[Actor] = field(default_factory=list)  # other parties the sentence names
 
 
 def _lemma(tok: Token) -> str:
@@ -461,7 +468,75 @@ class SentenceCoder:
             trigger=tok, rule=rule, event=event, mode=rule.mode, cameo=rule.cameo, actor=actor,
             recipient=recipient, trigger_text=text, negated=negated, hypothetical=hypothetical,
             future=future, nominal=nominal, context={rule.context} if rule.context else set(),
+            place=self.event_place(modal_tok), counterparts=self.counterparts(modal_tok, event, actor),
         )
+
+    def counterparts(self, tok: Token, event: str, actor: list[Actor]) -> list[Actor]:
+        """Parties a predicate is aimed at when its arguments name none, best first.
+
+        "mediate between Azerbaijan and Armenia" (both sides); "threatened strikes if Washington
+        pressed ahead" (the party the condition is about); else the nearest other country,
+        organisation or group in the sentence, outside the attribution ("..., Kigali said").
+        """
+        own = {a.country for a in actor if a.country} | {a.code for a in actor}
+        if not actor or len(actor) > 1 and event not in HOSTILE:
+            return []  # nobody acts, or several parties act together: no third party is implied
+        # Where a hostile act happens is its target ("attacks inside Kenya"); where talks or
+        # pledges happen is only a venue ("agreed to talks in Ecuador").
+        venue_ok = event in HOSTILE or event == "AID"
+        for t in tok.subtree:
+            if t.dep_ == "prep" and t.lower_ in ("between", "among"):
+                found = [a for g in t.children if g.dep_ == "pobj" for a in self.code_tokens([g])
+                         if a.code not in own]
+                if found:
+                    return found
+        for t in clause_chain(tok)[:3]:
+            for c in t.children:
+                if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children):
+                    found = [a for a in self.code_tokens(subject_tokens(c)[:1]) if a.country not in own]
+                    if found:
+                        return found
+        skip: set[int] = set()
+        for t in clause_chain(tok):
+            rule = self.rules.get(t.i)
+            is_source = t.i != tok.i and (t.lemma_.lower() in SOURCE_VERBS or rule is not None and "speech" in rule.flags)
+            for c in t.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and (t.i == tok.i or is_source):
+                    skip.update(w.i for w in c.subtree)
+                if c.dep_ == "prep" and c.lower_ == "according":
+                    skip.update(w.i for w in c.subtree)
+            if is_source:
+                skip.update(w.i for c in t.children if c.dep_ in ("nsubj", "prep", "npadvmod") for w in c.subtree)
+        seen: set[int] = set()
+        options: list[tuple[int, Actor]] = []
+        for t in self.sent:
+            m = self.actors.token_mention.get(t.i)
+            if m is None or id(m) in seen or t.i in skip:
+                continue
+            seen.add(id(m))
+            e = m.entries[0]
+            if e.kind in ("person", "place") or e.country in own or e.code in own or not (e.country or e.code):
+                continue
+            root = next((w for w in self.sent.doc[m.start:m.end] if not m.start <= w.head.i < m.end), t)
+            if not venue_ok and root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS:
+                continue
+            options.append((abs(t.i - tok.i) + (0 if t.i > tok.i else 1), root))
+        for _, root in sorted(options, key=lambda x: x[0]):
+            found = [a for a in self.code_tokens([root]) if a.country not in own and a.code not in own]
+            if found:
+                return found
+        return []
+
+    def event_place(self, tok: Token) -> str | None:
+        """Country of where a predicate happens: "beat commuters in Mombasa", "police in Karachi arrested"."""
+        for t in tok.subtree:
+            if t.dep_ == "pobj" and t.head.lower_ in PLACE_PREPS:
+                for w in t.subtree:
+                    m = self.actors.token_mention.get(w.i)
+                    e = m.entries[0] if m is not None else None
+                    if e is not None and e.kind in ("state", "place") and e.country:
+                        return e.country
+        return None
 
     def verb_candidate(self, v: Token, rule: TriggerRule, consumed: set[int]) -> Candidate | None:
         flags = rule.flags
