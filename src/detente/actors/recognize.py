@@ -228,6 +228,9 @@ class DocumentActors:
             office = next((self.multi_office[t.i] for t in mods if t.i in self.multi_office), None)
         if sector is None:
             sector = next((s for t in mods if t.dep_ in ("compound", "amod") and (s := self.sector_of(t))), None)
+        if sector is None and head_mention is not None and head.tag_ in ("NNS", "NNPS") and \
+                _pick(head_mention.entries, self.day).form == "adjective":
+            sector = "CVL"  # "Young Kenyans stormed parliament": people of a nationality
         if sector is None and head_mention is None and head.lemma_.lower() in OF_HEADS:
             sector = self._of_sector(head)  # "thousands of Kenyan protesters" -> CVL
         text = self.phrase_text(head)

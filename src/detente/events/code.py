@@ -71,6 +71,7 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     return pub, "publication"
 
 
+LEAVE_VERBS = {"withdraw", "leave", "quit", "exit", "pull", "withdrawal", "departure", "suspend"}
 DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "PROTEST"}
 
 
@@ -85,12 +86,17 @@ def _restates(ev: Event, other: Event) -> bool:
 # Domestic repression, attacks, trials and protests have a target even when the text names
 # none an actor table knows ("police beat commuters", "protesters rallied in Bangkok"): the
 # country where it happens, and a protest's target is its government (ICEWS codes these too).
-IMPLIED_TARGET = {"PROTEST": "GOV", "COERCE": "", "ASSAULT": "", "SANCTION": ""}
+IMPLIED_TARGET = {"PROTEST": "GOV", "COERCE": "", "ASSAULT": "", "SANCTION": "", "THREATEN": "", "ACCUSE": "",
+                  "REQUEST": "", "AID": ""}
+IMPLIED_MODES = {("RETREAT", "release")}
 # Types whose events nearly always have a target: when the arguments name none, the party the
 # sentence names beside the actor is it ("moved troops to the border with Guyana").
 COUNTERPART_TYPES = {"ACCUSE", "AID", "REQUEST", "SANCTION", "THREATEN", "REJECT", "ASSAULT", "MOBILIZE",
                      "COERCE", "PROTEST", "AGREE", "SUPPORT", "CONCEDE"}
-IMPLIED_MODES = {("RETREAT", "release")}
+# Who acts at home when nothing else is named: rebels threaten their state, courts try its citizens.
+# A government or army that names no target is not taken to act against its own country.
+STATE_SECTORS = {None, "GOV", "MIL", "UAF", "SPY", "ELI"}
+ALWAYS_HOME = {"PROTEST", "COERCE"}
 
 
 def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]:
@@ -99,7 +105,11 @@ def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]
     homes = {a.country for a in c.actor}
     if len(homes) != 1 or len(c.actor) > 1 and event != "PROTEST":
         return []  # two sides fighting each other, or nobody placed
-    country = c.place or next(iter(homes))
+    country = c.place
+    actor = c.actor[0]
+    if country is None and (event in ALWAYS_HOME or (event, mode) in IMPLIED_MODES or actor.kind == "group"
+                            or actor.sector not in STATE_SECTORS):
+        country = actor.country
     if country is None:
         return []
     patient = next((ch for ch in c.trigger.children if ch.dep_ in ("dobj", "nsubjpass")), None)
@@ -146,7 +156,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event in ("AID", "COOPERATE") and {ch.lower_ for ch in c.trigger.children if ch.dep_ == "amod"} & RESTRICTED:
         event, mode, cameo = "SANCTION", "discontinue", "163"
     # Crowds that fight police or block roads are rioting or obstructing: PROTEST in PLOVER.
-    targets_authority = not c.recipient or any(r.sector in ("COP", "MIL", "GOV") or r.kind in ("state", "place")
+    targets_authority = not c.recipient or any(r.sector in ("COP", "MIL", "GOV", "LEG", "JUD") or r.kind in ("state", "place")
                                                and not r.sector for r in c.recipient)
     if c.actor and all(a.sector in CROWD_SECTORS for a in c.actor):
         if event == "ASSAULT" and targets_authority and mode not in ("targeted", "abduct", "sexual", "torture"):
@@ -158,7 +168,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):
         event, mode, cameo = "PROTEST", "demo", "141"
     # Leaving an organisation reduces relations (SANCTION), it is not a military retreat.
-    if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient):
+    if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient) \
+            and c.trigger.lemma_.lower() in LEAVE_VERBS:
         event, mode, cameo = "SANCTION", "withdraw", "161"
     # Sport: teams "beat" and "attack" each other and "give" titles.
     if lemmas & SPORT_WORDS or "world cup" in sent.text.lower():
@@ -188,6 +199,9 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         # Two-sided fighting or talks "at the Chaman crossing": a place in one side's country is no recipient.
         sides = {a.country for a in actor}
         c.recipient = [r for r in c.recipient if not (r.kind in ("place", "state") and not r.sector and r.country in sides)]
+    if len(c.recipient) > 1:
+        # "a meeting of the Greek-Turkish council", cancelled by Athens: the other side is the recipient.
+        c.recipient = [r for r in c.recipient if r.country not in {a.country for a in actor}] or c.recipient
     recipient = []
     for r in c.recipient:
         # One entry per country: "Azerbaijani forces ... in Nagorno-Karabakh" is Azerbaijan once.

@@ -56,6 +56,7 @@ MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communiqu
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
 
 
+JOINT = {"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "CONCEDE", "RETREAT", "AID"}
 HOSTILE = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
 SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "write", "confirm"}
 PLACE_PREPS = {"in", "across", "near", "outside", "at", "around", "along", "inside", "through", "throughout"}
@@ -245,6 +246,12 @@ def prep_objects(tok: Token, preps: tuple[str, ...]) -> list[Token]:
     return out
 
 
+def prep_objects_any(tok: Token, preps: tuple[str, ...]) -> list[Token]:
+    """Objects of the prepositions attached to a noun ("calls from Paris")."""
+    return [g for c in tok.children if c.dep_ in ("prep", "agent") and c.lower_ in preps
+            for g in c.children if g.dep_ == "pobj"]
+
+
 def clause_chain(tok: Token) -> list[Token]:
     """The trigger and the verbs above it up to the sentence root."""
     chain = [tok]
@@ -333,6 +340,20 @@ class SentenceCoder:
                     recipient = self.code_tokens(prep_objects(o, preps + ("with", "between", "into", "from")))
                     if recipient:
                         break
+            if recipient and "to" in preps and all(r.kind in ("group", "person") for r in recipient):
+                # "handed two IS financiers over to Iraqi police": who is handed over is the theme.
+                recipient = self.code_tokens(prep_objects(v, ("to",))) or recipient
+            if not recipient and "speech" not in rule.flags:
+                # "allowed IAEA inspectors to visit", "let Kyiv use the missiles": the one let act.
+                clause = [c for c in v.children if c.dep_ == "ccomp" and c.i > v.i
+                          and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
+                recipient = [a for a in self.code_tokens([g for c in clause for g in subject_tokens(c)[:1]])
+                             if a.code not in {x.code for x in actor}]
+        if not recipient and not (len(actor) > 1 and event in JOINT):
+            # "rejected calls from Paris", "demanded the resignation of Sheikh Hasina": whose the thing is.
+            patients = [c for c in v.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+            recipient = [a for a in self.code_tokens([g for p in patients for g in self.owners(p)])
+                         if a.country or a.kind in ("igo", "group")]
         if not recipient and not passive:
             recipient = self._target_place(v, preps, actor)
         if "inverse" in rule.flags:
@@ -343,6 +364,11 @@ class SentenceCoder:
                 source = self.code_tokens(prep_objects(v, ("from", "by")))
                 actor, recipient = (source or recipient), actor
         return actor, recipient
+
+    def owners(self, noun: Token) -> list[Token]:
+        """Who a thing belongs to or comes from: "Pakistan's proposal", "calls from Paris", "the fate of X"."""
+        return [c for c in noun.children if c.dep_ == "poss" and c.pos_ != "PRON"] + prep_objects_any(
+            noun, ("from", "by", "of"))
 
     def _target_place(self, v: Token, preps: tuple[str, ...], actor: list[Actor]) -> list[Actor]:
         """The country of what is acted on: "shelled districts of Kharkiv", "airlifted food to villages in Aceh"."""
@@ -479,7 +505,7 @@ class SentenceCoder:
         organisation or group in the sentence, outside the attribution ("..., Kigali said").
         """
         own = {a.country for a in actor if a.country} | {a.code for a in actor}
-        if not actor or len(actor) > 1 and event not in HOSTILE:
+        if not actor or len(actor) > 1 and event in JOINT:
             return []  # nobody acts, or several parties act together: no third party is implied
         # Where a hostile act happens is its target ("attacks inside Kenya"); where talks or
         # pledges happen is only a venue ("agreed to talks in Ecuador").

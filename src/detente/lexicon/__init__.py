@@ -47,7 +47,8 @@ def triggers() -> dict[tuple[str, str], tuple[TriggerRule, ...]]:
         pos = {"V": "VERB", "N": "NOUN", "A": "ADJ"}[r["pos"].upper()[:1]]
         particle = " ".join(words[1:]) if pos != "NOUN" and len(words) > 1 else None
         lemma = words[0] if pos != "NOUN" else words[-1]
-        objects = frozenset(o.strip() for o in r["objects"].split("|") if o.strip()) or None
+        objects = frozenset(w for o in r["objects"].split("|") if o.strip()
+                            for w in (cue_words()[o.strip()[1:]] if o.strip().startswith("@") else {o.strip()})) or None
         if pos == "NOUN" and len(words) > 1:
             objects = (objects or frozenset()) | {" ".join(words[:-1])}
         event = r["event"] or None
