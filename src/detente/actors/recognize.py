@@ -337,7 +337,9 @@ class DocumentActors:
         sent = head.sent
         near = [g for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE | {"from"}
                 for g in c.subtree]
-        for tok in near + [t for t in sent if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE]:
+        placed = [w for t in sent if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE for w in t.subtree
+                  if w.i == t.i or w.dep_ in ("compound", "amod", "poss")]
+        for tok in near + placed:
             m = self.token_mention.get(tok.i)
             if m is not None:
                 e = _pick(m.entries, self.day)

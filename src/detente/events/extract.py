@@ -662,7 +662,7 @@ class SentenceCoder:
             return self._make(v, rule, event, actor, recipient, v, [v, *particle])
         if rule.event is None:
             return None
-        if "motion" in flags:
+        if "motion" in flags or rule.mode == "visit":
             # Only a to-infinitive is a purpose ("arrived to help"); "as both sides traded charges" is not.
             purpose = [c for c in v.children if c.dep_ in ("advcl", "xcomp") and c.i in self.rules
                        and self.rules[c.i].event in PURPOSE_TYPES
