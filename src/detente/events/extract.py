@@ -252,6 +252,15 @@ def prep_objects_any(tok: Token, preps: tuple[str, ...]) -> list[Token]:
             for g in c.children if g.dep_ == "pobj"]
 
 
+def _ancestors_below(tok: Token, top: Token) -> list[Token]:
+    """Tokens on the path from `tok` up to (not including) `top`."""
+    path = []
+    while tok.i != top.i and tok.head.i != tok.i and len(path) < 40:
+        tok = tok.head
+        path.append(tok)
+    return path
+
+
 def clause_chain(tok: Token) -> list[Token]:
     """The trigger and the verbs above it up to the sentence root."""
     chain = [tok]
@@ -355,7 +364,7 @@ class SentenceCoder:
             recipient = [a for a in self.code_tokens([g for p in patients for g in self.owners(p)])
                          if a.country or a.kind in ("igo", "group")]
         if not recipient and not passive:
-            recipient = self._target_place(v, preps, actor)
+            recipient = self._target_place(v, preps, actor, event)
         if "inverse" in rule.flags:
             if passive:
                 # "X was received in Delhi by Y": the visitor X acts, the host Y receives.
@@ -370,8 +379,11 @@ class SentenceCoder:
         return [c for c in noun.children if c.dep_ == "poss" and c.pos_ != "PRON"] + prep_objects_any(
             noun, ("from", "by", "of"))
 
-    def _target_place(self, v: Token, preps: tuple[str, ...], actor: list[Actor]) -> list[Actor]:
-        """The country of what is acted on: "shelled districts of Kharkiv", "airlifted food to villages in Aceh"."""
+    def _target_place(self, v: Token, preps: tuple[str, ...], actor: list[Actor], event: str) -> list[Actor]:
+        """The country of what is acted on: "shelled districts of Kharkiv", "airlifted food to villages in Aceh".
+
+        Talks, drills and agreements only take place somewhere: "resumed talks in Abu Dhabi" has no target.
+        """
         own = {a.country for a in actor}
         targets = [c for c in v.children if c.dep_ == "dobj"]
         targets += [g for c in v.children if c.dep_ == "prep" and c.lower_ in preps for g in c.children if g.dep_ == "pobj"]
@@ -379,6 +391,9 @@ class SentenceCoder:
             for tok in target.subtree:
                 m = self.actors.token_mention.get(tok.i)
                 if m is None:
+                    continue
+                if event in ("CONSULT", "COOPERATE", "AGREE") and any(
+                        a.dep_ == "prep" and a.lower_ in PLACE_PREPS | {"over"} for a in _ancestors_below(tok, target)):
                     continue
                 e = m.entries[0]
                 if e.kind in ("state", "place") and e.country and e.country not in own:
@@ -533,6 +548,12 @@ class SentenceCoder:
                     skip.update(w.i for w in c.subtree)
             if is_source:
                 skip.update(w.i for c in t.children if c.dep_ in ("nsubj", "prep", "npadvmod") for w in c.subtree)
+        # Descriptions are not targets: "the levy, a tax that the IMF had once held up as an example".
+        for t in self.sent:
+            aside = t.dep_ == "appos" or t.dep_ == "relcl" and t.left_edge.i > 0 and \
+                self.sent.doc[t.left_edge.i - 1].text == ","
+            if aside and tok.i not in {w.i for w in t.subtree}:
+                skip.update(w.i for w in t.subtree)
         seen: set[int] = set()
         options: list[tuple[int, Actor]] = []
         for t in self.sent:
