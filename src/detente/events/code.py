@@ -16,12 +16,17 @@ from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
+DRILL_WORDS = {"drill", "exercise", "manoeuvre", "maneuver", "patrol", "wargame"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
 CROWD_SECTORS = {"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "SOC"}
 SPORT_WORDS = {"cricket", "football", "soccer", "tournament", "wicket", "championship", "olympic", "olympics",
                "innings", "semi-final", "semifinal", "hockey", "rugby", "tennis", "medal", "scorer", "footballer",
                "striker", "goalkeeper", "batsman", "bowler"}
+
+
+SPORT_PHRASES = ("world cup", "cup of nations", "semi-final", "quarter-final", "champions league", "grand prix",
+                 "stoppage time", "extra time", "test match", "copa america", "penalty shootout")
 
 
 def _contexts(sent: Span, extra: set[str]) -> list[str]:
@@ -128,7 +133,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     event, mode, cameo = c.event, c.mode, c.cameo
     lemmas = {t.lemma_.lower() for t in sent}
     mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children} | {
-        g.lower_ for ch in c.trigger.children if ch.dep_ == "dobj" for g in ch.children}
+        g.lower_ for ch in c.trigger.children if ch.dep_ in ("dobj", "nsubjpass") for g in ch.children}
     # PLOVER: single-country exercises are MOBILIZE, joint ones COOPERATE.
     if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and {ch.lower_ for ch in c.trigger.children} & JOINT_WORDS:
         event, mode, cameo = "COOPERATE", None, "062"  # "a joint offensive against jihadists"
@@ -136,7 +141,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
     # Several countries deploying against each other is not joint action; joint drills are.
-    drill = c.trigger.pos_ == "NOUN"
+    drill = c.trigger.pos_ == "NOUN" or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
+                                            for ch in c.trigger.children)
     if event == "MOBILIZE" and (mods & JOINT_WORDS or any(a.kind == "igo" for a in c.actor) or
                                 drill and (len(c.actor) > 1 or
                                            any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
@@ -158,7 +164,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # Crowds that fight police or block roads are rioting or obstructing: PROTEST in PLOVER.
     targets_authority = not c.recipient or any(r.sector in ("COP", "MIL", "GOV", "LEG", "JUD") or r.kind in ("state", "place")
                                                and not r.sector for r in c.recipient)
-    if c.actor and all(a.sector in CROWD_SECTORS for a in c.actor):
+    armed = any(w in a.text.lower() for a in c.actor for w in ("armed", "gunmen", "militia"))
+    if c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and not armed:
         if event == "ASSAULT" and targets_authority and mode not in ("targeted", "abduct", "sexual", "torture"):
             event, mode, cameo = "PROTEST", "riot", "145"
         elif event == "COERCE" and mode in ("restrict", "seize", None):
@@ -172,7 +179,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             and c.trigger.lemma_.lower() in LEAVE_VERBS:
         event, mode, cameo = "SANCTION", "withdraw", "161"
     # Sport: teams "beat" and "attack" each other and "give" titles.
-    if lemmas & SPORT_WORDS or "world cup" in sent.text.lower():
+    if lemmas & SPORT_WORDS or any(p in sent.text.lower() for p in SPORT_PHRASES):
         return None
     future = c.future
     # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.

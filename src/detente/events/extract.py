@@ -110,6 +110,9 @@ def object_words(tok: Token) -> set[str]:
         for p in tok.children:
             if p.dep_ == "prep" and p.lower_ in OBJECT_PREPS - {"under"}:
                 heads += [g for g in p.children if g.dep_ == "pobj"]
+        # "lifted its ban on onion exports": what the object is about counts too.
+        heads += [g for c in tok.children if c.dep_ == "dobj" for p in c.children if p.dep_ == "prep"
+                  and p.lower_ == "on" for g in p.children if g.dep_ == "pobj"]
         # "sent two ships carrying food": what the object carries counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for a in c.children if a.dep_ == "acl"
                   for g in a.children if g.dep_ == "dobj"]
@@ -126,6 +129,7 @@ def object_words(tok: Token) -> set[str]:
     expanded: list[Token] = []
     for h in heads:
         expanded += conjuncts(h)
+        expanded += [c for c in h.children if c.dep_ == "appos"]  # "gave the ambassador 48 hours"
         if _lemma(h) in QUANTITY_NOUNS:
             for p in h.children:
                 if p.dep_ == "prep" and p.lower_ == "of":
@@ -182,7 +186,12 @@ def match_rule(tok: Token) -> TriggerRule | None:
         if rule.objects:
             if words is None:
                 words = object_words(tok)
-            if not rule.objects & words:
+            found = words
+            if rule.particle:
+                # "came under mortar fire": the particle's own object satisfies the rule.
+                found = words | {_lemma(g) for c in tok.children if c.dep_ == "prep" and c.lower_ in rule.particle.split()
+                                 for g in c.children if g.dep_ == "pobj"}
+            if not rule.objects & found:
                 continue
         # Among equally specific rules, prefer one whose recipient preposition is present.
         score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (1 if preps_here & set(rule.preps) else 0)
@@ -370,14 +379,19 @@ class SentenceCoder:
                 # "X was received in Delhi by Y": the visitor X acts, the host Y receives.
                 actor, recipient = recipient, actor
             else:
-                source = self.code_tokens(prep_objects(v, ("from", "by")))
-                actor, recipient = (source or recipient), actor
+                # "came under fire from M23 rebels": the source may hang on the particle's object.
+                source = self.code_tokens(prep_objects(v, ("from", "by")) or [
+                    g for p in v.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"
+                    for g in prep_objects(o, ("from", "by"))])
+                target = self.code_tokens(subj) or self.code_tokens([g for t in subj for g in self.owners(t)])
+                actor, recipient = (source or recipient), target
         return actor, recipient
 
     def owners(self, noun: Token) -> list[Token]:
         """Who a thing belongs to or comes from: "Pakistan's proposal", "calls from Paris", "the fate of X"."""
+        held = [g for c in noun.children if c.dep_ == "acl" for g in prep_objects_any(c, ("by",))]
         return [c for c in noun.children if c.dep_ == "poss" and c.pos_ != "PRON"] + prep_objects_any(
-            noun, ("from", "by", "of"))
+            noun, ("from", "by", "of")) + held
 
     def _target_place(self, v: Token, preps: tuple[str, ...], actor: list[Actor], event: str) -> list[Actor]:
         """The country of what is acted on: "shelled districts of Kharkiv", "airlifted food to villages in Aceh".
@@ -701,6 +715,8 @@ class SentenceCoder:
             consumed.update(t.i for t in obj.subtree if t.i in self.rules and self.rules[t.i].pos == "NOUN")
         actor, recipient = self.verb_arguments(v, rule, rule.event)
         words = [v, *particle]
+        if rule.particle:
+            words += [c for c in v.children if c.dep_ == "prep" and c.lower_ in rule.particle.split()]
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         return self._make(v, rule, rule.event, actor, recipient, v, words)
