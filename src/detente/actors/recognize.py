@@ -295,6 +295,14 @@ class DocumentActors:
             actors = [a.model_copy(update={"text": text}) for a in self._last_pair(head)]
         if not actors and head.lemma_.lower() in IGO_ANAPHORS and any(c.lower_ == "the" for c in head.children):
             actors = [a.model_copy(update={"text": text}) for a in self._last_igo()]
+        if not actors and not as_actor and head_mention is None and sector is None:
+            # "bombed a camp of ELN guerrillas": what is hit belongs to whoever the of-phrase names.
+            for g in (g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                      for g in c.children if g.dep_ == "pobj"):
+                owned = self.resolve(g)
+                if any(a.kind in ("group", "igo", "state", "person") for a in owned):
+                    actors = owned
+                    break
         if not actors and not person_name and head.pos_ in ("NOUN", "PROPN"):
             role = sector or self._of_sector(head)
             if role:

@@ -42,7 +42,8 @@ def _rows(name: str) -> list[dict[str, str]]:
     if not path.is_file():
         return []
     with path.open(encoding="utf-8") as fh:
-        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh, delimiter="\t")]
+        lines = [ln for ln in fh if not ln.startswith("#")]
+    return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(lines, delimiter="\t")]
 
 
 def _split(value: str) -> list[str]:
@@ -127,8 +128,11 @@ def leader_entries() -> tuple[ActorEntry, ...]:
 @cache
 def place_entries() -> tuple[ActorEntry, ...]:
     """Cities and regions: where something happens, which places a role word in a country."""
+    news = _rows("news_places.tsv")
+    named = {r["place"] for r in news}
+    rows = [r for r in _rows("places.tsv") if r["place"] not in named] + news
     return tuple(ActorEntry(r["place"], r["country"], r["country"], None, r["place"], "place", "place")
-                 for r in _rows("places.tsv"))
+                 for r in rows)
 
 
 @cache
