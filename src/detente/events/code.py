@@ -77,7 +77,9 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
 
 
 LEAVE_VERBS = {"withdraw", "leave", "quit", "exit", "pull", "withdrawal", "departure", "suspend"}
-DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "PROTEST"}
+# Types whose object can be the actor's own people moved or given ("sent doctors"), unlike the
+# addressees of demands, threats and accusations ("Jakarta urged separatist rebels in Papua").
+MOVING_TYPES = {"MOBILIZE", "AID", "COOPERATE", "CONSULT", "AGREE", "SUPPORT", "RETREAT"}
 
 
 def _restates(ev: Event, other: Event) -> bool:
@@ -196,7 +198,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     actor = c.actor
     # Role-only recipients ("pardoned an activist") are in the actor's country unless placed.
     home = next((a.country for a in actor if a.country), None)
-    if event not in DOMESTIC_TYPES:
+    if event in MOVING_TYPES:
         # "deployed troops", "sent doctors": the actor's own people are what it moves, not a recipient.
         c.recipient = [r for r in c.recipient if not (r.kind == "role" and r.country in (None, home) and not r.name)]
     c.recipient = [r.model_copy(update={"country": home, "code": home + (r.sector or "")})

@@ -24,9 +24,9 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
     "AGREE": ("with", "to"), "CONSULT": ("with", "to"), "SUPPORT": ("for", "with", "to"),
     "CONCEDE": ("to", "for"), "COOPERATE": ("with",), "AID": ("to", "for"),
     "RETREAT": ("from", "to", "on"), "REQUEST": ("on", "to", "from"), "ACCUSE": ("against", "of"),
-    "REJECT": ("from", "by"), "THREATEN": ("against", "on", "with"), "PROTEST": ("against", "outside"),
+    "REJECT": ("from", "by"), "THREATEN": ("against", "on", "with", "to"), "PROTEST": ("against", "outside"),
     "SANCTION": ("on", "against", "from", "with", "to"), "MOBILIZE": ("against", "near", "along", "to"),
-    "COERCE": ("on", "against", "to", "from"), "ASSAULT": ("on", "against", "in", "with", "at", "inside"),
+    "COERCE": ("on", "against", "to", "from"), "ASSAULT": ("on", "against", "in", "with", "at", "inside", "into"),
 }
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
                   "fleet", "squadron", "pair", "dozen", "lot", "tranche", "supply", "delivery", "kind", "type",
