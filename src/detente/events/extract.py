@@ -28,6 +28,9 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
     "SANCTION": ("on", "against", "from", "with", "to"), "MOBILIZE": ("against", "near", "along", "to"),
     "COERCE": ("on", "against", "to", "from"), "ASSAULT": ("on", "against", "in", "with", "at", "inside", "into"),
 }
+# Nouns that carry an event in their of-phrase: "issued a statement of support", "a show of force".
+CARRIER_NOUNS = {"statement", "expression", "show", "message", "declaration", "note", "letter", "gesture", "act",
+                 "vote", "pledge", "offer", "signal", "sign", "display"}
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
                   "fleet", "squadron", "pair", "dozen", "lot", "tranche", "supply", "delivery", "kind", "type",
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
@@ -112,7 +115,7 @@ def object_words(tok: Token) -> set[str]:
                 heads += [g for g in p.children if g.dep_ == "pobj"]
         # "lifted its ban on onion exports": what the object is about counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for p in c.children if p.dep_ == "prep"
-                  and p.lower_ == "on" for g in p.children if g.dep_ == "pobj"]
+                  and p.lower_ in ("on", "of") for g in p.children if g.dep_ == "pobj"]
         # "sent two ships carrying food": what the object carries counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for a in c.children if a.dep_ == "acl"
                   for g in a.children if g.dep_ == "dobj"]
@@ -130,7 +133,7 @@ def object_words(tok: Token) -> set[str]:
     for h in heads:
         expanded += conjuncts(h)
         expanded += [c for c in h.children if c.dep_ == "appos"]  # "gave the ambassador 48 hours"
-        if _lemma(h) in QUANTITY_NOUNS:
+        if _lemma(h) in QUANTITY_NOUNS or h.pos_ == "NUM":  # "shut two of its six crossings"
             for p in h.children:
                 if p.dep_ == "prep" and p.lower_ == "of":
                     expanded += [g for g in p.children if g.dep_ == "pobj"]
@@ -353,10 +356,13 @@ class SentenceCoder:
             if not recipient or all(r.kind == "role" for r in recipient):
                 # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient.
                 recipient = self.code_tokens(prep_objects(v, preps)) or recipient
-            if not recipient:
-                for o in dobj:
-                    recipient = self.code_tokens(prep_objects(o, preps + ("with", "between", "into", "from")))
-                    if recipient:
+            if not recipient or all(r.kind == "role" for r in recipient):
+                # "closed its border with Belarus", "shut two of its crossings with Belarus".
+                for o in dobj + [g for d in dobj if d.pos_ == "NUM" or _lemma(d) in QUANTITY_NOUNS
+                                 for g in prep_objects(d, ("of",))]:
+                    found = self.code_tokens(prep_objects(o, preps + ("with", "between", "into", "from")))
+                    if found:
+                        recipient = found
                         break
             if recipient and "to" in preps and all(r.kind in ("group", "person") for r in recipient):
                 # "handed two IS financiers over to Iraqi police": who is handed over is the theme.
@@ -495,7 +501,7 @@ class SentenceCoder:
         if v.dep_ == "acl":
             nouns.append(v.head)
         # "held a second day of trade negotiations": look through the quantity noun.
-        nouns += [g for n in nouns if _lemma(n) in QUANTITY_NOUNS for c in n.children
+        nouns += [g for n in nouns if _lemma(n) in QUANTITY_NOUNS | CARRIER_NOUNS for c in n.children
                   if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
         return [n for n in nouns if n.i in self.rules and self.rules[n.i].pos == "NOUN" and self.rules[n.i].event]
 
