@@ -427,3 +427,55 @@ def test_blocking_a_supply_mission_is_coerce(code) -> None:
     events = code("China blocked a Philippine supply mission.")
     assert [(e.event_type, codes(e.actor), [r.country for r in e.recipient]) for e in events][:1] == [
         ("COERCE", ["CHN"], ["PHL"])]
+
+
+# -- recipients the arguments do not name ---------------------------------------------------------
+
+
+def countries(actors) -> list[str]:
+    return sorted({a.country or a.code for a in actors})
+
+
+@pytest.mark.parametrize("sentence, event_type, recipient", [
+    # the party a threat's condition is about
+    ("Houthi rebels threatened to attack ships in the Red Sea unless Washington halted its air strikes.",
+     "THREATEN", ["USA"]),
+    # both sides of 'between'
+    ("Qatar offered to mediate between Ethiopia and Eritrea.", "AGREE", ["ERI", "ETH"]),
+    # the country across the border a deployment faces
+    ("Belarus moved troops to its border with Ukraine.", "MOBILIZE", ["UKR"]),
+    # domestic repression and protest: the country where it happens
+    ("Police in Mombasa beat commuters with batons.", "ASSAULT", ["KEN"]),
+    ("Thousands of protesters rallied in Bangkok to demand the resignation of the prime minister.",
+     "PROTEST", ["THA"]),
+    # addressees in the actor's own country
+    ("Jakarta urged separatist rebels in Papua to free a New Zealand pilot.", "REQUEST", ["IDN"]),
+    # the one let act, and the owner of a rejected proposal
+    ("Iran allowed IAEA inspectors to visit the Natanz site.", "RETREAT", ["IGOIAEA"]),
+    ("A proposal by Pakistan to hold talks was rejected by the Taliban administration.", "REJECT", ["PAK"]),
+    # inverse idiom: the subject is hit, the from-phrase acts
+    ("Israeli border towns came under rocket fire from Hezbollah on Sunday.", "ASSAULT", ["ISR"]),
+    # a conflict town the GeoNames table lacks
+    ("Russian artillery shelled residential districts of Kherson overnight.", "ASSAULT", ["UKR"]),
+])
+def test_implied_recipient(sentence: str, event_type: str, recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, countries(ev.recipient)) == (event_type, recipient)
+    assert all(a.text for a in ev.recipient)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Vietnamese and Philippine officials held talks on maritime security in Geneva.",
+    "Russia and Belarus staged joint drills in Kaliningrad.",
+])
+def test_venue_is_not_a_recipient(sentence: str, code) -> None:
+    ev = code(sentence)[0]
+    assert ev.recipient == []
+
+
+def test_state_names_no_target_of_its_own() -> None:
+    """A government that threatens without a named target is not taken to threaten itself."""
+    from detente.pipeline import code_text
+
+    ev = code_text("Russia threatened a tough response.", "2024-01-01")[0]
+    assert ev.event_type == "THREATEN" and ev.recipient == []

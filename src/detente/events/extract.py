@@ -345,7 +345,8 @@ class SentenceCoder:
                 # "Troops were deployed to the border": what is deployed belongs to the actor.
                 actor, recipient = recipient, []
             if not recipient:
-                recipient = self.code_tokens(prep_objects(v, preps))
+                # In the passive, "by" introduces the actor, never the recipient.
+                recipient = self.code_tokens(prep_objects(v, tuple(p for p in preps if p != "by")))
         else:
             actor = self.code_tokens(subj, speaker, as_actor=True)
             dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"]
