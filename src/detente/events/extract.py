@@ -576,7 +576,7 @@ class SentenceCoder:
             if aside and tok.i not in {w.i for w in t.subtree}:
                 skip.update(w.i for w in t.subtree)
         seen: set[int] = set()
-        options: list[tuple[int, Actor]] = []
+        options: list[tuple[int, Token]] = []
         for t in self.sent:
             m = self.actors.token_mention.get(t.i)
             if m is None or id(m) in seen or t.i in skip:
