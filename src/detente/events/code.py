@@ -137,7 +137,9 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children} | {
         g.lower_ for ch in c.trigger.children if ch.dep_ in ("dobj", "nsubjpass") for g in ch.children}
     # PLOVER: single-country exercises are MOBILIZE, joint ones COOPERATE.
-    if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and {ch.lower_ for ch in c.trigger.children} & JOINT_WORDS:
+    joint = {ch.lower_ for ch in c.trigger.children} & JOINT_WORDS
+    # "coordinated attacks" by one group are simultaneous, not joint.
+    if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and joint and (joint != {"coordinated"} or len(c.actor) > 1):
         event, mode, cameo = "COOPERATE", None, "062"  # "a joint offensive against jihadists"
     # Orders of a court are legal sanctions, not requests.
     if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
