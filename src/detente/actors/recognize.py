@@ -252,6 +252,13 @@ class DocumentActors:
                         sec = e.sector or "GOV"
                         return [Actor(text=text, code=o.country + sec, country=o.country, sector=sec,
                                       name=o.name, kind="state")]
+            if e.kind == "igo":
+                # "Armenia's Security Council": a state's own body that shares an IGO organ's name.
+                owner = next((self.token_mention[t.i] for t in mods if t.dep_ == "poss" and t.i in self.token_mention), None)
+                o = _pick(owner.entries, self.day) if owner is not None else None
+                if o is not None and o.kind == "state" and o.country:
+                    return [Actor(text=text, code=o.country + "GOV", country=o.country, sector="GOV", name=o.name,
+                                  kind="state")]
             if e.kind in ("igo", "group") or (e.kind == "person" and e.country):
                 return [self._mention_actor(head_mention, text, None if e.kind != "person" else sector)]
             if e.kind == "state" and e.form != "adjective":

@@ -114,7 +114,7 @@ def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]
         return []  # two sides fighting each other, or nobody placed
     country = c.place
     actor = c.actor[0]
-    if country is None and (event in ALWAYS_HOME or (event, mode) in IMPLIED_MODES or actor.kind == "group"
+    if country is None and (event in ALWAYS_HOME or (event, mode) in IMPLIED_MODES
                             or actor.sector not in STATE_SECTORS):
         country = actor.country
     if country is None:

@@ -59,6 +59,9 @@ MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communiqu
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
 
 
+# Nouns that name a third party's part in an event: "at the request of Qatar", "under the auspices of".
+BROKER_NOUNS = {"request", "invitation", "behest", "urging", "initiative", "mediation", "auspices", "suggestion",
+                "brokerage", "facilitation"}
 JOINT = {"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "CONCEDE", "RETREAT", "AID"}
 HOSTILE = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
 SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "write", "confirm"}
@@ -413,9 +416,12 @@ class SentenceCoder:
                 m = self.actors.token_mention.get(tok.i)
                 if m is None:
                     continue
+                path = _ancestors_below(tok, target)
                 if event in ("CONSULT", "COOPERATE", "AGREE") and any(
-                        a.dep_ == "prep" and a.lower_ in PLACE_PREPS | {"over"} for a in _ancestors_below(tok, target)):
+                        a.dep_ == "prep" and a.lower_ in PLACE_PREPS | {"over"} for a in path):
                     continue
+                if any(_lemma(a) in BROKER_NOUNS for a in path):
+                    continue  # "a ceasefire at the request of Qatar": the broker is not the target
                 e = m.entries[0]
                 if e.kind in ("state", "place") and e.country and e.country not in own:
                     return [Actor(text=self.sent.doc[m.start:m.end].text, code=e.country, country=e.country,
@@ -587,6 +593,8 @@ class SentenceCoder:
                 continue
             root = next((w for w in self.sent.doc[m.start:m.end] if not m.start <= w.head.i < m.end), t)
             if not venue_ok and root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS:
+                continue
+            if any(_lemma(a) in BROKER_NOUNS for a in root.ancestors):
                 continue
             options.append((abs(t.i - tok.i) + (0 if t.i > tok.i else 1), root))
         for _, root in sorted(options, key=lambda x: x[0]):
