@@ -219,12 +219,14 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         if r.code and r.code not in actor_codes and not any(r.country and r.country == x.country for x in recipient):
             recipient.append(r)
 
+    if not any(p.country or p.kind in ("igo", "group") for p in actor + recipient):
+        # No country, organisation or group among the predicate's own arguments: nothing to place
+        # in a dyad ("researchers assembled evidence"), and an implied target cannot make one.
+        return None
     if not recipient and event in COUNTERPART_TYPES:
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
     if not recipient:
         recipient = implied_recipient(c, event, mode)
-    if not any(p.country or p.kind in ("igo", "group") for p in actor + recipient):
-        return None  # no country, organisation or group on either side: nothing to place in a dyad
     day, precision = _date_for(c.trigger, sent, doc.pub_date, future)
     if day is not None and doc.pub_date is not None:
         if day > doc.pub_date and precision in ("day", "week", "month", "year"):

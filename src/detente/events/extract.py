@@ -760,6 +760,9 @@ class SentenceCoder:
         actor, recipient = self.noun_arguments(n, rule, rule.event)
         head = n.head
         modal_tok = n
+        if n.dep_ == "attr" and head.lemma_ == "be" and any(
+                c.dep_ == "amod" and (c.tag_ == "JJS" or c.ent_type_ == "ORDINAL") for c in n.children):
+            return None  # "the coup was the sixth seizure of power in three years": a classification
         if n.dep_ in ("dobj", "nsubjpass", "attr") and head.pos_ in ("VERB", "AUX"):
             modal_tok = head
             if not actor and head.lemma_.lower() in CARRIER_VERBS:
