@@ -31,6 +31,8 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
 # Nouns that carry an event in their of-phrase: "issued a statement of support", "a show of force".
 CARRIER_NOUNS = {"statement", "expression", "show", "message", "declaration", "note", "letter", "gesture", "act",
                  "vote", "pledge", "offer", "signal", "sign", "display"}
+QUANTIFIERS = {"any", "none", "some", "all", "most", "many", "several", "few", "each", "both", "one", "dozens",
+               "hundreds", "thousands"}
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
                   "fleet", "squadron", "pair", "dozen", "lot", "tranche", "supply", "delivery", "kind", "type",
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
@@ -136,7 +138,7 @@ def object_words(tok: Token) -> set[str]:
     for h in heads:
         expanded += conjuncts(h)
         expanded += [c for c in h.children if c.dep_ == "appos"]  # "gave the ambassador 48 hours"
-        if _lemma(h) in QUANTITY_NOUNS or h.pos_ == "NUM":  # "shut two of its six crossings"
+        if _lemma(h) in QUANTITY_NOUNS | QUANTIFIERS or h.pos_ == "NUM":  # "shut two of its six crossings"
             for p in h.children:
                 if p.dep_ == "prep" and p.lower_ == "of":
                     expanded += [g for g in p.children if g.dep_ == "pobj"]
