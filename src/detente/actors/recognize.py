@@ -50,7 +50,7 @@ MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 OF_HEADS = {"people", "citizen", "resident", "member", "leader", "head", "chief", "representative", "delegation",
             "thousand", "hundred", "dozen", "group", "team", "unit", "contingent", "ten", "tens", "million", "score",
-            "crowd", "band", "column", "convoy"}
+            "crowd", "band", "column", "convoy", "panel", "commission", "board", "mission", "body"}
 LOCATIVE = {"in", "across", "of", "to", "into", "through", "near", "outside", "at", "around", "along", "inside"}
 GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
@@ -161,10 +161,13 @@ class DocumentActors:
         """Tokens that modify `head` and can carry actor evidence, nearest first."""
         out: list[Token] = []
         stack = [c for c in head.children if c.dep_ in MODIFIER_DEPS | {"appos"}]
-        # "the army of Pakistan", "troops from Chad": only role words take their country from an of-phrase.
+        # "the army of Pakistan", "troops from Chad", "negotiators for the government": only role
+        # words take their country from an of-phrase.
         if self.sector_of(head) is not None or head.lemma_.lower() in OF_HEADS:
+            # "for" only when nothing else names the side: "Russia's envoy for Afghanistan" is Russian.
+            owned = any(c.i in self.token_mention for c in head.children if c.dep_ in MODIFIER_DEPS)
             for child in head.children:
-                if child.dep_ == "prep" and child.lower_ in ("of", "from"):
+                if child.dep_ == "prep" and child.lower_ in (("of", "from") if owned else ("of", "from", "for")):
                     stack += [g for g in child.children if g.dep_ == "pobj"]
         while stack:
             tok = stack.pop(0)

@@ -349,6 +349,9 @@ class SentenceCoder:
             if event == "MOBILIZE" and not actor:
                 # "Troops were deployed to the border": what is deployed belongs to the actor.
                 actor, recipient = recipient, []
+            if event in ("COOPERATE", "AID", "COERCE") and not actor:
+                # "was extradited from South Africa to Mozambique": the sender acts.
+                actor = self.code_tokens(prep_objects(v, ("from",)), speaker, as_actor=True)
             if not recipient:
                 # In the passive, "by" introduces the actor, never the recipient.
                 recipient = self.code_tokens(prep_objects(v, tuple(p for p in preps if p != "by")))
