@@ -683,6 +683,8 @@ class SentenceCoder:
                 consumed.update(t.i for t in part.subtree)
             if "deny" in flags and rule.event is None:
                 return None
+            if "complement" in flags and comp_event is None:
+                return None
             if "fail" in flags:
                 if comp_rule is None or comp_event is None:
                     return None
