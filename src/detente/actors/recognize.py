@@ -256,9 +256,12 @@ class DocumentActors:
                         return [Actor(text=text, code=o.country + sec, country=o.country, sector=sec,
                                       name=o.name, kind="state")]
             if e.kind == "igo":
-                # "Armenia's Security Council": a state's own body that shares an IGO organ's name.
+                # "Armenia's Security Council": a state's own body that shares an IGO organ's name;
+                # "the African Union's Peace and Security Council" is the AU's.
                 owner = next((self.token_mention[t.i] for t in mods if t.dep_ == "poss" and t.i in self.token_mention), None)
                 o = _pick(owner.entries, self.day) if owner is not None else None
+                if o is not None and o.kind == "igo" and o.code != e.code:
+                    return [Actor(text=text, code=o.code, country=None, sector=None, name=o.name, kind="igo")]
                 if o is not None and o.kind == "state" and o.country:
                     return [Actor(text=text, code=o.country + "GOV", country=o.country, sector="GOV", name=o.name,
                                   kind="state")]

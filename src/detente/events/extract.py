@@ -373,7 +373,13 @@ class SentenceCoder:
                     if found:
                         recipient = found
                         break
-            if recipient and "to" in preps and all(r.kind in ("group", "person") for r in recipient):
+            if not recipient:
+                # "spoke by telephone with al-Sisi": the recipient hangs on the means.
+                means = [g for c in v.children if c.dep_ == "prep" and c.lower_ in ("by", "via", "over")
+                         for g in c.children if g.dep_ == "pobj"]
+                recipient = self.code_tokens([g for m in means for g in prep_objects(m, preps)])
+            transfer = event == "COOPERATE" and "to" in preps  # "extradited to Poland a Ukrainian man"
+            if recipient and "to" in preps and (transfer or all(r.kind in ("group", "person") for r in recipient)):
                 # "handed two IS financiers over to Iraqi police": who is handed over is the theme.
                 recipient = self.code_tokens(prep_objects(v, ("to",))) or recipient
             if not recipient and "speech" not in rule.flags:
