@@ -94,7 +94,7 @@ def _restates(ev: Event, other: Event) -> bool:
 # none an actor table knows ("police beat commuters", "protesters rallied in Bangkok"): the
 # country where it happens, and a protest's target is its government (ICEWS codes these too).
 IMPLIED_TARGET = {"PROTEST": "GOV", "COERCE": "", "ASSAULT": "", "SANCTION": "", "THREATEN": "", "ACCUSE": "",
-                  "REQUEST": "", "AID": ""}
+                  "REQUEST": "", "AID": "", "MOBILIZE": ""}
 IMPLIED_MODES = {("RETREAT", "release")}
 # Types whose events nearly always have a target: when the arguments name none, the party the
 # sentence names beside the actor is it ("moved troops to the border with Guyana").

@@ -617,7 +617,7 @@ class SentenceCoder:
     def event_place(self, tok: Token) -> str | None:
         """Country of where a predicate happens: "beat commuters in Mombasa", "police in Karachi arrested"."""
         for t in tok.subtree:
-            if t.dep_ == "pobj" and t.head.lower_ in PLACE_PREPS:
+            if t.dep_ == "pobj" and t.head.lower_ in PLACE_PREPS | {"to", "into", "towards", "toward"}:
                 for w in t.subtree:
                     m = self.actors.token_mention.get(w.i)
                     e = m.entries[0] if m is not None else None
