@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python benchmarks/accuracy.py
 Runs the same scoring as `detente evaluate` on test (lexicon, classifier, combined) and on
-both dev files, and records the numbers with the commands that reproduce them.
+the dev files and the holdout, and records the numbers with the commands that reproduce them.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def fmt(x: float | None) -> str:
 
 def main() -> None:
     test = {m: run("test.jsonl", m) for m in ("lexicon", "model", "combined")}
-    dev_files = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl")
+    dev_files = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "dev5.jsonl")
     dev = {(f, m): run(f, m) for f in dev_files for m in ("lexicon", "combined")}
     holdout = {m: run("holdout.jsonl", m) for m in ("lexicon", "model", "combined")}
     rows_holdout = "\n".join(f"| {label} | {fmt(holdout['lexicon'][k])} | {fmt(holdout['model'][k])} "
@@ -61,7 +61,8 @@ def main() -> None:
     text = TEMPLATE.format(
         date=dt.date.today().isoformat(), version=__version__, n_dev=dev[("dev.jsonl", "lexicon")]["records"],
         n_dev2=dev[("dev2.jsonl", "lexicon")]["records"], n_dev3=dev[("dev3.jsonl", "lexicon")]["records"],
-        n_dev4=dev[("dev4.jsonl", "lexicon")]["records"], n_holdout=holdout["lexicon"]["records"],
+        n_dev4=dev[("dev4.jsonl", "lexicon")]["records"], n_dev5=dev[("dev5.jsonl", "lexicon")]["records"],
+        n_holdout=holdout["lexicon"]["records"],
         rows_holdout=rows_holdout, dev_header=dev_header, dev_rule=" | ".join("---:" for _ in dev),
         n_test=test["lexicon"]["records"], rows=rows,
         rows_dev=rows_dev, per_type=per_type, confusions=confusion_rows, met=", ".join(met) or "none",
@@ -84,8 +85,9 @@ ARCHITECTURE.md). The same numbers come from `detente evaluate FILE --method M -
 | `dev2.jsonl` | {n_dev2} | a second dev set in older wire style (1995-2026), written later; tuning and training |
 | `dev3.jsonl` | {n_dev3} | analysis and long-feature style, a third without events; only lightly tuned on; chooses the classifier threshold |
 | `dev4.jsonl` | {n_dev4} | news with a deliberately wide vocabulary, written apart from the coder; tuned on after a first score |
+| `dev5.jsonl` | {n_dev5} | 150 sentences without an event (commentary, background, statistics, quotes) and 50 controls; for precision |
 | `test.jsonl` | {n_test} | reporting only |
-| `holdout.jsonl` | {n_holdout} | written last, apart from the coder, and scored once: never tuned on |
+| `holdout.jsonl` | {n_holdout} | written last, apart from the coder; its sentences never read, never tuned on |
 
 `dev.jsonl` and `test.jsonl` were split from the same sentences by a hash of the record id
 (`python tools/split_gold.py data/gold/part1.jsonl data/gold/part2.jsonl`). Mis-coded records
@@ -99,19 +101,25 @@ for over-fitting), never its sentences.
 {rows}
 
 The default coder is the combination: the trigger lexicon with its dependency rules, and the
-learned classifier (`detente train`: logistic regression on sentence features, trained on both
-dev files, weights in JSON) only for sentences where the lexicon finds nothing. The classifier
+learned classifier (`detente train`: logistic regression on sentence features, trained on dev
+and dev2, weights in JSON) only for sentences where the lexicon finds nothing and it is at least
+30% sure (a threshold chosen on dev3-dev5, which it is not trained on). The classifier
 alone is far weaker; together they beat the lexicon alone on event type and quad class.
 
 Targets met: {met}. Not met: {missed}.
 
-## Holdout (scored once, never tuned on)
+## Holdout (never tuned on)
 
 | metric | lexicon | classifier alone | lexicon + classifier | target |
 | --- | ---: | ---: | ---: | --- |
 {rows_holdout}
 
-HOLDOUT_NOTE
+`holdout.jsonl` was written by a separate author working apart from the coder and the other
+gold files, and first scored once, at the commit that added it: event type 0.832, quad class
+0.865, actor 0.871, recipient 0.826, all three 0.678, with 18.8% of its no-event sentences
+coded. Its sentences and errors were never read. Knowing only that aggregate, precision rules
+were then written against `dev3.jsonl` and a new no-event-heavy `dev5.jsonl`; the table above
+is the holdout scored again with the final coder.
 
 ## Dev files (tuned on, so optimistic)
 
@@ -123,8 +131,9 @@ The classifier is trained on dev and dev2, so their combined numbers are in-samp
 tuning on them, with the coder of the time: `dev2.jsonl` scored 0.758 event type accuracy,
 `dev3.jsonl` (analysis prose) 0.751 with 17.6% of its no-event sentences coded, and
 `dev4.jsonl` (wide vocabulary) 0.818 type, 0.849 quad, 0.867 actor and 0.747 recipient
-accuracy with 7.1% of its no-event sentences coded. Fresh text is harder than the sets the
-rules were written against; the holdout above is the number to quote.
+accuracy with 7.1% of its no-event sentences coded, and `dev5.jsonl` 14.7% of its no-event
+sentences coded. Fresh text is harder than the sets the rules were written against; the
+holdout above is the number to quote for text the coder has not seen.
 
 ## Per type (test, combined)
 
