@@ -16,6 +16,7 @@ from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
+ARMS_WORDS = {"weapon", "arm", "gun", "rifle", "ammunition", "grenade", "explosive"}
 DRILL_WORDS = {"drill", "exercise", "manoeuvre", "maneuver", "patrol", "wargame"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
@@ -106,6 +107,12 @@ STATE_SECTORS = {None, "GOV", "MIL", "UAF", "SPY", "ELI"}
 ALWAYS_HOME = {"PROTEST", "COERCE"}
 
 
+def object_lemmas(tok: Token) -> set[str]:
+    """Lemmas of a predicate's direct objects and passive subjects, with their conjuncts."""
+    return {w.lemma_.lower() for ch in tok.children if ch.dep_ in ("dobj", "nsubjpass")
+            for w in [ch, *ch.conjuncts]}
+
+
 def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]:
     if event not in IMPLIED_TARGET and (event, mode) not in IMPLIED_MODES:
         return []
@@ -162,6 +169,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             any(a.sector in ("MIL", "COP") for a in c.actor) and \
             lemmas & {"abduct", "kidnap", "hostage", "captive", "rescue", "hold", "seize"}:
         event, mode, cameo = "AID", None, "070"
+    # Rebels handing over their weapons are disarming, not arming anyone.
+    if event == "AID" and c.actor and all(a.sector == "REB" for a in c.actor) and \
+            object_lemmas(c.trigger) & ARMS_WORDS:
+        event, mode, cameo = "RETREAT", "disarm", "0873"
     # "limited arms sales", "suspended aid": a restricted exchange is a reduction of relations.
     if event in ("AID", "COOPERATE") and {ch.lower_ for ch in c.trigger.children if ch.dep_ == "amod"} & RESTRICTED:
         event, mode, cameo = "SANCTION", "discontinue", "163"
