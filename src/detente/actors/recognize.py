@@ -265,7 +265,7 @@ class DocumentActors:
                 if o is not None and o.kind == "state" and o.country:
                     return [Actor(text=text, code=o.country + "GOV", country=o.country, sector="GOV", name=o.name,
                                   kind="state")]
-            if e.kind in ("igo", "group") or (e.kind == "person" and e.country):
+            if e.kind in ("igo", "group") or (e.kind == "person" and (e.country or e.code.startswith("IGO"))):
                 return [self._mention_actor(head_mention, text, None if e.kind != "person" else sector)]
             if e.kind == "state" and e.form != "adjective":
                 return [self._mention_actor(head_mention, text, sector if e.form in ("name", "alias") else None)]
