@@ -535,6 +535,14 @@ class SentenceCoder:
         for c in v.children:
             if c.dep_ in ("dobj", "xcomp", "ccomp", "nsubjpass") and c.i in self.rules:
                 return c
+        # "accused the army of bombing civilians": the parse may hang the content on the object.
+        for c in v.children:
+            if c.dep_ == "dobj":
+                for p in c.children:
+                    if p.dep_ == "prep" and p.lower_ in ("of", "for"):
+                        for g in p.children:
+                            if g.dep_ in ("pcomp", "pobj") and g.i in self.rules:
+                                return g
         return None
 
     def _make(self, tok: Token, rule: TriggerRule, event: str, actor: list[Actor], recipient: list[Actor],
