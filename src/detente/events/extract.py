@@ -358,7 +358,11 @@ class SentenceCoder:
         else:
             actor = self.code_tokens(subj, speaker, as_actor=True)
             dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"]
-            dobj = [c for c in v.children if c.dep_ == "dobj" and c.i not in (exclude or ())]
+            dobj = [c for c in v.children if c.dep_ == "dobj" and c.i not in (exclude or ())] or [
+                # "tortured and humiliated Iraqi detainees": coordinated verbs share the object.
+                c for x in v.children if x.dep_ == "conj" and x.pos_ == "VERB" and not is_passive(x)
+                and not any(y.dep_ in ("nsubj", "nsubjpass") for y in x.children)
+                for c in x.children if c.dep_ == "dobj"]
             recipient = self.code_tokens(dative)
             if not recipient and "object-topic" not in rule.flags:
                 recipient = self.code_tokens(dobj)
@@ -593,7 +597,8 @@ class SentenceCoder:
                 if c.dep_ == "prep" and c.lower_ == "according":
                     skip.update(w.i for w in c.subtree)
             if is_source:
-                skip.update(w.i for c in t.children if c.dep_ in ("nsubj", "prep", "npadvmod") for w in c.subtree)
+                skip.update(w.i for c in t.children if c.dep_ in ("nsubj", "prep", "npadvmod", "dobj", "dative")
+                            for w in c.subtree)  # "..., the head of the mission told reporters in Geneva"
         # Descriptions are not targets: "the levy, a tax that the IMF had once held up as an example".
         for t in self.sent:
             aside = t.dep_ == "appos" or t.dep_ == "relcl" and t.left_edge.i > 0 and \
