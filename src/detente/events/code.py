@@ -9,13 +9,14 @@ from spacy.tokens import Doc, Span, Token
 from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.dates import resolve_date
-from detente.events.extract import AGREE_CAMEO, COOPERATIVE, Candidate, SentenceCoder
+from detente.events.extract import AGREE_CAMEO, COOPERATIVE, THREAT_MODE, Candidate, SentenceCoder
 from detente.events.model import NONE as NONE_LABEL
 from detente.events.model import load_model
 from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
+THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
 ARMS_WORDS = {"weapon", "arm", "gun", "rifle", "ammunition", "grenade", "explosive"}
 DRILL_WORDS = {"drill", "exercise", "manoeuvre", "maneuver", "patrol", "wargame"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
@@ -193,6 +194,23 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient) \
             and c.trigger.lemma_.lower() in LEAVE_VERBS:
         event, mode, cameo = "SANCTION", "withdraw", "161"
+    # PLOVER: an actor announcing its own conditional or future hostile act is threatening it
+    # ("Pakistan said it could strike Taliban hideouts if Kabul failed to act").
+    own_clause_conditional = any(ch.dep_ == "mark" and ch.lower_ in ("if", "unless")
+                                 for t in (c.trigger, c.trigger.head) for ch in t.children)
+    if event in THREATENABLE and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
+            and {a.country or a.code for a in c.announcer} & {a.country or a.code for a in c.actor}:
+        mode, cameo = THREAT_MODE[event]
+        event = "THREATEN"
+        c.hypothetical = c.future = False
+    # Opposition parties and crowds boycotting a vote protest it.
+    if event == "REJECT" and c.trigger.lemma_.lower() == "boycott" and c.actor and \
+            all(a.sector in CROWD_SECTORS | {"OPP", "PTY"} for a in c.actor):
+        event, mode, cameo = "PROTEST", "boycott", "143"
+    # Security forces raiding an armed group's camp attack it; raids on offices coerce.
+    if event == "COERCE" and c.trigger.lemma_.lower() == "raid" and c.recipient and \
+            all(r.kind == "group" or r.sector == "REB" for r in c.recipient):
+        event, mode, cameo = "ASSAULT", None, "190"
     # Sport: teams "beat" and "attack" each other and "give" titles.
     if lemmas & SPORT_WORDS or any(p in sent.text.lower() for p in SPORT_PHRASES):
         return None

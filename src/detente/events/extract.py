@@ -66,6 +66,9 @@ BROKER_NOUNS = {"request", "invitation", "behest", "urging", "initiative", "medi
                 "brokerage", "facilitation"}
 JOINT = {"AGREE", "CONSULT", "SUPPORT", "COOPERATE", "CONCEDE", "RETREAT", "AID"}
 HOSTILE = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
+# Verbs that announce a predicate as their content: "warned that Beijing would", "hinted that".
+ANNOUNCING = {"say", "tell", "warn", "caution", "hint", "signal", "indicate", "suggest", "declare", "announce",
+              "insist", "state", "add", "threaten", "vow", "raise", "write", "claim"}
 SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "write", "confirm"}
 PLACE_PREPS = {"in", "across", "near", "outside", "at", "around", "along", "inside", "through", "throughout"}
 
@@ -91,6 +94,7 @@ class Candidate:
     consumed: list[Token] = field(default_factory=list)
     learned_probability: float | None = None
     place: str | None = None  # country where the event happens, for implied recipients
+    announcer: list[Actor] = field(default_factory=list)  # who reports or warns of the predicate
     counterparts: list[Actor] = field(default_factory=list)  # other parties the sentence names
 
 
@@ -560,7 +564,18 @@ class SentenceCoder:
             recipient=recipient, trigger_text=text, negated=negated, hypothetical=hypothetical,
             future=future, nominal=nominal, context={rule.context} if rule.context else set(),
             place=self.event_place(modal_tok), counterparts=self.counterparts(modal_tok, event, actor),
+            announcer=self.announcer_of(modal_tok),
         )
+
+    def announcer_of(self, tok: Token) -> list[Actor]:
+        """The subject of the reporting or warning verb a predicate is the content of."""
+        for anc in tok.ancestors:
+            rule = self.rules.get(anc.i)
+            if anc.pos_ in ("VERB", "AUX") and (_lemma(anc) in ANNOUNCING or rule is not None and
+                                                 rule.flags & {"speech", "threat"}):
+                subj = subject_tokens(anc)
+                return self.code_tokens(subj, as_actor=True) if subj else []
+        return []
 
     def counterparts(self, tok: Token, event: str, actor: list[Actor]) -> list[Actor]:
         """Parties a predicate is aimed at when its arguments name none, best first.
