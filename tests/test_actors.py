@@ -120,10 +120,11 @@ def test_capital_as_speaker(nlp) -> None:
 
 
 def test_capital_speaker_carries_to_reported_clause(code) -> None:
-    [ev] = [e for e in code("Moscow said it would impose sanctions on Poland.") if e.event_type == "SANCTION"]
+    # An actor announcing its own future sanctions threatens them (PLOVER THREATEN).
+    [ev] = [e for e in code("Moscow said it would impose sanctions on Poland.") if e.event_type == "THREATEN"]
     check(ev.actor, "RUSGOV", "RUS", "GOV")
     check(ev.recipient, "POL", "POL", None)
-    assert ev.future
+    assert ev.cameo_code == "1313"
 
 
 def test_compound_actor_is_a_list(code) -> None:

@@ -182,7 +182,8 @@ def test_negated_future(code) -> None:
 
 
 def test_reported_future_is_not_hypothetical(code) -> None:
-    ev = only(code("Moscow said it would impose sanctions on Poland."), "SANCTION")
+    # Reported by others, a future sanction stays a sanction (announced by Moscow, a threat).
+    ev = only(code("Polish officials said Moscow would impose sanctions on Poland."), "SANCTION")
     assert ev.future is True
     assert ev.hypothetical is False
     assert (codes(ev.actor), codes(ev.recipient)) == (["RUSGOV"], ["POL"])
@@ -479,3 +480,22 @@ def test_state_names_no_target_of_its_own() -> None:
 
     ev = code_text("Russia threatened a tough response.", "2024-01-01")[0]
     assert ev.event_type == "THREATEN" and ev.recipient == []
+
+
+@pytest.mark.parametrize("sentence, event_type, hypothetical", [
+    # an actor announcing its own conditional hostile act threatens it
+    ("Pakistan's defence minister said Islamabad could strike militant hideouts in Afghanistan "
+     "if Kabul failed to act.", "THREATEN", False),
+    ("If Russia invades Ukraine, the United States will impose severe sanctions, Biden said.", "THREATEN", False),
+    # a prediction about someone else is not a threat, and stays hypothetical
+    ("The Pentagon said Russia could invade Ukraine within weeks.", "ASSAULT", True),
+])
+def test_announced_conditional_hostility_is_a_threat(sentence: str, event_type: str, hypothetical: bool,
+                                                     code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, ev.hypothetical) == (event_type, hypothetical)
+
+
+def test_opposition_boycott_of_a_vote_is_a_protest(code) -> None:
+    ev = code("Opposition parties in Togo boycotted a parliamentary vote on a new constitution.")[0]
+    assert (ev.event_type, ev.mode) == ("PROTEST", "boycott")
