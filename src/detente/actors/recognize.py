@@ -48,6 +48,8 @@ OFFICES: dict[str, str] = {
 # Modifiers that attach an actor to a noun phrase.
 MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+# Metonyms that other countries' institutions share: placed by the sentence when it names another.
+SHARED_INSTITUTIONS = {"congress"}
 OF_HEADS = {"people", "citizen", "resident", "member", "leader", "head", "chief", "representative", "delegation",
             "thousand", "hundred", "dozen", "group", "team", "unit", "contingent", "ten", "tens", "million", "score",
             "crowd", "band", "column", "convoy", "panel", "commission", "board", "mission", "body"}
@@ -255,6 +257,13 @@ class DocumentActors:
                         sec = e.sector or "GOV"
                         return [Actor(text=text, code=o.country + sec, country=o.country, sector=sec,
                                       name=o.name, kind="state")]
+                elif e.pattern.lower() in SHARED_INSTITUTIONS:
+                    # Many countries have a Congress: "picketed the Congress building in Lima" is Peru's.
+                    here = self.location_country(head)
+                    if here and here != e.country:
+                        sec = "PTY" if any(t.lower_ == "party" for t in head.doc[head.i:head.i + 2]) else e.sector
+                        return [Actor(text=text, code=here + (sec or ""), country=here, sector=sec, name=None,
+                                      kind="state")]
             if e.kind == "igo":
                 # "Armenia's Security Council": a state's own body that shares an IGO organ's name;
                 # "the African Union's Peace and Security Council" is the AU's.
@@ -296,6 +305,10 @@ class DocumentActors:
             if e.kind == "person":
                 continue
             base = self._mention_actor(m, text, None)
+            if e.kind == "state" and e.form == "metonym" and e.pattern.lower() in SHARED_INSTITUTIONS:
+                here = self.location_country(head)
+                if here and here != e.country:
+                    base = base.model_copy(update={"code": here + (base.sector or ""), "country": here, "name": None})
             if base.kind in ("igo", "group"):
                 actors.append(base.model_copy(update={"sector": base.sector or sector}))
                 continue

@@ -131,7 +131,7 @@ def place_entries() -> tuple[ActorEntry, ...]:
     news = _rows("news_places.tsv")
     named = {r["place"] for r in news}
     rows = [r for r in _rows("places.tsv") if r["place"] not in named] + news
-    return tuple(ActorEntry(r["place"], r["country"], r["country"], None, r["place"], "place", "place")
+    return tuple(ActorEntry(r["place"], r["country"], r["country"] or None, None, r["place"], "place", "place")
                  for r in rows)
 
 
