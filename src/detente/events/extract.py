@@ -93,9 +93,24 @@ class Candidate:
     context: set[str] = field(default_factory=set)
     consumed: list[Token] = field(default_factory=list)
     learned_probability: float | None = None
-    place: str | None = None  # country where the event happens, for implied recipients
-    announcer: list[Actor] = field(default_factory=list)  # who reports or warns of the predicate
-    counterparts: list[Actor] = field(default_factory=list)  # other parties the sentence names
+    # Context looked up only when finishing needs it (most events name their recipient):
+    # the country where the event happens, who announces it, other parties the sentence names.
+    context_of: SentenceCoder | None = None
+    modal: Token | None = None
+
+    @property
+    def place(self) -> str | None:
+        return self.context_of.event_place(self.modal) if self.context_of and self.modal is not None else None
+
+    @property
+    def announcer(self) -> list[Actor]:
+        return self.context_of.announcer_of(self.modal) if self.context_of and self.modal is not None else []
+
+    @property
+    def counterparts(self) -> list[Actor]:
+        if self.context_of is None or self.modal is None:
+            return []
+        return self.context_of.counterparts(self.modal, self.event, self.actor)
 
 
 def _lemma(tok: Token) -> str:
@@ -563,8 +578,7 @@ class SentenceCoder:
             trigger=tok, rule=rule, event=event, mode=rule.mode, cameo=rule.cameo, actor=actor,
             recipient=recipient, trigger_text=text, negated=negated, hypothetical=hypothetical,
             future=future, nominal=nominal, context={rule.context} if rule.context else set(),
-            place=self.event_place(modal_tok), counterparts=self.counterparts(modal_tok, event, actor),
-            announcer=self.announcer_of(modal_tok),
+            context_of=self, modal=modal_tok,
         )
 
     def announcer_of(self, tok: Token) -> list[Actor]:
