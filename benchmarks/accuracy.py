@@ -120,8 +120,10 @@ Targets met: {met}. Not met: {missed}.
 gold files, and first scored once, at the commit that added it: event type 0.832, quad class
 0.865, actor 0.871, recipient 0.826, all three 0.678, with 18.8% of its no-event sentences
 coded. Its sentences and errors were never read. Knowing only that aggregate, precision rules
-were then written against `dev3.jsonl` and a new no-event-heavy `dev5.jsonl`; the table above
-is the holdout scored again with the final coder.
+were then written against `dev3.jsonl` and a new no-event-heavy `dev5.jsonl`, and further
+rules against two more fresh dev sets; the table above is the holdout scored again, by this
+script only, with the final coder. On it the classifier fallback adds 1.5 points of event type
+accuracy and 6 points of no-event sentences coded: the lexicon alone stays under 10%.
 
 ## Dev files (tuned on, so optimistic)
 
