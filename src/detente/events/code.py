@@ -289,6 +289,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
 # Chosen on dev3, dev4 and dev5, which the classifier is not trained on: lower thresholds code
 # more of their no-event sentences (commentary, statistics, quotes), higher ones miss events.
 MODEL_THRESHOLD = 0.3
+SPEECH_ROOTS = {"say", "tell", "add", "state", "declare", "insist", "write", "note"}
+QUOTES = {"'", '"', "\u2018", "\u201c"}
 CODERS = ("lexicon", "model", "combined")
 
 
@@ -301,6 +303,10 @@ def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_
     if label == NONE_LABEL or prob < threshold:
         return None
     root = sent.root
+    if root.lemma_ == "be" or (root.lemma_.lower() in SPEECH_ROOTS and sent.text.lstrip()[:1] in QUOTES):
+        # "X is the kingdom's de facto ruler", "'We are at a crossroads,' the minister said":
+        # a description or a quotation, with no predicate to code.
+        return None
     rule = TriggerRule(lemma=root.lemma_.lower(), particle=None, pos="VERB", event=label, mode=None, cameo=None,
                        objects=None, preps=(), flags=frozenset({"learned"}), context=None)
     actor, recipient = coder_.verb_arguments(root, rule, label)

@@ -38,6 +38,8 @@ QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit", "day", "session",
                   "percent", "per", "share", "portion", "half", "third", "billion", "cargo", "load"}
+# Verbs of aspect that pass their complement through ("vowed to keep funding").
+ASPECT_VERBS = {"keep", "continue", "resume", "start", "begin"}
 # Verbs with no meaning of their own that carry an event noun's actor ("began talks").
 CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude", "hold", "conduct", "stage", "launch",
                  "carry", "mount", "make", "have", "take", "open", "undertake", "perform", "pay", "issue", "join",
@@ -550,6 +552,11 @@ class SentenceCoder:
         for c in v.children:
             if c.dep_ in ("xcomp", "ccomp") and c.i in self.rules:
                 return c
+            if c.dep_ == "xcomp" and _lemma(c) in ASPECT_VERBS:
+                # "vowed to keep funding the agency": look through the aspect verb.
+                inner = next((g for g in c.children if g.dep_ in ("xcomp", "ccomp") and g.i in self.rules), None)
+                if inner is not None:
+                    return inner
         for c in v.children:
             if c.dep_ == "prep" and c.lower_ in ("of", "for", "to", "from", "with", "on", "against", "over"):
                 for g in c.children:
