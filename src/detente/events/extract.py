@@ -38,6 +38,10 @@ QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit", "day", "session",
                   "percent", "per", "share", "portion", "half", "third", "billion", "cargo", "load"}
+# Verbs that describe rather than act: participles hanging on them describe too.
+DESCRIPTIVE = {"be", "become", "remain", "seem", "appear", "flow", "lie", "stand", "rank", "depend", "strengthen",
+               "weaken", "rise", "fall", "grow", "shrink", "slide", "slip", "climb", "reach", "hit", "have",
+               "expect", "forecast", "predict", "include", "account", "make"}
 # Verbs of aspect that pass their complement through ("vowed to keep funding").
 ASPECT_VERBS = {"keep", "continue", "resume", "start", "begin"}
 # Verbs with no meaning of their own that carry an event noun's actor ("began talks").
@@ -783,6 +787,10 @@ class SentenceCoder:
                 return None
         if self._non_actor_subject(v):
             return None
+        if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head):
+            # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
+            # flows through six countries, supporting farmers": a participle describing a description.
+            return None
         if v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children):
             return None  # "militiamen armed with machetes": a description, not an event
         for n in self._event_nouns(v):
@@ -797,6 +805,15 @@ class SentenceCoder:
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         return self._make(v, rule, rule.event, actor, recipient, v, words)
+
+    def _reports_event(self, head: Token) -> bool:
+        """Whether a participle's head is itself an event or reports one (not a description)."""
+        if head.i in self.rules:
+            return True
+        if head.pos_ in ("NOUN", "PROPN"):
+            # "militants fighting government troops", "troops loyal to X": the noun's clause decides.
+            return head.head.i in self.rules or head.head.lemma_.lower() not in DESCRIPTIVE
+        return head.lemma_.lower() not in DESCRIPTIVE
 
     def _non_actor_subject(self, v: Token) -> bool:
         """Earthquakes, storms and diseases also 'strike' and 'kill'; they are not actors."""
