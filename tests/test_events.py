@@ -499,3 +499,15 @@ def test_announced_conditional_hostility_is_a_threat(sentence: str, event_type: 
 def test_opposition_boycott_of_a_vote_is_a_protest(code) -> None:
     ev = code("Opposition parties in Togo boycotted a parliamentary vote on a new constitution.")[0]
     assert (ev.event_type, ev.mode) == ("PROTEST", "boycott")
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ukraine was one of the world's largest exporters of wheat before the war, shipping most of its grain "
+    "through its Black Sea ports.",
+    "'We are at a crossroads, and the choices we make this year will define the next generation,' "
+    "Ghana's finance minister said.",
+    "The new parliament in Baghdad is due to convene within 15 days of the certification of the results.",
+    "Copper prices hit a record high as supply disruptions at mines in Chile and Peru met strong demand.",
+])
+def test_descriptions_and_quotes_code_nothing(sentence: str, code) -> None:
+    assert [(e.event_type, e.trigger) for e in code(sentence) if not e.hypothetical] == []

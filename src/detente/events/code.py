@@ -216,6 +216,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         return None
     future = c.future
     # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.
+    if future and event == "CONSULT" and not c.recipient and len(c.actor) == 1 and c.actor[0].kind != "igo":
+        return None  # "the new parliament is due to convene": a body's own schedule, nobody agreed with
     if future and not c.negated:
         if event in COOPERATIVE and event != "AGREE":
             cameo = AGREE_CAMEO.get(event, "030")
