@@ -216,7 +216,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         return None
     future = c.future
     # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.
-    if future and event == "CONSULT" and not c.recipient and len(c.actor) == 1 and c.actor[0].kind != "igo":
+    if future and not c.negated and event == "CONSULT" and not c.recipient and len(c.actor) == 1 \
+            and c.actor[0].kind != "igo" and not any(
+                ch.dep_ in ("dobj", "dative") or ch.dep_ == "prep" and ch.lower_ in ("with", "to")
+                for t in {c.trigger, c.modal} for ch in t.children if ch.i != c.trigger.i):
         return None  # "the new parliament is due to convene": a body's own schedule, nobody agreed with
     if future and not c.negated:
         if event in COOPERATIVE and event != "AGREE":
