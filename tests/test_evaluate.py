@@ -62,6 +62,13 @@ def test_score_counts_types_actors_and_false_events(tmp_path: Path) -> None:
     assert result["confusion"]["REQUEST->ACCUSE"] == 1
 
 
+def test_gold_records_may_name_the_type_event_type(tmp_path: Path) -> None:
+    gold = tmp_path / "g.json"
+    gold.write_text(json.dumps([{"id": "1", "text": "a", "event_type": "FIGHT", "source": [{"code": "ARM"}]}]))
+    record = read_gold(gold)[0]
+    assert (record.event, record.actor) == ("ASSAULT", ["ARM"])
+
+
 @pytest.mark.parametrize("bad", ["[1, 2", '{"text": 3}\n'])
 def test_bad_gold_files_raise_clear_errors(tmp_path: Path, bad: str) -> None:
     from detente.errors import InputError

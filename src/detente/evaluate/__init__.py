@@ -93,7 +93,7 @@ def read_gold(path: str | Path) -> list[GoldRecord]:
             obj = {**obj, "text": obj["sentence"]}
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise InputError(f"{where}: gold record needs a 'text' string")
-        event = obj.get("event")
+        event = obj.get("event", obj.get("event_type"))
         if isinstance(event, list):
             event = event[0] if event else None
         raw_date = obj.get("date") or obj.get("pub_date")
