@@ -209,6 +209,25 @@ def test_accusation_is_not_the_alleged_act(sentence: str, actor: str, recipient:
     assert [(e.event_type, codes(e.actor), codes(e.recipient)) for e in events] == [("ACCUSE", [actor], [recipient])]
 
 
+# -- references across clauses and sentences ----------------------------------------------------
+
+
+def test_the_two_countries_are_the_pair_named_before(code) -> None:
+    events = code("Russia and Pakistan were rivals for decades. The two countries held their first joint drills in 2016.")
+    assert [(e.event_type, sorted(codes(e.actor))) for e in events] == [("COOPERATE", ["PAK", "RUS"])]
+
+
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    ("India's prime minister landed in Kyiv and he pledged more aid to Ukraine.", "AGREE", "INDGOV", "UKR"),
+    ("The protesters gathered outside parliament in Nairobi, where they clashed with police.", "PROTEST", "KENCVL",
+     "KENCOP"),
+])
+def test_pronoun_subject_is_the_earlier_clause_subject(sentence: str, event_type: str, actor: str, recipient: str,
+                                                       code) -> None:
+    ev = [e for e in code(sentence) if codes(e.recipient) == [recipient]][-1]
+    assert (ev.event_type, codes(ev.actor)) == (event_type, [actor])
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 

@@ -355,6 +355,7 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
 def _sentence_mentions(sent: Span, actors: DocumentActors) -> list[Actor]:
     out: list[Actor] = []
     for tok in sent:
-        if tok.i in actors.token_mention and tok.pos_ in ("PROPN", "NOUN") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
+        if tok.i in actors.token_mention and tok.pos_ in ("PROPN", "NOUN") and \
+                tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj"):
             out += actors.resolve(tok)
     return out

@@ -334,6 +334,9 @@ class SentenceCoder:
                                                      "he", "she", "his", "her"):
                     if t.lower_ in ("who", "which", "that") and t.head.dep_ == "relcl":
                         out += self.actors.resolve(t.head.head, as_actor)
+                    elif t.dep_ == "nsubj" and (first := self._antecedent_subject(t)):
+                        # "The army chief visited Moscow, and he met ...", "flew to Ankara, where he held talks".
+                        out += self.code_tokens(first, speaker, as_actor)
                     elif speaker and not (t.lower_ in ("he", "she", "his", "her") and all(a.kind != "person" for a in speaker)):
                         out += speaker
                     elif t.lower_ in ("he", "she", "his", "her"):
@@ -349,6 +352,16 @@ class SentenceCoder:
                 seen.add(a.code)
                 unique.append(a)
         return unique
+
+    def _antecedent_subject(self, pron: Token) -> list[Token]:
+        """For a pronoun subject, the subject of an enclosing clause that comes before it."""
+        for anc in pron.head.ancestors:
+            if anc.pos_ in ("VERB", "AUX"):
+                subj = subject_tokens(anc)
+                if subj and subj[0].pos_ != "PRON" and subj[0].i < pron.i and \
+                        (pron.lower_ not in ("he", "she") or subj[0].tag_ in ("NN", "NNP")):
+                    return subj
+        return []
 
     def speaker_of(self, tok: Token) -> list[Actor] | None:
         """For a predicate inside reported speech, the speaker (for 'it', 'they')."""
