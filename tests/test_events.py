@@ -217,6 +217,18 @@ def test_the_two_countries_are_the_pair_named_before(code) -> None:
     assert [(e.event_type, sorted(codes(e.actor))) for e in events] == [("COOPERATE", ["PAK", "RUS"])]
 
 
+def test_the_three_leaders_act_for_their_governments(code) -> None:
+    events = code("Egypt signed a defence pact with Eritrea and Somalia. The three leaders met in Asmara.")
+    assert codes(only(events, "CONSULT").actor) == ["EGYGOV", "ERIGOV", "SOMGOV"]
+
+
+def test_a_coordinated_clause_is_not_an_attribution(code) -> None:
+    # The speaker of the first clause is the target of the second.
+    ev = code("Ethiopia's prime minister told lawmakers that his country wanted access to the sea, "
+              "but officials in Asmara dismissed the remarks.")[-1]
+    assert (ev.event_type, codes(ev.actor), [r.country for r in ev.recipient]) == ("REJECT", ["ERIGOV"], ["ETH"])
+
+
 @pytest.mark.parametrize("sentence, event_type, actor, recipient", [
     ("India's prime minister landed in Kyiv and he pledged more aid to Ukraine.", "AGREE", "INDGOV", "UKR"),
     ("The protesters gathered outside parliament in Nairobi, where they clashed with police.", "PROTEST", "KENCVL",

@@ -57,7 +57,13 @@ LOCATIVE = {"in", "across", "of", "to", "into", "through", "near", "outside", "a
 GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
                 "bank", "court", "council", "mission"}
-RECIPROCAL_HEADS = {"junta", "side", "country", "nation", "neighbour", "neighbor", "government", "capital", "state", "party"}
+# "the two sides", "the three leaders": head word -> the sector the pair acts as.
+RECIPROCAL_HEADS: dict[str, str | None] = {
+    "junta": "GOV", "side": None, "country": None, "nation": None, "neighbour": None, "neighbor": None,
+    "government": "GOV", "capital": "GOV", "state": None, "party": None, "leader": "GOV", "ally": None,
+    "rival": None, "power": None, "partner": None, "adversary": None, "foe": None, "delegation": "GOV",
+    "army": "MIL", "military": "MIL",
+}
 
 
 @dataclass
@@ -318,7 +324,7 @@ class DocumentActors:
             actors.append(Actor(text=text, code=(base.country or base.code) + (sec or ""), country=base.country,
                                 sector=sec, name=name, kind=kind))
         if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
-            actors = [a.model_copy(update={"text": text}) for a in self._last_pair(head)]
+            actors = self._pair_as(head, text)
         if not actors and head.lemma_.lower() in IGO_ANAPHORS and any(c.lower_ == "the" for c in head.children):
             actors = [a.model_copy(update={"text": text}) for a in self._last_igo()]
         if not actors and not as_actor and head_mention is None and sector is None:
@@ -343,7 +349,7 @@ class DocumentActors:
                 # A named person of unknown nationality: placed later (their country is often the actor's).
                 actors.append(Actor(text=text, code="", country=None, sector=None, name=person_name, kind="role"))
         if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
-            actors = [a.model_copy(update={"text": text}) for a in self._last_pair(head)]
+            actors = self._pair_as(head, text)
         if person_name and actors and actors[0].country:
             memo = actors[0].model_copy(update={"kind": "person", "name": person_name})
             self.people[person_name] = memo
@@ -398,6 +404,11 @@ class DocumentActors:
     def _is_reciprocal(self, head: Token) -> bool:
         words = {c.lower_ for c in head.children}
         return bool(words & (set(GROUP_SIZES) | {"both"})) or head.lower_ in ("both",)
+
+    def _pair_as(self, head: Token, text: str) -> list[Actor]:
+        sector = RECIPROCAL_HEADS[head.lemma_.lower()]
+        return [a.model_copy(update={"text": text, "sector": sector, "kind": "state", "name": None,
+                                     "code": a.country + (sector or "")}) for a in self._last_pair(head)]
 
     def _last_pair(self, head: Token | None = None) -> list[Actor]:
         """The last N distinct countries mentioned: "the two sides", "the three countries"."""

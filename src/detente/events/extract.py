@@ -641,9 +641,12 @@ class SentenceCoder:
                     if found:
                         return found
         skip: set[int] = set()
-        for t in clause_chain(tok):
+        chain = clause_chain(tok)
+        for below, t in zip([None, *chain], chain):
             rule = self.rules.get(t.i)
-            is_source = t.i != tok.i and (t.lemma_.lower() in SOURCE_VERBS or rule is not None and "speech" in rule.flags)
+            # "X told lawmakers ..., but Y dismissed the remarks": a coordinated clause is not reported by X.
+            is_source = below is not None and below.dep_ != "conj" and \
+                (t.lemma_.lower() in SOURCE_VERBS or rule is not None and "speech" in rule.flags)
             for c in t.children:
                 if c.dep_ in ("nsubj", "nsubjpass") and (t.i == tok.i or is_source):
                     skip.update(w.i for w in c.subtree)
