@@ -240,6 +240,35 @@ def test_pronoun_subject_is_the_earlier_clause_subject(sentence: str, event_type
     assert (ev.event_type, codes(ev.actor)) == (event_type, [actor])
 
 
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    ("The arrests drew condemnation from Brazil and Colombia.", "ACCUSE", ["BRA", "COL"], []),
+    ("Venezuela's crackdown on protesters drew a rebuke from Washington.", "ACCUSE", ["USAGOV"], ["VEN"]),
+    ("The plan attracted support from Egypt.", "SUPPORT", ["EGY"], []),
+    ("Brazil and Colombia, whose presidents met on Monday, urged Venezuela to publish the results.", "REQUEST",
+     ["BRA", "COL"], ["VEN"]),
+    ("Argentina's embassy in Caracas was surrounded by intelligence agents.", "COERCE", ["VENSPY"], ["ARGGOV"]),
+])
+def test_reactions_relatives_and_passive_sieges(sentence: str, event_type: str, actor: list[str],
+                                                recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, codes(ev.actor), codes(ev.recipient)) == (event_type, actor, recipient)
+
+
+def test_a_reaction_from_nobody_is_no_event(code) -> None:
+    assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
+
+
+def test_whose_officials_belong_to_the_countries_named(code) -> None:
+    ev = code("The move was condemned by Brazil and Colombia, whose presidents urged Caracas to publish the tally.")[-1]
+    assert (ev.event_type, codes(ev.actor)) == ("REQUEST", ["BRAGOV", "COLGOV"])
+
+
+def test_world_regions_are_not_countries(code) -> None:
+    ev = code("Latin American governments condemned the coup in Niger.")[0]
+    assert ev.event_type == "ACCUSE" and not any(a.country for a in ev.actor)
+    assert code("South American presidents met in Brasilia.") == []
+
+
 # -- dates --------------------------------------------------------------------------------------
 
 

@@ -131,6 +131,13 @@ def conjuncts(tok: Token) -> list[Token]:
     return out
 
 
+def first_conjunct(tok: Token) -> Token:
+    """"Brazil and Colombia, whose ...": the relative clause hangs on the last conjunct."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
 def object_words(tok: Token) -> set[str]:
     """Lemmas that can satisfy a rule's object list: direct objects, passive subjects,
     the noun a participle modifies, and for nouns their modifiers and of-complements."""
@@ -333,7 +340,7 @@ class SentenceCoder:
                 if t.pos_ == "PRON" and t.lower_ in ("it", "they", "we", "its", "their", "our", "who", "which", "that",
                                                      "he", "she", "his", "her"):
                     if t.lower_ in ("who", "which", "that") and t.head.dep_ == "relcl":
-                        out += self.actors.resolve(t.head.head, as_actor)
+                        out += self.code_tokens([first_conjunct(t.head.head)], None, as_actor)
                     elif t.dep_ == "nsubj" and (first := self._antecedent_subject(t)):
                         # "The army chief visited Moscow, and he met ...", "flew to Ankara, where he held talks".
                         out += self.code_tokens(first, speaker, as_actor)
@@ -344,7 +351,15 @@ class SentenceCoder:
                     elif self.actors.recent and t.lower_ in ("it", "its", "they", "their"):
                         out.append(self.actors.recent[-1].model_copy(update={"text": t.text}))
                     continue
-                out += self.actors.resolve(t, as_actor)
+                found = self.actors.resolve(t, as_actor)
+                owner = next((c for c in t.children if c.lower_ == "whose"), None)
+                if owner is not None and t.head.dep_ == "relcl" and all(a.kind == "role" for a in found):
+                    # "Brazil and Colombia, whose presidents have urged ...": roles of the countries named.
+                    found = [a.model_copy(update={"text": t.text, "sector": s, "kind": "state", "name": None,
+                                                  "code": a.country + (s or "")})
+                             for a in self.code_tokens([first_conjunct(t.head.head)]) if a.country
+                             for s in [found[0].sector if found else a.sector]]
+                out += found
         seen: set[str] = set()
         unique = []
         for a in out:
@@ -707,7 +722,10 @@ class SentenceCoder:
                 actor, recipient = self.verb_arguments(v, nrule, nrule.event, exclude={n.i})
                 if "inverse" in flags:
                     # "Pakistan received military aid from Russia": the giver acts.
-                    source = self.code_tokens(prep_objects(v, ("from", "by")), as_actor=True)
+                    source = self.code_tokens(prep_objects(v, ("from", "by")) or prep_objects(n, ("from",)),
+                                              as_actor=True)
+                    if not source and not own_actor:
+                        continue  # "the coup attracted little criticism": from nobody in particular
                     actor, recipient = source, actor
                 if is_passive(v) and n.dep_ == "nsubjpass":
                     actor = self.code_tokens([g for c in v.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"])
