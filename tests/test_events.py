@@ -291,6 +291,13 @@ def test_event_dates(sentence: str, pub: str | None, date: dt.date | None, preci
     assert ev.pub_date == (D.fromisoformat(pub) if pub else None)
 
 
+def test_dates_hung_on_a_naming_clause_and_participles_share_them(code) -> None:
+    events = code("Pakistan's air force struck what it called militant hideouts inside Afghanistan early on Tuesday, "
+                  "killing at least eight people.", pub_date=PUB)
+    assert [(e.event_type, e.date, e.date_precision) for e in events] == [("ASSAULT", D(2024, 3, 12), "day")] * 2
+    assert "REQUEST" not in {e.event_type for e in events}  # "what it called ... on Tuesday" calls on nobody
+
+
 def test_historical_flag(code) -> None:
     assert code("Russia attacked Ukraine in 2015.", pub_date=PUB)[0].historical is True
     assert code("Russia attacked Ukraine on Tuesday.", pub_date=PUB)[0].historical is False

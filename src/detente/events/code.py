@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Span, Token
 from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.dates import resolve_date
-from detente.events.extract import AGREE_CAMEO, COOPERATIVE, THREAT_MODE, Candidate, SentenceCoder
+from detente.events.extract import AGREE_CAMEO, COOPERATIVE, THREAT_MODE, Candidate, SentenceCoder, match_rule
 from detente.events.model import NONE as NONE_LABEL
 from detente.events.model import load_model
 from detente.lexicon import TriggerRule, context_keywords, cue_words
@@ -64,9 +64,16 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
         attached = 0 if clause(ent.root) == home or ent.root.head.i == tok.i else 1
         return attached, abs(ent.start - tok.i)
 
+    def in_plain_subclause(ent: Span) -> bool:
+        # "struck what it called hideouts early on Tuesday": the parse may hang the date on a
+        # clause below the predicate that is no event of its own.
+        v = sent.doc[clause(ent.root)]
+        return v.dep_ not in ("conj", "ROOT") and match_rule(v) is None and \
+            any(a.i == home for a in v.ancestors)
+
     # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence
     # ("... and has banned apps since 2020") belongs to another clause.
-    ents = [e for e in ents if distance(e)[0] == 0]
+    ents = [e for e in ents if distance(e)[0] == 0] or [e for e in ents if in_plain_subclause(e)]
     for ent in sorted(ents, key=distance):
         text = ent.text
         prev = sent.doc[ent.start - 1] if ent.start > 0 else None
@@ -75,6 +82,8 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
         found = resolve_date(text, pub, future)
         if found is not None:
             return found
+    if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":
+        return _date_for(tok.head, sent, pub, future)  # "struck on Tuesday, killing eight": the same day
     return pub, "publication"
 
 

@@ -215,8 +215,12 @@ def match_rule(tok: Token) -> TriggerRule | None:
         return None
     words: set[str] | None = None
     # A particle is a prt child, or a preposition close after the verb ("called on", "suspended Guinea from").
+    if _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in tok.children}:
+        return None  # "struck what it called militant hideouts": naming, not calling on anyone
+    # "on Tuesday" is a date, not the particle of "called on".
     particles = {c.lower_ for c in tok.children if c.dep_ == "prt" or
-                 (c.dep_ in ("prep", "advmod", "dative", "agent") and 0 < c.i - tok.i <= 6)}
+                 (c.dep_ in ("prep", "advmod", "dative", "agent") and 0 < c.i - tok.i <= 6
+                  and not any(g.ent_type_ in ("DATE", "TIME") for g in c.children))}
     preps_here = {c.lower_ for c in tok.children if c.dep_ in ("prep", "dative", "agent")}
     best: TriggerRule | None = None
     best_score = -1
