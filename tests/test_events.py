@@ -254,6 +254,27 @@ def test_reactions_relatives_and_passive_sieges(sentence: str, event_type: str, 
     assert (ev.event_type, codes(ev.actor), codes(ev.recipient)) == (event_type, actor, recipient)
 
 
+@pytest.mark.parametrize("sentence, event_type, mode, actor", [
+    ("Police opened fire on protesters in Nairobi.", "ASSAULT", "firearms", ["KENCOP"]),
+    ("Gunmen on motorcycles killed 30 villagers in Nigeria's Zamfara state, police said, blaming the attack on "
+     "bandits.", "ASSAULT", None, ["NGAUAF"]),
+    ("A Tunisian court sentenced an opposition leader to three years in prison.", "SANCTION", "convict", ["TUNJUD"]),
+    ("French troops handed over their last base in Chad to the Chadian army.", "RETREAT", "withdraw", ["FRAMIL"]),
+    ("Putin ordered the army to withdraw from Kherson.", "RETREAT", "withdraw", ["RUSGOV"]),
+    ("ADF rebels hacked to death 22 villagers in Congo's North Kivu province.", "ASSAULT", "primitive", ["CODREB"]),
+])
+def test_phrasal_predicates_and_misparsed_participles(sentence: str, event_type: str, mode: str | None,
+                                                      actor: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, ev.mode, codes(ev.actor)) == (event_type, mode, actor)
+
+
+def test_an_occasion_is_not_the_event_a_light_verb_carries(code) -> None:
+    assert code("Economists expect Ghana's central bank to hold its interest rate steady at its next meeting.") == []
+    events = code("Ecuador's indigenous groups protested against a fuel price rise ordered by the president.")
+    assert [e.event_type for e in events] == ["PROTEST"]  # the decree asks nobody
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

@@ -145,7 +145,10 @@ def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]
 
 
 def _primary_key(c: Candidate) -> tuple:
-    return (c.nominal, c.depth, not c.actor, not c.recipient)
+    # "X killed 30 villagers, police said, blaming the attack on bandits": the source's aside
+    # comes after what it reports.
+    aside = c.trigger.dep_ == "advcl" and c.trigger.head.lemma_.lower() in SPEECH_ROOTS
+    return (aside, c.nominal, c.depth, not c.actor, not c.recipient)
 
 
 def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str) -> Event | None:

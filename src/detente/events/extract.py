@@ -221,6 +221,9 @@ def match_rule(tok: Token) -> TriggerRule | None:
     particles = {c.lower_ for c in tok.children if c.dep_ == "prt" or
                  (c.dep_ in ("prep", "advmod", "dative", "agent") and 0 < c.i - tok.i <= 6
                   and not any(g.ent_type_ in ("DATE", "TIME") for g in c.children))}
+    # A bare object that completes the phrase: "opened fire", "took part", "set free".
+    particles |= {c.lower_ for c in tok.children if c.dep_ in ("dobj", "acomp", "oprd", "npadvmod")
+                  and c.i == tok.i + 1 and not any(g.dep_ == "det" for g in c.children)}
     preps_here = {c.lower_ for c in tok.children if c.dep_ in ("prep", "dative", "agent")}
     best: TriggerRule | None = None
     best_score = -1
@@ -241,13 +244,28 @@ def match_rule(tok: Token) -> TriggerRule | None:
         score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (1 if preps_here & set(rule.preps) else 0)
         if score > best_score:
             best, best_score = rule, score
+    if best is not None and not best.flags & GOVERNING and \
+            any(c.dep_ == "xcomp" and match_rule(c) is not None for c in tok.children):
+        # "ordered the army to withdraw": with an event complement the governing sense wins.
+        governing = next((r for r in rules if r.flags & GOVERNING and not r.particle), None)
+        best = governing or best
     return best
+
+
+GOVERNING = frozenset({"execute"})
+
+
+def misparsed_active(v: Token) -> bool:
+    """"Gunmen on motorcycles killed 30 villagers ..., police said": a past tense the parser took
+    for a participle modifying the subject; a participle with a direct object is active."""
+    return v.dep_ == "acl" and v.tag_ in ("VBN", "VBD") and v.head.i < v.i and \
+        v.head.dep_ in ("dep", "nsubj", "ROOT") and any(c.dep_ == "dobj" for c in v.children)
 
 
 def is_passive(v: Token) -> bool:
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in v.children):
         return True
-    return v.dep_ == "acl" and v.tag_ == "VBN"
+    return v.dep_ == "acl" and v.tag_ == "VBN" and not misparsed_active(v)
 
 
 def subject_tokens(v: Token) -> list[Token]:
@@ -271,7 +289,7 @@ def subject_tokens(v: Token) -> list[Token]:
         return subject_tokens(v.head)
     if v.dep_ == "relcl":
         return [v.head]
-    if v.dep_ == "acl" and v.tag_ != "VBN":
+    if v.dep_ == "acl" and (v.tag_ != "VBN" or misparsed_active(v)):
         # "militants released a video threatening attacks": the video speaks for its makers.
         if v.head.lemma_.lower() in MESSAGE_NOUNS and v.head.head.pos_ in ("VERB", "AUX"):
             return subject_tokens(v.head.head)
@@ -572,10 +590,15 @@ class SentenceCoder:
     def _event_nouns(self, v: Token) -> list[Token]:
         """Event nouns a light or reporting verb carries: objects, passive subjects, 'in'-objects."""
         nouns: list[Token] = []
+        # "hold its rate steady at its next meeting": with an object of its own, an at-phrase is
+        # the occasion, not the event the verb carries ("placed him under arrest" is).
+        own_object = any(c.dep_ == "dobj" and not (c.i in self.rules and self.rules[c.i].event)
+                         and _lemma(c) not in QUANTITY_NOUNS | CARRIER_NOUNS for c in v.children)
         for c in v.children:
             if c.dep_ in ("dobj", "nsubjpass", "attr"):
                 nouns += conjuncts(c)
-            elif c.dep_ == "prep" and c.lower_ in ("in", "to", "for", "on", "at", "under", "into"):
+            elif c.dep_ == "prep" and c.lower_ in ("in", "to", "for", "on", "at", "under", "into") and \
+                    not (own_object and c.lower_ == "at"):
                 nouns += [g for g in c.children if g.dep_ == "pobj"]
         if v.dep_ == "acl":
             nouns.append(v.head)
@@ -762,6 +785,8 @@ class SentenceCoder:
             if rule.event is None:
                 return None
             actor, recipient = self.verb_arguments(v, rule, rule.event)
+            if is_passive(v) and not any(r.kind != "place" for r in recipient):
+                return None  # "a fuel price rise ordered by the president": a decree, nobody is asked
             return self._make(v, rule, rule.event, actor, recipient, v, [v, *particle])
         if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny"}:
             comp = self._complement(v)
@@ -825,11 +850,13 @@ class SentenceCoder:
                 return None
         if self._non_actor_subject(v):
             return None
-        if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head):
+        if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head) \
+                and not misparsed_active(v):
             # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
             # flows through six countries, supporting farmers": a participle describing a description.
             return None
-        if v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children):
+        if v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children) \
+                and not misparsed_active(v):
             return None  # "militiamen armed with machetes": a description, not an event
         for n in self._event_nouns(v):
             consumed.add(n.i)
