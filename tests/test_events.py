@@ -275,6 +275,31 @@ def test_an_occasion_is_not_the_event_a_light_verb_carries(code) -> None:
     assert [e.event_type for e in events] == ["PROTEST"]  # the decree asks nobody
 
 
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    ("Ilham Aliyev pulled out of a planned meeting with Nikol Pashinyan in Granada.", "REJECT", ["AZEGOV"], None),
+    ("The United States pulled out of the Paris climate agreement.", "SANCTION", ["USA"], []),
+    ("Colombia and Venezuela agreed to reopen the border to commercial traffic.", "AGREE", ["COL", "VEN"], []),
+    ("Ethiopia began selling electricity to Kenya through a new line.", "COOPERATE", ["ETH"], ["KEN"]),
+    ("Georgian riot police turned water cannon on demonstrators in Tbilisi.", "ASSAULT", ["GEOCOP"], ["GEOCVL"]),
+    ("Polish hauliers blockaded the border crossings with Ukraine, protesting against competition.", "PROTEST",
+     ["POLLAB"], None),
+])
+def test_analysis_style_predicates(sentence: str, event_type: str, actor: list[str], recipient: list[str] | None,
+                                   code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, codes(ev.actor)) == (event_type, actor)
+    if recipient is not None:
+        assert codes(ev.recipient) == recipient
+
+
+def test_reluctance_and_likelihood_are_not_acts(code) -> None:
+    assert code("New Delhi is reluctant to criticise Moscow in public.")[0].negated is True
+    assert code("Iran is unlikely to attack Israel directly.")[0].hypothetical is True
+    assert code("For all the talk of a Franco-German engine, Paris and Berlin have rarely been so far apart.") == []
+    # "committed genocide" commits to nothing
+    assert "AGREE" not in {e.event_type for e in code("Berlin acknowledged that its troops had committed genocide.")}
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

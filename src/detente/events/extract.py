@@ -150,6 +150,8 @@ def object_words(tok: Token) -> set[str]:
         for p in tok.children:
             if p.dep_ == "prep" and p.lower_ in OBJECT_PREPS - {"under"}:
                 heads += [g for g in p.children if g.dep_ == "pobj"]
+                # "pulled out of the talks": the object hangs on the second preposition.
+                heads += [g for q in p.children if q.dep_ == "prep" for g in q.children if g.dep_ == "pobj"]
         # "lifted its ban on onion exports": what the object is about counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for p in c.children if p.dep_ == "prep"
                   and p.lower_ in ("on", "of") for g in p.children if g.dep_ == "pobj"]
@@ -229,6 +231,8 @@ def match_rule(tok: Token) -> TriggerRule | None:
     best_score = -1
     for rule in rules:
         if rule.particle and not set(rule.particle.split()) <= particles:
+            continue
+        if "plural" in rule.flags and tok.tag_ != "NNS":
             continue
         if rule.objects:
             if words is None:
@@ -562,6 +566,12 @@ class SentenceCoder:
                 future = True
             if depth > 0 and t.lemma_.lower() in FUTURE_HEADS and chain[depth - 1].dep_ == "xcomp":
                 future = True  # "are expected to meet", "is set to sign", "plans to visit"
+            if depth > 0 and chain[depth - 1].dep_ == "xcomp":
+                # "is reluctant to criticise Moscow" does not criticise; "is likely to meet" may not meet.
+                if t.lower_ in self.cues.get("averse", ()):
+                    negated = True
+                elif t.lower_ in self.cues.get("predictive", ()):
+                    hypothetical = True
             if t.dep_ == "ROOT":
                 break
         return negated, hypothetical, future
@@ -954,8 +964,10 @@ def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule) -> tuple[str, s
     if "intent" in flags:
         if comp in COOPERATIVE:
             return "AGREE", None, AGREE_CAMEO.get(comp, "030")
-        if comp in RETREATING:
+        if comp in RETREATING and comp_rule.mode != "access":
             return "CONCEDE", None, "035" if comp == "CONCEDE" else "0356"
+        if comp in RETREATING:
+            return "AGREE", None, "030"  # "agreed to reopen the border": opening up is agreed, not conceded
         if comp in ("ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "THREATEN"):
             mode, cameo = THREAT_MODE.get(comp, ("violence", "130"))
             return "THREATEN", mode, cameo
