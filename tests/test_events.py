@@ -300,6 +300,22 @@ def test_reluctance_and_likelihood_are_not_acts(code) -> None:
     assert "AGREE" not in {e.event_type for e in code("Berlin acknowledged that its troops had committed genocide.")}
 
 
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    ("Spain's extradition of Hugo Carvajal to the United States closed a saga of legal wrangling.", "COOPERATE",
+     ["ESP"], ["USA"]),
+    ("The reopening of Saudi Arabia's embassy in Tehran last August was less a reconciliation than a hedge.",
+     "SUPPORT", ["SAU"], ["IRNGOV"]),
+    ("Honduras's establishment of diplomatic relations with China in March 2023 was presented as pragmatism.",
+     "SUPPORT", ["HND"], ["CHN"]),
+    ("South Africa's decision to bring a case against Israel transformed Pretoria into a central voice.", "ACCUSE",
+     ["ZAF"], ["ISR"]),
+])
+def test_nominal_events_as_subjects_of_commentary(sentence: str, event_type: str, actor: list[str],
+                                                  recipient: list[str], code) -> None:
+    events = code(sentence)
+    assert [(e.event_type, codes(e.actor), codes(e.recipient)) for e in events] == [(event_type, actor, recipient)]
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

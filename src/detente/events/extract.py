@@ -116,7 +116,7 @@ class Candidate:
     def counterparts(self) -> list[Actor]:
         if self.context_of is None or self.modal is None:
             return []
-        return self.context_of.counterparts(self.modal, self.event, self.actor)
+        return self.context_of.counterparts(self.modal, self.event, self.actor, self.trigger)
 
 
 def _lemma(tok: Token) -> str:
@@ -593,6 +593,7 @@ class SentenceCoder:
             cand = self.verb_candidate(tok, rule, consumed) if rule.pos != "NOUN" else self.noun_candidate(tok, rule)
             consumed.add(i)
             if cand is not None:
+                consumed.add(cand.trigger.i)  # "the decision to bring a case" codes "bring" once
                 cand.depth = len(clause_chain(tok)) - 1
                 out.append(cand)
         return out
@@ -667,7 +668,7 @@ class SentenceCoder:
                 return self.code_tokens(subj, as_actor=True) if subj else []
         return []
 
-    def counterparts(self, tok: Token, event: str, actor: list[Actor]) -> list[Actor]:
+    def counterparts(self, tok: Token, event: str, actor: list[Actor], trigger: Token | None = None) -> list[Actor]:
         """Parties a predicate is aimed at when its arguments name none, best first.
 
         "mediate between Azerbaijan and Armenia" (both sides); "threatened strikes if Washington
@@ -700,7 +701,10 @@ class SentenceCoder:
             is_source = below is not None and below.dep_ != "conj" and \
                 (t.lemma_.lower() in SOURCE_VERBS or rule is not None and "speech" in rule.flags)
             for c in t.children:
-                if c.dep_ in ("nsubj", "nsubjpass") and (t.i == tok.i or is_source):
+                # The subject that holds the event itself ("Honduras's establishment of relations with
+                # China was presented as ...") is where its counterpart is.
+                if c.dep_ in ("nsubj", "nsubjpass") and (t.i == tok.i or is_source) and \
+                        not c.left_edge.i <= (trigger or tok).i <= c.right_edge.i:
                     skip.update(w.i for w in c.subtree)
                 if c.dep_ == "prep" and c.lower_ == "according":
                     skip.update(w.i for w in c.subtree)
@@ -724,8 +728,9 @@ class SentenceCoder:
             if e.kind in ("person", "place") or e.country in own or e.code in own or not (e.country or e.code):
                 continue
             root = next((w for w in self.sent.doc[m.start:m.end] if not m.start <= w.head.i < m.end), t)
-            if not venue_ok and root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS:
-                continue
+            if not venue_ok and root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS and \
+                    _lemma(root.head.head) not in ("embassy", "consulate", "mission"):
+                continue  # a venue, but "its embassy in Tehran" names the host
             if any(_lemma(a) in BROKER_NOUNS for a in root.ancestors):
                 continue
             options.append((abs(t.i - tok.i) + (0 if t.i > tok.i else 1), root))
@@ -906,6 +911,9 @@ class SentenceCoder:
                 return None
             comp_rule = self.rules[comp.i]
             actor, recipient = self.verb_arguments(comp, comp_rule, comp_rule.event)
+            if not actor:
+                # "South Africa's decision to bring a case", "Moscow's announcement that it would ...".
+                actor = self.code_tokens([c for c in n.children if c.dep_ == "poss"], as_actor=True)
             return self._make(comp, comp_rule, comp_rule.event, actor, recipient, comp, [n, comp])
         if rule.event is None:
             return None
@@ -931,8 +939,13 @@ class SentenceCoder:
             elif not actor:
                 return None  # "Iran's economy has adapted to sanctions": a topic
         elif n.dep_ in ("nsubj",) and head.pos_ in ("VERB", "AUX"):
-            specific = any(c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("between", "by"))
-                           for c in n.children) and (recipient or any(t.ent_type_ == "DATE" for t in n.subtree))
+            # "the reopening of Saudi Arabia's embassy": an owned object names the party too.
+            owned_object = any(c.dep_ == "prep" and c.lower_ == "of" and any(
+                g.dep_ == "pobj" and any(x.dep_ == "poss" and x.pos_ != "PRON" for x in g.children) for g in c.children)
+                for c in n.children)
+            specific = (owned_object or any(c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ in ("between", "by"))
+                                            for c in n.children)) and \
+                (recipient or any(t.ent_type_ == "DATE" for t in n.subtree))
             if head.lemma_.lower() not in HAPPENING_VERBS and not specific:
                 # "European sanctions took long to design", "the protests are notable": analysis, unless a
                 # particular event is named ("Kim's meeting with Putin at Vostochny was described as ...").
@@ -942,6 +955,11 @@ class SentenceCoder:
                 recipient = self.code_tokens(prep_objects(head, rule.preps or RECIPIENT_PREPS.get(rule.event, ())))
         elif not actor:
             return None  # a passing mention ("every loan in Africa") is not a reported event
+        if not actor and (rule.event in COOPERATIVE or rule.event == "RETREAT"):
+            # "the reopening of Saudi Arabia's embassy": who opens up owns what is opened.
+            actor = self.code_tokens([x for c in n.children if c.dep_ == "prep" and c.lower_ == "of"
+                                      for g in c.children if g.dep_ == "pobj"
+                                      for x in g.children if x.dep_ == "poss" and x.pos_ != "PRON"], as_actor=True)
         if not actor and not recipient:
             return None
         return self._make(n, rule, rule.event, actor, recipient, modal_tok, [n], nominal=True)
