@@ -316,6 +316,25 @@ def test_nominal_events_as_subjects_of_commentary(sentence: str, event_type: str
     assert [(e.event_type, codes(e.actor), codes(e.recipient)) for e in events] == [(event_type, actor, recipient)]
 
 
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    ("The European Union adopted its fourteenth package of sanctions against Russia in June, targeting Russian "
+     "gas for the first time.", "SANCTION", ["IGOEUR"], ["RUS"]),
+    ("The United States' withdrawal from the World Health Organization, ordered on the first day of the new "
+     "administration, deprived the agency of its largest contributor.", "SANCTION", ["USA"], ["IGOWHO"]),
+    ("Argentina's General Confederation of Labour called a general strike six weeks into Milei's presidency.",
+     "PROTEST", ["ARGLAB"], ["ARGGOV"]),
+    ("The Tunisian General Labour Union agreed to suspend its strike pending negotiations.", "CONCEDE", ["TUNLAB"],
+     []),
+    ("Canada paused its negotiations on a trade agreement with India in September.", "SANCTION", ["CAN"], ["IND"]),
+    ("Lula's decision to receive Nicolas Maduro in Brasilia with full honours struck many as tone-deaf.", "CONSULT",
+     ["VENGOV"], ["BRAGOV"]),
+])
+def test_commentary_on_sanctions_strikes_and_visits(sentence: str, event_type: str, actor: list[str],
+                                                    recipient: list[str], code) -> None:
+    events = code(sentence)
+    assert [(e.event_type, codes(e.actor), codes(e.recipient)) for e in events] == [(event_type, actor, recipient)]
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

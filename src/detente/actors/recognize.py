@@ -190,6 +190,8 @@ class DocumentActors:
     def sector_of(self, tok: Token) -> str | None:
         if tok.i in self.multi_sector:
             return self.multi_sector[tok.i]
+        if tok.pos_ == "ADJ" and tok.lower_ == "general":
+            return None  # "a general strike", "the general election": no army general
         return self.matcher.sector_single.get(tok.lemma_.lower()) or self.matcher.sector_single.get(tok.lower_)
 
     def _mention_actor(self, m: Mention, text: str, sector: str | None) -> Actor:

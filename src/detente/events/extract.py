@@ -179,6 +179,8 @@ def object_words(tok: Token) -> set[str]:
     for h in expanded:
         words.add(_lemma(h))
         words.add(h.lower_)
+        if h.ent_type_ == "PERSON":
+            words.add("PERSON")
         for c in h.children:
             if c.dep_ in ("compound", "amod"):
                 words.add(_lemma(c))
@@ -244,8 +246,12 @@ def match_rule(tok: Token) -> TriggerRule | None:
                                  for g in c.children if g.dep_ == "pobj"}
             if not rule.objects & found:
                 continue
-        # Among equally specific rules, prefer one whose recipient preposition is present.
-        score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (1 if preps_here & set(rule.preps) else 0)
+        # Among equally specific rules, prefer one whose recipient preposition is present; with two
+        # objects (a misparse: "suspend its strike pending negotiations"), one matched by the first.
+        objs = [c for c in tok.children if c.dep_ == "dobj"]
+        direct = rule.objects is not None and len(objs) > 1 and bool(rule.objects & {_lemma(objs[0]), objs[0].lower_})
+        score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (2 if direct else 0) + \
+            (1 if preps_here & set(rule.preps) else 0)
         if score > best_score:
             best, best_score = rule, score
     if best is not None and not best.flags & GOVERNING and \
@@ -800,8 +806,12 @@ class SentenceCoder:
             if rule.event is None:
                 return None
             actor, recipient = self.verb_arguments(v, rule, rule.event)
-            if is_passive(v) and not any(r.kind != "place" for r in recipient):
-                return None  # "a fuel price rise ordered by the president": a decree, nobody is asked
+            ordered_event = v.dep_ == "acl" and v.head.i in self.rules and bool(self.rules[v.head.i].event) \
+                and not any(c.dep_ == "dobj" for c in v.children)
+            if ordered_event or is_passive(v) and not any(r.kind != "place" for r in recipient):
+                # "a fuel price rise ordered by the president", "the withdrawal from the WHO, ordered on
+                # its first day": a decree asks nobody; an ordered event codes itself.
+                return None
             return self._make(v, rule, rule.event, actor, recipient, v, [v, *particle])
         if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny"}:
             comp = self._complement(v)
@@ -865,6 +875,8 @@ class SentenceCoder:
                 return None
         if self._non_actor_subject(v):
             return None
+        if _lemma(v) == "target" and v.dep_ in ("advcl", "acl") and self._sanction_head(v.head):
+            return None  # "adopted a package of sanctions, targeting Russian gas": what the sanctions hit
         if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head) \
                 and not misparsed_active(v):
             # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
@@ -885,6 +897,13 @@ class SentenceCoder:
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         return self._make(v, rule, rule.event, actor, recipient, v, words)
+
+    def _sanction_head(self, head: Token) -> bool:
+        rule = self.rules.get(head.i)
+        if rule is not None and rule.event == "SANCTION":
+            return True
+        return rule is not None and "light" in rule.flags and \
+            any(self.rules[n.i].event == "SANCTION" for n in self._event_nouns(head))
 
     def _reports_event(self, head: Token) -> bool:
         """Whether a participle's head is itself an event or reports one (not a description)."""
