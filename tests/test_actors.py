@@ -260,3 +260,12 @@ def test_national_forces_are_military(code) -> None:
 def test_quantity_of_protesters_keeps_their_sector(code) -> None:
     events = code("Thousands of Kenyan protesters demonstrated outside the Chinese embassy in Nairobi.")
     check(actor_of(events, "PROTEST"), "KENCVL", "KEN", "CVL")
+
+
+@pytest.mark.parametrize("sentence, absent", [
+    ("Gunmen shot dead Ecuadorian presidential candidate Fernando Villavicencio in Quito.", "COL"),
+    ("A Sudanese delegation was received in Cairo by Egyptian intelligence chief Hassan Rashad.", "IND"),
+])
+def test_a_city_inside_a_persons_name_places_nothing(sentence: str, absent: str, code) -> None:
+    ev = code(sentence)[0]
+    assert absent not in {a.country for a in ev.actor + ev.recipient}

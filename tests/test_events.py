@@ -335,6 +335,19 @@ def test_commentary_on_sanctions_strikes_and_visits(sentence: str, event_type: s
     assert [(e.event_type, codes(e.actor), codes(e.recipient)) for e in events] == [(event_type, actor, recipient)]
 
 
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    ("Volodymyr Zelensky challenged Vladimir Putin in May to meet him in person in Istanbul.", "REQUEST",
+     ["UKRGOV"], ["RUSGOV"]),
+    ("Ali Khamenei vowed harsh punishment for Israel after the assassination in Tehran.", "THREATEN", ["IRNGOV"],
+     ["ISR"]),
+    ("Beijing imposed sanctions on Nancy Pelosi and her family in August.", "SANCTION", ["CHNGOV"], []),
+])
+def test_challenges_vows_and_sanctioned_people(sentence: str, event_type: str, actor: list[str],
+                                               recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, codes(ev.actor), codes(ev.recipient)) == (event_type, actor, recipient)
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

@@ -108,10 +108,15 @@ class ActorMatcher:
 
     def mentions(self, doc: Doc) -> list[Mention]:
         spans = []
+        # "Nancy Pelosi", "Fernando Villavicencio", "Hassan Rashad": a city or country inside a
+        # longer person's name is part of the name.
+        in_person = {(ent.start, ent.end) for ent in doc.ents if ent.label_ == "PERSON" and len(ent) > 1}
         for match_id, start, end in self.matcher(doc):
             key = doc.vocab.strings[match_id]
             span = doc[start:end]
             entries = [e for e in self.by_key[key] if _case_ok(e.pattern, span)]
+            if any(s <= start and end <= e and end - start < e - s for s, e in in_person):
+                entries = [e for e in entries if e.kind != "place"]
             if entries:
                 spans.append(Span(doc, start, end, label=match_id))
         out = []

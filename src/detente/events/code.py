@@ -224,7 +224,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             all(r.kind == "group" or r.sector == "REB" for r in c.recipient):
         event, mode, cameo = "ASSAULT", None, "190"
     # Sport: teams "beat" and "attack" each other and "give" titles.
-    if lemmas & SPORT_WORDS or any(p in sent.text.lower() for p in SPORT_PHRASES):
+    sent_lower = sent.text.lower()
+    if lemmas & SPORT_WORDS or any(p in sent_lower for p in SPORT_PHRASES):
         return None
     future = c.future
     # PLOVER: future or promised cooperation is AGREE; announced future retreats are CONCEDE.
@@ -249,8 +250,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event in MOVING_TYPES:
         # "deployed troops", "sent doctors": the actor's own people are what it moves, not a recipient.
         c.recipient = [r for r in c.recipient if not (r.kind == "role" and r.country in (None, home) and not r.name)]
+    # Not for sanctions on a named person ("sanctions on Nancy Pelosi"): those are mostly foreigners.
     c.recipient = [r.model_copy(update={"country": home, "code": home + (r.sector or "")})
-                   if r.kind == "role" and r.country is None and home else r for r in c.recipient]
+                   if r.kind == "role" and r.country is None and home else r for r in c.recipient
+                   if not (event == "SANCTION" and r.kind == "role" and r.country is None and r.name)]
     actor_codes = {a.code for a in actor}
     if len(actor) > 1:
         # Two-sided fighting or talks "at the Chaman crossing": a place in one side's country is no recipient.

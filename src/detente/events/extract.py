@@ -628,6 +628,10 @@ class SentenceCoder:
         for c in v.children:
             if c.dep_ in ("xcomp", "ccomp") and c.i in self.rules:
                 return c
+            if c.dep_ == "advcl" and c.i in self.rules and c.i > v.i and \
+                    any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) and \
+                    any(o.dep_ == "dobj" for o in v.children):
+                return c  # "challenged Putin in May to meet him": the parse may hang the infinitive on the verb
             if c.dep_ == "xcomp" and _lemma(c) in ASPECT_VERBS:
                 # "vowed to keep funding the agency": look through the aspect verb.
                 inner = next((g for g in c.children if g.dep_ in ("xcomp", "ccomp") and g.i in self.rules), None)
