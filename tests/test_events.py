@@ -324,7 +324,7 @@ def test_nominal_events_as_subjects_of_commentary(sentence: str, event_type: str
     ("Argentina's General Confederation of Labour called a general strike six weeks into Milei's presidency.",
      "PROTEST", ["ARGLAB"], ["ARGGOV"]),
     ("The Tunisian General Labour Union agreed to suspend its strike pending negotiations.", "CONCEDE", ["TUNLAB"],
-     []),
+     ["TUN"]),
     ("Canada paused its negotiations on a trade agreement with India in September.", "SANCTION", ["CAN"], ["IND"]),
     ("Lula's decision to receive Nicolas Maduro in Brasilia with full honours struck many as tone-deaf.", "CONSULT",
      ["VENGOV"], ["BRAGOV"]),
@@ -346,6 +346,15 @@ def test_challenges_vows_and_sanctioned_people(sentence: str, event_type: str, a
                                                recipient: list[str], code) -> None:
     ev = code(sentence)[0]
     assert (ev.event_type, codes(ev.actor), codes(ev.recipient)) == (event_type, actor, recipient)
+
+
+@pytest.mark.parametrize("sentence, recipient", [
+    ("Kenyan President William Ruto withdrew a finance bill containing tax rises on Wednesday.", ["KEN"]),
+    ("Bahrain's king pardoned more than 1,500 prisoners to mark his anniversary.", ["BHR"]),
+])
+def test_domestic_concessions_are_made_to_the_country(sentence: str, recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert ev.event_type == "CONCEDE" and [r.country for r in ev.recipient] == recipient
 
 
 def test_a_reaction_from_nobody_is_no_event(code) -> None:

@@ -105,7 +105,7 @@ def _restates(ev: Event, other: Event) -> bool:
 # none an actor table knows ("police beat commuters", "protesters rallied in Bangkok"): the
 # country where it happens, and a protest's target is its government (ICEWS codes these too).
 IMPLIED_TARGET = {"PROTEST": "GOV", "COERCE": "", "ASSAULT": "", "SANCTION": "", "THREATEN": "", "ACCUSE": "",
-                  "REQUEST": "", "AID": "", "MOBILIZE": ""}
+                  "REQUEST": "", "AID": "", "MOBILIZE": "", "CONCEDE": ""}
 IMPLIED_MODES = {("RETREAT", "release")}
 # Types whose events nearly always have a target: when the arguments name none, the party the
 # sentence names beside the actor is it ("moved troops to the border with Guyana").
@@ -114,7 +114,7 @@ COUNTERPART_TYPES = {"ACCUSE", "AID", "REQUEST", "SANCTION", "THREATEN", "REJECT
 # Who acts at home when nothing else is named: rebels threaten their state, courts try its citizens.
 # A government or army that names no target is not taken to act against its own country.
 STATE_SECTORS = {None, "GOV", "MIL", "UAF", "SPY", "ELI"}
-ALWAYS_HOME = {"PROTEST", "COERCE"}
+ALWAYS_HOME = {"PROTEST", "COERCE", "CONCEDE"}
 
 
 def object_lemmas(tok: Token) -> set[str]:
