@@ -357,6 +357,16 @@ def test_domestic_concessions_are_made_to_the_country(sentence: str, recipient: 
     assert ev.event_type == "CONCEDE" and [r.country for r in ev.recipient] == recipient
 
 
+@pytest.mark.parametrize("sentence, recipients", [
+    ("An Israeli drone struck a car near the Lebanese city of Tyre, killing a Hezbollah field commander.",
+     [["HEZBOLLAH"]]),
+    ("Russian missiles struck Kharkiv, killing seven civilians.", [["UKR"], ["UKRCVL"]]),
+    ("Police beat protesters in Mombasa.", [["KENCVL"]]),
+])
+def test_victims_and_where_they_were_hit(sentence: str, recipients: list[list[str]], code) -> None:
+    assert [codes(e.recipient) for e in code(sentence)] == recipients
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

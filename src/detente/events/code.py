@@ -115,6 +115,7 @@ COUNTERPART_TYPES = {"ACCUSE", "AID", "REQUEST", "SANCTION", "THREATEN", "REJECT
 # A government or army that names no target is not taken to act against its own country.
 STATE_SECTORS = {None, "GOV", "MIL", "UAF", "SPY", "ELI"}
 ALWAYS_HOME = {"PROTEST", "COERCE", "CONCEDE"}
+VICTIM_VERBS = {"kill", "wound", "injure"}
 
 
 def object_lemmas(tok: Token) -> set[str]:
@@ -251,8 +252,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         # "deployed troops", "sent doctors": the actor's own people are what it moves, not a recipient.
         c.recipient = [r for r in c.recipient if not (r.kind == "role" and r.country in (None, home) and not r.name)]
     # Not for sanctions on a named person ("sanctions on Nancy Pelosi"): those are mostly foreigners.
-    c.recipient = [r.model_copy(update={"country": home, "code": home + (r.sector or "")})
-                   if r.kind == "role" and r.country is None and home else r for r in c.recipient
+    # Victims of an attack are where it happened ("struck Kharkiv, killing seven civilians").
+    where = (c.place or home) if event == "ASSAULT" else home
+    c.recipient = [r.model_copy(update={"country": where, "code": where + (r.sector or "")})
+                   if r.kind == "role" and r.country is None and where else r for r in c.recipient
                    if not (event == "SANCTION" and r.kind == "role" and r.country is None and r.name)]
     actor_codes = {a.code for a in actor}
     if len(actor) > 1:
@@ -272,6 +275,12 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         # No country, organisation or group among the predicate's own arguments: nothing to place
         # in a dyad ("researchers assembled evidence"), and an implied target cannot make one.
         return None
+    if not recipient and event == "ASSAULT" and c.context_of is not None:
+        # "a drone struck a car near Tyre, killing a Hezbollah commander": who was killed was hit.
+        victims = [o for ch in c.trigger.children if ch.dep_ == "advcl" and ch.lemma_.lower() in VICTIM_VERBS
+                   for o in ch.children if o.dep_ == "dobj"]
+        recipient = [r for r in c.context_of.code_tokens(victims)
+                     if r.code not in actor_codes and (r.country or r.kind in ("group", "igo"))]
     if not recipient and event in COUNTERPART_TYPES:
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
     if not recipient:

@@ -452,8 +452,17 @@ class SentenceCoder:
             if not recipient and "object-topic" not in rule.flags:
                 recipient = self.code_tokens(dobj)
             if not recipient or all(r.kind == "role" for r in recipient):
-                # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient.
-                recipient = self.code_tokens(prep_objects(v, preps)) or recipient
+                # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient;
+                # but "beat protesters in Mombasa" beat the protesters, there.
+                found = self.code_tokens(prep_objects(v, preps))
+                if recipient and found and event in ("ASSAULT", "COERCE") and \
+                        all(f.kind in ("place", "state") and not f.sector and f.country for f in found):
+                    where = found[0].country
+                    recipient = [r.model_copy(update={"country": r.country or where,
+                                                      "code": (r.country or where or "") + (r.sector or "")})
+                                 for r in recipient]
+                else:
+                    recipient = found or recipient
             if not recipient or all(r.kind == "role" for r in recipient):
                 # "closed its border with Belarus", "shut two of its crossings with Belarus".
                 for o in dobj + [g for d in dobj if d.pos_ == "NUM" or _lemma(d) in QUANTITY_NOUNS
@@ -759,6 +768,16 @@ class SentenceCoder:
                     e = m.entries[0] if m is not None else None
                     if e is not None and e.kind in ("state", "place") and e.country:
                         return e.country
+        if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":
+            # "missiles struck Kharkiv, killing seven civilians": where the head event happened.
+            head = tok.head
+            for c in head.children:
+                if c.dep_ in ("dobj", "pobj") or c.dep_ == "prep" and c.lower_ in PLACE_PREPS:
+                    for w in c.subtree:
+                        m = self.actors.token_mention.get(w.i)
+                        e = m.entries[0] if m is not None else None
+                        if e is not None and e.kind in ("state", "place") and e.country:
+                            return e.country
         return None
 
     def verb_candidate(self, v: Token, rule: TriggerRule, consumed: set[int]) -> Candidate | None:
