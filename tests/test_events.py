@@ -367,6 +367,17 @@ def test_victims_and_where_they_were_hit(sentence: str, recipients: list[list[st
     assert [codes(e.recipient) for e in code(sentence)] == recipients
 
 
+def test_people_outside_a_foreign_base_are_where_the_base_is(code) -> None:
+    ev = code("Thousands of people demonstrated outside the French military base in Niamey.")[0]
+    assert (ev.event_type, codes(ev.actor)) == ("PROTEST", ["NERCVL"])
+
+
+def test_the_classifier_codes_the_reported_clause_not_the_attribution(code) -> None:
+    ev = code("Indonesia and Australia swapped data on illegal fishing vessels under a new arrangement, "
+              "fisheries officials in Jakarta said.")[0]
+    assert codes(ev.actor) == ["IDN", "AUS"] and ev.trigger != "said"
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

@@ -57,6 +57,7 @@ LOCATIVE = {"in", "across", "of", "to", "into", "through", "near", "outside", "a
 GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
                 "bank", "court", "council", "mission"}
+FACILITIES = {"base", "embassy", "consulate", "mission", "camp", "compound", "headquarters", "outpost", "garrison"}
 # "the two sides", "the three leaders": head word -> the sector the pair acts as.
 RECIPROCAL_HEADS: dict[str, str | None] = {
     "junta": "GOV", "side": None, "country": None, "nation": None, "neighbour": None, "neighbor": None,
@@ -384,8 +385,11 @@ class DocumentActors:
         sent = head.sent
         near = [g for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE | {"from"}
                 for g in c.subtree]
+        # Places the sentence puts things in; a foreign facility is not where it stands ("outside
+        # the French military base in Niamey" is in Niger).
         placed = [w for t in sent if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE for w in t.subtree
-                  if w.i == t.i or w.dep_ in ("compound", "amod", "poss")]
+                  if w.i == t.i or w.dep_ in ("compound", "poss") or
+                  w.dep_ == "amod" and w.head.lemma_.lower() not in FACILITIES]
         for tok in near + placed:
             m = self.token_mention.get(tok.i)
             if m is not None:

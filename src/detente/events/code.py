@@ -336,6 +336,13 @@ def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_
         # "X is the kingdom's de facto ruler", "'We are at a crossroads,' the minister said":
         # a description or a quotation, with no predicate to code.
         return None
+    if root.lemma_.lower() in SPEECH_ROOTS:
+        # "Indonesia and Australia swapped data ..., officials in Jakarta said": the reported clause
+        # is the predicate, not the attribution.
+        reported = next((c for c in root.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")), None)
+        if reported is None:
+            return None
+        root = reported
     rule = TriggerRule(lemma=root.lemma_.lower(), particle=None, pos="VERB", event=label, mode=None, cameo=None,
                        objects=None, preps=(), flags=frozenset({"learned"}), context=None)
     actor, recipient = coder_.verb_arguments(root, rule, label)
