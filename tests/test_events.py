@@ -378,6 +378,22 @@ def test_the_classifier_codes_the_reported_clause_not_the_attribution(code) -> N
     assert codes(ev.actor) == ["IDN", "AUS"] and ev.trigger != "said"
 
 
+@pytest.mark.parametrize("sentence, event_type, actor", [
+    ("Peruvian lawmakers from several parties called on President Dina Boluarte to resign.", "REQUEST", ["PERLEG"]),
+    ("Riot police in Tbilisi used water cannon and pepper spray to disperse demonstrators outside parliament.",
+     "COERCE", ["GEOCOP"]),
+    ("Mozambique's main opposition figure Venancio Mondlane called for direct talks with President Daniel Chapo.",
+     "REQUEST", ["MOZOPP"]),
+    ("Pensioners demonstrated outside Congress in Buenos Aires against the president's veto.", "PROTEST",
+     ["ARGCVL"]),
+])
+def test_actors_of_sentences_the_parser_left_without_a_verb(sentence: str, event_type: str, actor: list[str],
+                                                           code) -> None:
+    events = code(sentence)
+    assert [(e.event_type, codes(e.actor)) for e in events][:1] == [(event_type, actor)]
+    assert len(events) == 1  # "to resign" is what was asked, not a second event
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

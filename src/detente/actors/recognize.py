@@ -57,6 +57,7 @@ LOCATIVE = {"in", "across", "of", "to", "into", "through", "near", "outside", "a
 GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
                 "bank", "court", "council", "mission"}
+TITLE_NOUNS = {"figure", "leader", "official", "envoy", "spokesman", "spokeswoman", "spokesperson", "chief", "head"}
 FACILITIES = {"base", "embassy", "consulate", "mission", "camp", "compound", "headquarters", "outpost", "garrison"}
 # "the two sides", "the three leaders": head word -> the sector the pair acts as.
 RECIPROCAL_HEADS: dict[str, str | None] = {
@@ -198,7 +199,11 @@ class DocumentActors:
             return self.multi_sector[tok.i]
         if tok.pos_ == "ADJ" and tok.lower_ == "general":
             return None  # "a general strike", "the general election": no army general
-        return self.matcher.sector_single.get(tok.lemma_.lower()) or self.matcher.sector_single.get(tok.lower_)
+        single = self.matcher.sector_single
+        found = single.get(tok.lemma_.lower()) or single.get(tok.lower_)
+        if found is None and tok.tag_ in ("NNS", "NNPS") and tok.lower_.endswith("s"):
+            found = single.get(tok.lower_[:-1])  # "Pensioners" opening a sentence, tagged as a name
+        return found
 
     def _mention_actor(self, m: Mention, text: str, sector: str | None) -> Actor:
         e = _pick(m.entries, self.day)
@@ -349,6 +354,16 @@ class DocumentActors:
                 country = self.location_country(head)
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
+        if not actors and person_name and not self.people.get(person_name):
+            # "Mozambique's main opposition figure Venancio Mondlane": a title phrase just before an
+            # unknown name (which the parser may not attach) says who the person is.
+            ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
+            title = self.doc[ent.start - 1] if ent is not None and ent.start > 0 else None
+            if title is not None and title.pos_ == "NOUN" and title.i not in self.token_mention and \
+                    (self.sector_of(title) or title.lemma_.lower() in TITLE_NOUNS):
+                found = [a for a in self.resolve(title, as_actor) if a.country]
+                if found:
+                    actors = [found[0].model_copy(update={"text": text, "name": person_name, "kind": "person"})]
         if not actors and person_name:
             known = self.people.get(person_name) or self.people.get(person_name.split()[-1])
             if known is not None:
@@ -390,10 +405,13 @@ class DocumentActors:
         placed = [w for t in sent if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE for w in t.subtree
                   if w.i == t.i or w.dep_ in ("compound", "poss") or
                   w.dep_ == "amod" and w.head.lemma_.lower() not in FACILITIES]
+        own = self.token_mention.get(head.i)
         for tok in near + placed:
             m = self.token_mention.get(tok.i)
-            if m is not None:
+            if m is not None and m is not own:
                 e = _pick(m.entries, self.day)
+                if e.form == "metonym" and e.pattern.lower() in SHARED_INSTITUTIONS:
+                    continue  # "outside Congress in Buenos Aires": a name many countries share places nothing
                 if e.kind in ("state", "place") and e.country:
                     return e.country
         return self.home

@@ -268,8 +268,12 @@ GOVERNING = frozenset({"execute"})
 def misparsed_active(v: Token) -> bool:
     """"Gunmen on motorcycles killed 30 villagers ..., police said": a past tense the parser took
     for a participle modifying the subject; a participle with a direct object is active."""
-    return v.dep_ == "acl" and v.tag_ in ("VBN", "VBD") and v.head.i < v.i and \
-        v.head.dep_ in ("dep", "nsubj", "ROOT") and any(c.dep_ == "dobj" for c in v.children)
+    if v.dep_ != "acl" or v.tag_ not in ("VBN", "VBD") or v.head.i > v.i:
+        return False
+    if v.sent.root.pos_ in ("NOUN", "PROPN") and v.sent.root.i < v.i and \
+            not any(c.dep_ == "agent" for c in v.children):
+        return True  # the sentence has no verb of its own: "Peruvian lawmakers from several parties called on ..."
+    return v.head.dep_ in ("dep", "nsubj", "ROOT") and any(c.dep_ == "dobj" for c in v.children)
 
 
 def is_passive(v: Token) -> bool:
@@ -299,6 +303,8 @@ def subject_tokens(v: Token) -> list[Token]:
         return subject_tokens(v.head)
     if v.dep_ == "relcl":
         return [v.head]
+    if v.dep_ == "acl" and misparsed_active(v) and v.sent.root.pos_ in ("NOUN", "PROPN") and v.sent.root.i < v.i:
+        return [v.sent.root]
     if v.dep_ == "acl" and (v.tag_ != "VBN" or misparsed_active(v)):
         # "militants released a video threatening attacks": the video speaks for its makers.
         if v.head.lemma_.lower() in MESSAGE_NOUNS and v.head.head.pos_ in ("VERB", "AUX"):
@@ -313,6 +319,12 @@ def subject_tokens(v: Token) -> list[Token]:
         head = v.head if v.head.pos_ != "ADP" else v.head.head
         if v.dep_ != "ccomp" or v.tag_ in ("VBG",):
             return subject_tokens(head)
+    root = v.sent.root
+    if v.dep_ == "advcl" and root.pos_ in ("NOUN", "PROPN") and root.i < v.i and \
+            any(a.dep_ == "aux" and a.lower_ == "to" for a in v.children):
+        # A sentence the parser left without a verb: "Riot police in Tbilisi used water cannon ... to
+        # disperse demonstrators" (root "police"); its noun is who acts.
+        return [root]
     return []
 
 
@@ -639,7 +651,7 @@ class SentenceCoder:
                 return c
             if c.dep_ == "advcl" and c.i in self.rules and c.i > v.i and \
                     any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) and \
-                    any(o.dep_ == "dobj" for o in v.children):
+                    any(o.dep_ == "dobj" or o.dep_ == "prep" and o.lower_ in ("on", "upon") for o in v.children):
                 return c  # "challenged Putin in May to meet him": the parse may hang the infinitive on the verb
             if c.dep_ == "xcomp" and _lemma(c) in ASPECT_VERBS:
                 # "vowed to keep funding the agency": look through the aspect verb.
