@@ -394,6 +394,12 @@ def test_actors_of_sentences_the_parser_left_without_a_verb(sentence: str, event
     assert len(events) == 1  # "to resign" is what was asked, not a second event
 
 
+def test_an_unknown_name_is_not_placed_at_home_for_diplomacy(code) -> None:
+    # CPEC (a corridor the parser takes for a person) is not in Russia
+    events = code("Putin praised Pakistan and backed CPEC at the summit.")
+    assert all("RUS" not in {r.country for r in e.recipient} for e in events)
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

@@ -116,6 +116,7 @@ COUNTERPART_TYPES = {"ACCUSE", "AID", "REQUEST", "SANCTION", "THREATEN", "REJECT
 STATE_SECTORS = {None, "GOV", "MIL", "UAF", "SPY", "ELI"}
 ALWAYS_HOME = {"PROTEST", "COERCE", "CONCEDE"}
 VICTIM_VERBS = {"kill", "wound", "injure"}
+DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "ACCUSE", "REQUEST"}
 
 
 def object_lemmas(tok: Token) -> set[str]:
@@ -251,12 +252,13 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event in MOVING_TYPES:
         # "deployed troops", "sent doctors": the actor's own people are what it moves, not a recipient.
         c.recipient = [r for r in c.recipient if not (r.kind == "role" and r.country in (None, home) and not r.name)]
-    # Not for sanctions on a named person ("sanctions on Nancy Pelosi"): those are mostly foreigners.
-    # Victims of an attack are where it happened ("struck Kharkiv, killing seven civilians").
+    # Victims of an attack are where it happened ("struck Kharkiv, killing seven civilians"). A
+    # name of unknown nationality is placed at home only where states mostly act on their own people
+    # (arrests, attacks, pardons): "sanctions on Nancy Pelosi", "backed CPEC" are not.
     where = (c.place or home) if event == "ASSAULT" else home
     c.recipient = [r.model_copy(update={"country": where, "code": where + (r.sector or "")})
                    if r.kind == "role" and r.country is None and where else r for r in c.recipient
-                   if not (event == "SANCTION" and r.kind == "role" and r.country is None and r.name)]
+                   if not (r.kind == "role" and r.country is None and r.name and event not in DOMESTIC_TYPES)]
     actor_codes = {a.code for a in actor}
     if len(actor) > 1:
         # Two-sided fighting or talks "at the Chaman crossing": a place in one side's country is no recipient.
