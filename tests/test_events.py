@@ -400,6 +400,35 @@ def test_an_unknown_name_is_not_placed_at_home_for_diplomacy(code) -> None:
     assert all("RUS" not in {r.country for r in e.recipient} for e in events)
 
 
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    ("The Commonwealth admitted Gabon and Togo as its newest members.", "SUPPORT", ["IGOCOMMONWEALTH"],
+     ["GAB", "TGO"]),
+    ("European Union leaders granted Ukraine and Moldova the status of candidates for membership.", "SUPPORT",
+     ["IGOEUR"], ["UKR", "MDA"]),
+    ("Taiwan ended diplomatic relations with Kiribati.", "SANCTION", ["TWN"], ["KIR"]),
+    ("New Zealand flew water tanks and generators to Samoa after flash floods.", "AID", ["NZL"], ["WSM"]),
+    ("Senegal's parliament passed an amnesty law covering detained protesters.", "CONCEDE", ["SENLEG"], ["SEN"]),
+    ("Drones operated by Mali's army struck a pharmacy in the north.", "ASSAULT", ["MLIMIL"], None),
+    ("The government faced criticism from the European Union over the law.", "ACCUSE", ["IGOEUR"], None),
+    ("Venezuela said it would send troops to the border with Guyana.", "THREATEN", ["VEN"], ["GUY"]),
+])
+def test_fresh_wire_phrasings(sentence: str, event_type: str, actor: list[str], recipient: list[str] | None,
+                              code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, codes(ev.actor)) == (event_type, actor)
+    if recipient is not None:
+        assert codes(ev.recipient) == recipient
+
+
+def test_forecasts_asides_and_shipments(code) -> None:
+    assert code("Few diplomats expect Ethiopia's government and the Fano militias to open formal negotiations.")[0] \
+        .hypothetical is True
+    assert code('"Nobody trusts the police," said a shopkeeper in Tegucigalpa, who asked not to be named.') == []
+    assert code("A Kenyan official said Nairobi would send troops.")[0].event_type == "MOBILIZE"
+    events = code("A shipment of vaccine doses donated by the European Union arrived in Kinshasa.")
+    assert [e.event_type for e in events] == ["AID"]
+
+
 def test_a_reaction_from_nobody_is_no_event(code) -> None:
     assert code("Gabon's coup attracted far less international criticism than Niger's.") == []
 

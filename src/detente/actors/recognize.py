@@ -351,7 +351,11 @@ class DocumentActors:
         if not actors and not person_name and head.pos_ in ("NOUN", "PROPN"):
             role = sector or self._of_sector(head)
             if role:
-                country = self.location_country(head)
+                # "drones operated by Mali's army", "gunmen paid by the cartel": whose they are.
+                agents = [g for c in head.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"
+                          for g in a.children if g.dep_ == "pobj"]
+                owner = next((a.country for g in agents for a in self.resolve(g) if a.country), None)
+                country = owner or self.location_country(head)
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
         if not actors and person_name and not self.people.get(person_name):

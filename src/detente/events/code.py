@@ -212,8 +212,13 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # ("Pakistan said it could strike Taliban hideouts if Kabul failed to act").
     own_clause_conditional = any(ch.dep_ == "mark" and ch.lower_ in ("if", "unless")
                                  for t in (c.trigger, c.trigger.head) for ch in t.children)
-    if event in THREATENABLE and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
+    # A deployment is only a threat against someone ("would send troops to the border with Guyana").
+    aimed = event != "MOBILIZE" or any(r.country and r.country not in {a.country for a in c.actor}
+                                       for r in c.recipient + c.counterparts)
+    if event in THREATENABLE and aimed and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
             and {a.country or a.code for a in c.announcer} & {a.country or a.code for a in c.actor}:
+        if event == "MOBILIZE":  # the troops it would send are its own, not the threatened
+            c.recipient = [r for r in c.recipient if r.country not in {a.country for a in c.actor} | {None}]
         mode, cameo = THREAT_MODE[event]
         event = "THREATEN"
         c.hypothetical = c.future = False
@@ -273,6 +278,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         if r.code and r.code not in actor_codes and not any(r.country and r.country == x.country for x in recipient):
             recipient.append(r)
 
+    if event == "CONSULT" and mode == "visit" and not actor:
+        return None  # "a shipment of vaccines arrived in Kinshasa": a visit needs a visitor
     if not any(p.country or p.kind in ("igo", "group") for p in actor + recipient):
         # No country, organisation or group among the predicate's own arguments: nothing to place
         # in a dyad ("researchers assembled evidence"), and an implied target cannot make one.

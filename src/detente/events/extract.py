@@ -593,6 +593,12 @@ class SentenceCoder:
                 future = True
             if depth > 0 and t.lemma_.lower() in FUTURE_HEADS and chain[depth - 1].dep_ == "xcomp":
                 future = True  # "are expected to meet", "is set to sign", "plans to visit"
+
+            if depth > 0 and t.lemma_.lower() == "expect" and any(c.dep_ == "nsubj" for c in t.children) and \
+                    chain[depth - 1].dep_ in ("xcomp", "ccomp") and (
+                        any(c.dep_ == "nsubj" for c in chain[depth - 1].children) or
+                        any(c.dep_ == "dobj" for c in t.children)):
+                hypothetical = True  # "few diplomats expect the two sides to open talks": a forecast
             if depth > 0 and chain[depth - 1].dep_ == "xcomp":
                 # "is reluctant to criticise Moscow" does not criticise; "is likely to meet" may not meet.
                 if t.lower_ in self.cues.get("averse", ()):
@@ -858,6 +864,9 @@ class SentenceCoder:
                     consumed.add(comp.i)
                     comp, comp_rule = nouns[0], self.rules[nouns[0].i]
             comp_event = comp_rule.event if comp_rule else None
+            if "request" in flags and any(_lemma(c) in ("name", "identify", "quote") and is_passive(c)
+                                          for c in v.children if c.dep_ in ("xcomp", "ccomp")):
+                return None  # "a shopkeeper, who asked not to be named": the reporter's convention
             # What is accused, requested, promised or refused is content, not a further event:
             # "accused X of failing to help them fight militants" codes only the accusation.
             content = [comp] if comp is not None else [c for c in v.children if c.dep_ in ("xcomp", "ccomp")]
