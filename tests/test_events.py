@@ -420,6 +420,18 @@ def test_fresh_wire_phrasings(sentence: str, event_type: str, actor: list[str], 
         assert codes(ev.recipient) == recipient
 
 
+@pytest.mark.parametrize("sentence, event_type, actor", [
+    ("Armed men kidnapped a Catholic priest from his parish in Nigeria's Kaduna state.", "ASSAULT", ["NGAUAF"]),
+    ("Twin car bombs detonated by al-Shabaab outside a hotel in Beledweyne killed at least 20 people.", "ASSAULT",
+     ["ALSHABAAB"]),
+    ("Shells fired by the Rapid Support Forces slammed into a market in Omdurman.", "ASSAULT", ["RSF"]),
+    ("Saint Lucia's prime minister praised Taiwan as a steadfast partner.", "SUPPORT", ["LCAGOV"]),
+])
+def test_weapons_act_for_who_used_them(sentence: str, event_type: str, actor: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, codes(ev.actor)) == (event_type, actor)
+
+
 def test_forecasts_asides_and_shipments(code) -> None:
     assert code("Few diplomats expect Ethiopia's government and the Fano militias to open formal negotiations.")[0] \
         .hypothetical is True

@@ -377,6 +377,11 @@ class DocumentActors:
                 actors.append(Actor(text=text, code="", country=None, sector=None, name=person_name, kind="role"))
         if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
             actors = self._pair_as(head, text)
+        if not actors and as_actor and head.pos_ == "NOUN":
+            # "car bombs detonated by al-Shabaab", "shells fired by the RSF": the agent acts.
+            agents = [g for c in head.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"
+                      for g in a.children if g.dep_ == "pobj"]
+            actors = [a for g in agents for a in self.resolve(g, True) if a.country or a.kind in ("group", "igo")]
         if person_name and actors and actors[0].country:
             memo = actors[0].model_copy(update={"kind": "person", "name": person_name})
             self.people[person_name] = memo
