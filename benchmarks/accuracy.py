@@ -42,7 +42,7 @@ def fmt(x: float | None) -> str:
 def main() -> None:
     test = {m: run("test.jsonl", m) for m in ("lexicon", "model", "combined")}
     dev_files = ("dev.jsonl", "dev2.jsonl", "dev3.jsonl", "dev4.jsonl", "dev5.jsonl", "dev6.jsonl", "dev7.jsonl",
-                 "dev8.jsonl")
+                 "dev8.jsonl", "dev9.jsonl")
     dev = {(f, m): run(f, m) for f in dev_files for m in ("lexicon", "combined")}
     holdout = {m: run("holdout.jsonl", m) for m in ("lexicon", "model", "combined")}
     rows_holdout = "\n".join(f"| {label} | {fmt(holdout['lexicon'][k])} | {fmt(holdout['model'][k])} "
@@ -64,7 +64,7 @@ def main() -> None:
         n_dev2=dev[("dev2.jsonl", "lexicon")]["records"], n_dev3=dev[("dev3.jsonl", "lexicon")]["records"],
         n_dev4=dev[("dev4.jsonl", "lexicon")]["records"], n_dev5=dev[("dev5.jsonl", "lexicon")]["records"],
         n_dev6=dev[("dev6.jsonl", "lexicon")]["records"], n_dev7=dev[("dev7.jsonl", "lexicon")]["records"],
-        n_dev8=dev[("dev8.jsonl", "lexicon")]["records"],
+        n_dev8=dev[("dev8.jsonl", "lexicon")]["records"], n_dev9=dev[("dev9.jsonl", "lexicon")]["records"],
         n_holdout=holdout["lexicon"]["records"],
         rows_holdout=rows_holdout,
         ho_type_gain=100 * (holdout["combined"]["event_type_accuracy"] - holdout["lexicon"]["event_type_accuracy"]),
@@ -94,6 +94,7 @@ ARCHITECTURE.md). The same numbers come from `detente evaluate FILE --method M -
 | `dev6.jsonl` | {n_dev6} | news in the most common phrasings, written apart from the coder; tuned on after a first score |
 | `dev7.jsonl` | {n_dev7} | wire news at real-world type frequencies (a third assaults), domestic politics in every region; written apart, tuned on after a first score |
 | `dev8.jsonl` | {n_dev8} | long analysis and commentary sentences, 60 without an event; written apart, tuned on after a first score |
+| `dev9.jsonl` | {n_dev9} | a mix of short wire leads, long sentences, hard cases (negation, reciprocity, IGOs) and 40 without an event, small countries included; written apart, tuned on after a first score |
 | `test.jsonl` | {n_test} | reporting only |
 | `holdout.jsonl` | {n_holdout} | written last, apart from the coder; its sentences never read, never tuned on |
 
@@ -146,7 +147,8 @@ sentences coded, `dev6.jsonl` (common phrasings) 0.850 type, 0.875 quad, 0.918 a
 0.828 recipient accuracy, `dev7.jsonl` (wire news at real frequencies) 0.906 type, 0.958 quad,
 0.929 actor and 0.891 recipient with 11.5% of its no-event sentences coded, and `dev8.jsonl`
 (analysis prose, scored after the dev7 work) 0.864 type, 0.936 quad, 0.912 actor and 0.813
-recipient with 13.3% coded. Retraining the classifier with dev7 and dev8 added was tried and
+recipient with 13.3% coded, and `dev9.jsonl` (mixed, scored after the dev7 and dev8 work) 0.867
+type, 0.894 quad, 0.919 actor and 0.862 recipient with 10.0% coded. Retraining the classifier with dev7 and dev8 added was tried and
 not kept: it left test unchanged and raised the holdout's coded no-event share from 9.4% to 12.5%. Fresh text is harder than the sets the rules were written against; the
 holdout above is the number to quote for text the coder has not seen.
 
@@ -180,10 +182,14 @@ Most frequent confusions (test, gold -> predicted):
   are not consistent about domestic concessions (a lifted curfew has the country as recipient
   in some records and none in others), and the inference cannot read a person's nationality
   from context ("a French academic held in Tehran" is Iran's detainee).
-- Analysis and commentary prose: nominal events inside judgements ("Kazakhstan's January
-  unrest remains poorly understood") are still coded sometimes.
-- The small spaCy model misparses some long wire sentences (participles attached to the wrong
-  noun); the rules cannot recover every such parse.
+- Analysis and commentary prose is the weakest style (dev3 0.867 event type against 0.93-0.98
+  on wire dev sets): nominal events inside judgements ("Kazakhstan's January unrest remains
+  poorly understood") are still coded sometimes, and the main event of a long sentence is not
+  always the one the gold picks.
+- The small spaCy model misparses some long wire sentences (a past tense taken for a
+  participle, a sentence left with a noun as its root, "shot" tagged as a noun); the rules
+  recover the common shapes of these, not every one.
+- Retraining the classifier with dev7 and dev8 did not help on held-out text and was not kept.
 """
 
 if __name__ == "__main__":
