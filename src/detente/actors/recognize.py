@@ -140,6 +140,12 @@ class ActorMatcher:
         return sectors, offices
 
 
+def acl_agents(noun: Token) -> list[Token]:
+    """Who a participle on a noun names as its doer: "drones operated by Mali's army"."""
+    return [g for c in noun.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"
+            for g in a.children if g.dep_ == "pobj"]
+
+
 def _pick(entries: list[ActorEntry], day: dt.date | None) -> ActorEntry:
     valid = [e for e in entries if e.valid_on(day)]
     pool = valid or entries
@@ -352,9 +358,7 @@ class DocumentActors:
             role = sector or self._of_sector(head)
             if role:
                 # "drones operated by Mali's army", "gunmen paid by the cartel": whose they are.
-                agents = [g for c in head.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"
-                          for g in a.children if g.dep_ == "pobj"]
-                owner = next((a.country for g in agents for a in self.resolve(g) if a.country), None)
+                owner = next((a.country for g in acl_agents(head) for a in self.resolve(g) if a.country), None)
                 country = owner or self.location_country(head)
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
@@ -379,9 +383,8 @@ class DocumentActors:
             actors = self._pair_as(head, text)
         if not actors and as_actor and head.pos_ == "NOUN":
             # "car bombs detonated by al-Shabaab", "shells fired by the RSF": the agent acts.
-            agents = [g for c in head.children if c.dep_ == "acl" for a in c.children if a.dep_ == "agent"
-                      for g in a.children if g.dep_ == "pobj"]
-            actors = [a for g in agents for a in self.resolve(g, True) if a.country or a.kind in ("group", "igo")]
+            actors = [a for g in acl_agents(head) for a in self.resolve(g, True)
+                      if a.country or a.kind in ("group", "igo")]
         if person_name and actors and actors[0].country:
             memo = actors[0].model_copy(update={"kind": "person", "name": person_name})
             self.people[person_name] = memo

@@ -212,11 +212,12 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # ("Pakistan said it could strike Taliban hideouts if Kabul failed to act").
     own_clause_conditional = any(ch.dep_ == "mark" and ch.lower_ in ("if", "unless")
                                  for t in (c.trigger, c.trigger.head) for ch in t.children)
-    # A deployment is only a threat against someone ("would send troops to the border with Guyana").
-    aimed = event != "MOBILIZE" or any(r.country and r.country not in {a.country for a in c.actor}
-                                       for r in c.recipient + c.counterparts)
-    if event in THREATENABLE and aimed and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
-            and {a.country or a.code for a in c.announcer} & {a.country or a.code for a in c.actor}:
+    # A deployment is only a threat against someone ("would send troops to the border with Guyana");
+    # checked last, since finding counterparts walks the sentence.
+    if event in THREATENABLE and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
+            and {a.country or a.code for a in c.announcer} & {a.country or a.code for a in c.actor} \
+            and (event != "MOBILIZE" or any(r.country and r.country not in {a.country for a in c.actor}
+                                            for r in c.recipient + c.counterparts)):
         if event == "MOBILIZE":  # the troops it would send are its own, not the threatened
             c.recipient = [r for r in c.recipient if r.country not in {a.country for a in c.actor} | {None}]
         mode, cameo = THREAT_MODE[event]

@@ -229,6 +229,8 @@ def match_rule(tok: Token) -> TriggerRule | None:
     particles |= {c.lower_ for c in tok.children if c.dep_ in ("dobj", "acomp", "oprd", "npadvmod")
                   and c.i == tok.i + 1 and not any(g.dep_ == "det" for g in c.children)}
     preps_here = {c.lower_ for c in tok.children if c.dep_ in ("prep", "dative", "agent")}
+    objs = [c for c in tok.children if c.dep_ == "dobj"]
+    first_of_two = {_lemma(objs[0]), objs[0].lower_} if len(objs) > 1 else set()
     best: TriggerRule | None = None
     best_score = -1
     for rule in rules:
@@ -248,8 +250,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
                 continue
         # Among equally specific rules, prefer one whose recipient preposition is present; with two
         # objects (a misparse: "suspend its strike pending negotiations"), one matched by the first.
-        objs = [c for c in tok.children if c.dep_ == "dobj"]
-        direct = rule.objects is not None and len(objs) > 1 and bool(rule.objects & {_lemma(objs[0]), objs[0].lower_})
+        direct = rule.objects is not None and bool(rule.objects & first_of_two)
         score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (2 if direct else 0) + \
             (1 if preps_here & set(rule.preps) else 0)
         if score > best_score:
@@ -781,21 +782,23 @@ class SentenceCoder:
         """Country of where a predicate happens: "beat commuters in Mombasa", "police in Karachi arrested"."""
         for t in tok.subtree:
             if t.dep_ == "pobj" and t.head.lower_ in PLACE_PREPS | {"to", "into", "towards", "toward"}:
-                for w in t.subtree:
-                    m = self.actors.token_mention.get(w.i)
-                    e = m.entries[0] if m is not None else None
-                    if e is not None and e.kind in ("state", "place") and e.country:
-                        return e.country
+                if (country := self._place_country(t)) is not None:
+                    return country
         if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":
             # "missiles struck Kharkiv, killing seven civilians": where the head event happened.
-            head = tok.head
-            for c in head.children:
+            for c in tok.head.children:
                 if c.dep_ in ("dobj", "pobj") or c.dep_ == "prep" and c.lower_ in PLACE_PREPS:
-                    for w in c.subtree:
-                        m = self.actors.token_mention.get(w.i)
-                        e = m.entries[0] if m is not None else None
-                        if e is not None and e.kind in ("state", "place") and e.country:
-                            return e.country
+                    if (country := self._place_country(c)) is not None:
+                        return country
+        return None
+
+    def _place_country(self, phrase: Token) -> str | None:
+        """The country of the first state or place named inside a phrase."""
+        for w in phrase.subtree:
+            m = self.actors.token_mention.get(w.i)
+            e = m.entries[0] if m is not None else None
+            if e is not None and e.kind in ("state", "place") and e.country:
+                return e.country
         return None
 
     def verb_candidate(self, v: Token, rule: TriggerRule, consumed: set[int]) -> Candidate | None:
