@@ -122,7 +122,7 @@ class PeakMemory:
 def run_config(name: str, corpus: Path) -> dict:
     from detente.ingest import iter_documents
     from detente.nlp import load_pipeline
-    from detente.pipeline import _clean, actor_matcher, iter_coded, single_thread_blas
+    from detente.run.pipeline import _clean, actor_matcher, iter_coded, single_thread_blas
 
     if name != "parse-blas":
         single_thread_blas()  # as the detente CLI does
@@ -138,7 +138,7 @@ def run_config(name: str, corpus: Path) -> dict:
     tokens = events = 0
     with PeakMemory() as mem:
         if name == "dask-2":
-            from detente.distributed import PreloadPipeline, dask_client, iter_coded_dask
+            from detente.run.cluster import PreloadPipeline, dask_client, iter_coded_dask
 
             t = time.perf_counter()
             with dask_client(None, 2) as client:  # what `--engine dask --workers 2` starts
@@ -156,7 +156,7 @@ def run_config(name: str, corpus: Path) -> dict:
             elif name == "code-spacy-2":
                 from detente.actors.recognize import DocumentActors
                 from detente.events.code import code_doc
-                from detente.pipeline import CODER
+                from detente.run.pipeline import CODER
 
                 matcher = actor_matcher(None)
                 for doc, parsed in zip(docs, nlp.pipe(texts, batch_size=16, n_process=2)):
@@ -188,7 +188,7 @@ def cpu_bound(self_cpu: float, workers: list[float], cores: int = 2) -> float:
 def profile_coding(corpus: Path, n_docs: int = 120) -> str:
     """cProfile of parse + coding in one process: the top functions by own time."""
     from detente.ingest import iter_documents
-    from detente.pipeline import actor_matcher, iter_coded
+    from detente.run.pipeline import actor_matcher, iter_coded
 
     docs = list(iter_documents([str(corpus)]))[:n_docs]
     actor_matcher(None)
@@ -302,7 +302,7 @@ code-1), so no number of workers can take it past about {results['code-1']['self
 parse and code whole chunks and send back only the events (main process: {results['code-2']['self_cpu']:.1f} s), and the
 Dask engine runs the same function. OpenBLAS's default of one thread per core (a') costs
 {100 * (results['parse-blas']['cpu_bound_s'] / results['parse']['cpu_bound_s'] - 1):+.0f}% CPU on the same parse (the extra thread spins on small
-matrices), so every detente process runs BLAS on one thread (detente.pipeline.single_thread_blas).
+matrices), so every detente process runs BLAS on one thread (detente.run.pipeline.single_thread_blas).
 
 ## Sizing: 250,000 articles a day
 

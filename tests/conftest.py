@@ -40,8 +40,8 @@ def nlp():
 
 @pytest.fixture(scope="session")
 def code(nlp) -> Callable[..., list]:
-    """code(text, pub_date=None, doc_id=None) -> list[Event], through detente.pipeline.code_text."""
-    from detente.pipeline import code_text
+    """code(text, pub_date=None, doc_id=None) -> list[Event], through detente.run.pipeline.code_text."""
+    from detente.run.pipeline import code_text
 
     def run(text: str, pub_date: str | None = None, doc_id: str | None = None) -> list:
         return code_text(text, pub_date=pub_date, doc_id=doc_id)
@@ -51,8 +51,8 @@ def code(nlp) -> Callable[..., list]:
 
 @pytest.fixture(scope="session")
 def code_docs(nlp) -> Callable[..., list]:
-    """code_docs(docs, actor_table=None) -> list[Event], through detente.pipeline.code_documents."""
-    from detente.pipeline import code_documents
+    """code_docs(docs, actor_table=None) -> list[Event], through detente.run.pipeline.code_documents."""
+    from detente.run.pipeline import code_documents
 
     def run(docs: Iterable, actor_table: str | None = None) -> list:
         return list(code_documents(list(docs), actor_table=actor_table))

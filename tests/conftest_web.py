@@ -56,7 +56,7 @@ def documents() -> list[Document]:
 
 def build_store(path: Path) -> Path:
     """Code the test corpus into a DuckDB store at `path`."""
-    from detente.ingest_run import ingest_documents
+    from detente.run.ingest import ingest_documents
 
     kwargs = {}
     import inspect

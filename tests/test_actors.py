@@ -112,7 +112,7 @@ def test_actor_coding(case, code) -> None:
 def test_capital_as_speaker(nlp) -> None:
     """'Moscow said' codes Moscow as the Russian government (DocumentActors.resolve on the token)."""
     from detente.actors.recognize import DocumentActors
-    from detente.pipeline import actor_matcher
+    from detente.run.pipeline import actor_matcher
 
     doc = nlp("Moscow said the talks had been useful.")
     actors = DocumentActors(doc, actor_matcher(None), dt.date(2024, 3, 14)).resolve(doc[0])

@@ -374,7 +374,7 @@ def test_summarize_events_dyads_and_claims() -> None:
 
 def cli_app():
     from detente.cli import app
-    from detente.commands import register
+    from detente.cli import register_stages as register
 
     if not any(getattr(c.callback, "__name__", "") == "dyad" for c in app.registered_commands):
         register(app)

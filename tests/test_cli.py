@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from detente import __version__
-from detente.export import CSV_COLUMNS
 from detente.ingest import iter_documents
 from detente.models import event_json_schema
 from detente.store import EventFilter, open_store
+from detente.store.export import CSV_COLUMNS
 
 
 def one_error_line(res) -> str:

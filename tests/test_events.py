@@ -702,7 +702,7 @@ def test_venue_is_not_a_recipient(sentence: str, code) -> None:
 
 def test_state_names_no_target_of_its_own() -> None:
     """A government that threatens without a named target is not taken to threaten itself."""
-    from detente.pipeline import code_text
+    from detente.run.pipeline import code_text
 
     ev = code_text("Russia threatened a tough response.", "2024-01-01")[0]
     assert ev.event_type == "THREATEN" and ev.recipient == []

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from detente.dedup import cluster_events
 from detente.ingest import iter_documents
-from detente.ingest_run import ingest_documents
 from detente.models import Document
-from detente.pipeline import iter_coded
+from detente.run.ingest import ingest_documents
+from detente.run.pipeline import iter_coded
 from detente.store import open_store
+from detente.store.dedup import cluster_events
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "news.jsonl"
@@ -219,7 +219,7 @@ def test_duplicate_reports_share_a_cluster(tmp_path) -> None:
 
 
 def test_block_ids_agree_in_python_and_sql(corpus, tmp_path) -> None:
-    from detente.dedup import block_id, block_sql
+    from detente.store.dedup import block_id, block_sql
 
     docs, _ = corpus
     db = str(tmp_path / "blocks.duckdb")

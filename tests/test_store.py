@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from detente.errors import DetenteError
-from detente.export import CSV_COLUMNS, write_records
-from detente.ingest_run import ingest_documents
+from detente.run.ingest import ingest_documents
 from detente.store import EventFilter, open_store
+from detente.store.export import CSV_COLUMNS, write_records
 
 D = dt.date
 

@@ -13,7 +13,7 @@ def __getattr__(name: str):  # lazy: importing detente must not load spaCy
 
         return getattr(models, name)
     if name in ("code_documents", "code_text"):
-        from detente import pipeline
+        from detente.run import pipeline
 
         return getattr(pipeline, name)
     if name == "open_store":

@@ -72,7 +72,7 @@ SchedulerOpt = Annotated[Optional[str], typer.Option(
 
 
 def _engine(engine: str | None, scheduler: str | None) -> str:
-    from detente.ingest_run import ENGINES
+    from detente.run.ingest import ENGINES
 
     value = (engine or ("dask" if scheduler else "local")).lower()
     if value not in ENGINES:
@@ -95,10 +95,10 @@ def code(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Code the events in articles and write them (JSON Lines to stdout by default)."""
-    from detente.export import write_records
-    from detente.ingest_run import coded_stream
-    from detente.pipeline import single_thread_blas
-    from detente.progress import progress_bar
+    from detente.run.ingest import coded_stream
+    from detente.run.pipeline import single_thread_blas
+    from detente.run.progress import progress_bar
+    from detente.store.export import write_records
 
     docs = _read_all(paths, _date(date))
     single_thread_blas()  # parallel by processes, one core each
@@ -133,8 +133,8 @@ def ingest(
         "--progress", help="auto (a bar on a terminal, nothing when piped), bar, lines (one line per commit) or none.")] = "auto",
 ) -> None:
     """Code articles and store their events; documents already stored are skipped."""
-    from detente.ingest_run import ingest_documents
-    from detente.pipeline import single_thread_blas
+    from detente.run.ingest import ingest_documents
+    from detente.run.pipeline import single_thread_blas
 
     docs = _read_all(paths, _date(date))
     single_thread_blas()  # parallel by processes, one core each
@@ -163,9 +163,9 @@ def events(
     dyadic: Annotated[bool, typer.Option("--dyadic", help="One row per actor-recipient pair.")] = False,
 ) -> None:
     """Query stored events with filters."""
-    from detente.export import write_records
     from detente.ontology import EVENT_TYPES, QUAD_CLASSES
     from detente.store import EventFilter, open_store
+    from detente.store.export import write_records
 
     for t in event_type or []:
         if t.upper() not in EVENT_TYPES:
@@ -202,11 +202,20 @@ def version() -> None:
     print(f"detente {__version__}")
 
 
+STAGE_COMMANDS = ("detente.evaluate.cli", "detente.analysis.cli", "detente.web.cli")
+
+
+def register_stages(target: typer.Typer = app) -> None:
+    """Add the commands of later stages (evaluation, relations, web); each module adds its own."""
+    import importlib
+
+    for module in STAGE_COMMANDS:
+        importlib.import_module(module).register(target)
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and a non-zero exit."""
-    from detente.commands import register
-
-    register(app)
+    register_stages(app)
     try:
         app()
     except DetenteError as exc:

@@ -245,7 +245,7 @@ def register(app: typer.Typer) -> None:
         from detente.analysis.series import as_date
         from detente.analysis.summary import summarize_events
         from detente.ingest import iter_documents
-        from detente.pipeline import code_documents
+        from detente.run.pipeline import code_documents
 
         docs = list(iter_documents([path], as_date(date, "--date")))
         if not docs:

@@ -138,7 +138,7 @@ def _sentence_matcher() -> Callable[[str], list[str]] | None:
     """Parties named in a sentence, from the actor tables (tokenizer only, no parse)."""
     try:
         from detente.nlp import load_pipeline
-        from detente.pipeline import actor_matcher
+        from detente.run.pipeline import actor_matcher
 
         nlp = load_pipeline()
         matcher = actor_matcher()

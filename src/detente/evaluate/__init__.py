@@ -239,7 +239,7 @@ def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
     from detente.actors.recognize import DocumentActors
     from detente.events.code import CODERS, code_doc
     from detente.nlp import parse
-    from detente.pipeline import CODER, actor_matcher
+    from detente.run.pipeline import CODER, actor_matcher
 
     if method not in CODERS:
         raise InputError(f"unknown coding method {method!r}; use one of {', '.join(CODERS)}")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from detente.export import CSV_COLUMNS, dyadic, flat
+from detente.store.export import CSV_COLUMNS, dyadic, flat
 
 from . import bridge, queries
 from .access import StoreAccess, WebError

@@ -81,7 +81,7 @@ async def ingest_upload(request: Request) -> HTMLResponse:
 def _ingest(request: Request, name: str, data: bytes, pub_date: Any) -> dict[str, Any]:
     from detente.ingest import SUFFIXES, read_source
     from detente.ingest.language import is_english
-    from detente.ingest_run import ingest_documents
+    from detente.run.ingest import ingest_documents
 
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     docs = read_source(name, data, SUFFIXES.get(suffix), pub_date)

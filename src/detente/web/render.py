@@ -133,7 +133,7 @@ def event_evidence(ev: dict[str, Any]) -> Markup:
 
 
 def clean_text(text: str) -> str:
-    """The text as the coder saw it (same rule as detente.pipeline: paragraphs kept, spaces collapsed)."""
+    """The text as the coder saw it (same rule as detente.run.pipeline: paragraphs kept, spaces collapsed)."""
     paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
 

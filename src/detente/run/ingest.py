@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from detente.errors import DetenteError
 from detente.models import Document, Event
-from detente.progress import progress_bar
-from detente.store import ParquetSink, is_url, iter_batches, open_store
+from detente.run.progress import progress_bar
+from detente.store import ParquetSink, is_url, open_store
 
 ENGINES = ("local", "dask")
 PROGRESS = ("auto", "bar", "lines", "none")
@@ -47,11 +47,11 @@ def coded_stream(
     if engine == "local":
         if scheduler:
             raise DetenteError("--scheduler needs --engine dask")
-        from detente.pipeline import iter_coded
+        from detente.run.pipeline import iter_coded
 
         yield iter_coded(docs, actor_table, batch_size, n_process)
         return
-    from detente.distributed import dask_client, iter_coded_dask
+    from detente.run.cluster import dask_client, iter_coded_dask
 
     if client is not None:
         yield iter_coded_dask(docs, client, actor_table, batch_size)
@@ -143,3 +143,14 @@ def ingest_documents(
     stats.update(stored_events=clusters["events"], clusters=clusters["clusters"],
                  duplicates=clusters["events"] - clusters["clusters"])
     return stats
+
+
+def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

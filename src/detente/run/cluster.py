@@ -2,7 +2,7 @@
 
 Documents go to the workers in partitions; each worker process loads the spaCy pipeline and
 the actor matcher once (a worker plugin fills the per-process cache when the worker starts)
-and codes whole partitions with detente.pipeline.code_batch, the function the local engine
+and codes whole partitions with detente.run.pipeline.code_batch, the function the local engine
 runs, so both engines give the same events with the same ids. Results come back to the client
 in input order, with a bounded number of partitions in flight.
 
@@ -48,7 +48,7 @@ class PreloadPipeline(WorkerPlugin):  # type: ignore[misc,valid-type]
         self.actor_table = actor_table
 
     def setup(self, worker: Any) -> None:
-        from detente.pipeline import actor_matcher, single_thread_blas
+        from detente.run.pipeline import actor_matcher, single_thread_blas
 
         single_thread_blas()  # one core per worker thread (the nanny usually sets this already)
         actor_matcher(self.actor_table)
@@ -56,7 +56,7 @@ class PreloadPipeline(WorkerPlugin):  # type: ignore[misc,valid-type]
 
 def code_partition(docs: list[Document], actor_table: str | None = None, batch_size: int = 16) -> list[list[Event]]:
     """The task: code one partition of documents on a worker (one event list per document)."""
-    from detente.pipeline import code_batch
+    from detente.run.pipeline import code_batch
 
     return code_batch(docs, actor_table, batch_size)
 

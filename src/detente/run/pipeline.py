@@ -2,7 +2,7 @@
 
 Every engine runs the same unit of work, `code_batch` (parse and code a list of documents in
 one process): in this process, in a pool of local worker processes (`n_process`), or on Dask
-workers (detente.distributed). Results come back in input order and do not depend on the
+workers (detente.run.cluster). Results come back in input order and do not depend on the
 engine, the number of workers or how documents are split into batches.
 """
 

@@ -1,0 +1,123 @@
+"""The store's tables: their schema, and events as flat rows and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from detente.models import Event
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id VARCHAR PRIMARY KEY,
+    content_hash VARCHAR NOT NULL,
+    title VARCHAR, url VARCHAR, source VARCHAR, author VARCHAR,
+    pub_date DATE, path VARCHAR, text VARCHAR,
+    n_events INTEGER, ingested_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS events (
+    id VARCHAR PRIMARY KEY,
+    doc_id VARCHAR NOT NULL,
+    sentence_index INTEGER, sentence VARCHAR,
+    date DATE, date_precision VARCHAR, pub_date DATE,
+    event_type VARCHAR, mode VARCHAR, contexts VARCHAR[],
+    quad_class VARCHAR, plover_score DOUBLE, cameo_code VARCHAR, goldstein DOUBLE,
+    actor JSON, recipient JSON,
+    actor_codes VARCHAR[], recipient_codes VARCHAR[],
+    actor_countries VARCHAR[], recipient_countries VARCHAR[],
+    trigger VARCHAR,
+    negated BOOLEAN, hypothetical BOOLEAN, future BOOLEAN, historical BOOLEAN,
+    confidence DOUBLE, coder VARCHAR,
+    event_cluster_id VARCHAR, sources_count INTEGER
+);
+"""
+
+EVENT_COLUMNS = [
+    "id", "doc_id", "sentence_index", "sentence", "date", "date_precision", "pub_date", "event_type", "mode",
+    "contexts", "quad_class", "plover_score", "cameo_code", "goldstein", "actor", "recipient", "actor_codes",
+    "recipient_codes", "actor_countries", "recipient_countries", "trigger", "negated", "hypothetical", "future",
+    "historical", "confidence", "coder", "event_cluster_id", "sources_count",
+]
+# Columns the de-duplication reads (detente.store.dedup), plus the current cluster columns.
+CLUSTER_INPUT_COLUMNS = [
+    "id", "doc_id", "event_type", "mode", "date", "pub_date", "date_precision", "trigger", "sentence", "negated",
+    "hypothetical", "actor", "recipient", "event_cluster_id", "sources_count",
+]
+# Blocks (detente.store.dedup.block_id) whose clusters must be recomputed: filled in the same
+# transaction as the rows that touch them, emptied by update_clusters.
+PENDING_SCHEMA = "CREATE TABLE IF NOT EXISTS dedup_pending (block VARCHAR PRIMARY KEY);"
+DOC_COLUMNS = ["doc_id", "content_hash", "title", "url", "source", "author", "pub_date", "path", "text",
+               "n_events", "ingested_at"]
+
+
+def event_row(ev: Event) -> dict[str, Any]:
+    """An Event as a flat row for the store and for Parquet."""
+    actor = [a.model_dump() for a in ev.actor]
+    recipient = [r.model_dump() for r in ev.recipient]
+    row = ev.model_dump(exclude={"actor", "recipient"})
+    row.update(
+        actor=json.dumps(actor), recipient=json.dumps(recipient),
+        actor_codes=[a.code for a in ev.actor], recipient_codes=[r.code for r in ev.recipient],
+        actor_countries=sorted({a.country for a in ev.actor if a.country}),
+        recipient_countries=sorted({r.country for r in ev.recipient if r.country}),
+        event_cluster_id=ev.id, sources_count=1,
+    )
+    return row
+
+
+def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row back to the public event record (JSON-ready)."""
+    out = {k: v for k, v in row.items() if k not in ("actor_codes", "recipient_codes", "actor_countries",
+                                                       "recipient_countries")}
+    for key in ("actor", "recipient"):
+        if isinstance(out.get(key), str):
+            out[key] = json.loads(out[key])
+    for key in ("date", "pub_date"):
+        if isinstance(out.get(key), (dt.date, dt.datetime)):
+            out[key] = out[key].isoformat()[:10]
+    if out.get("contexts") is None:
+        out["contexts"] = []
+    return out
+
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(), "JSON": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(),
+    "DATE": pa.date32(), "BOOLEAN": pa.bool_(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string()),
+}
+
+
+_TABLE_TYPES: dict[str, dict[str, str]] = {}
+
+
+def table_types(table: str) -> dict[str, str]:
+    """Column -> DuckDB type of a store table, read from SCHEMA itself."""
+    if not _TABLE_TYPES:
+        con = duckdb.connect(":memory:")
+        con.execute(SCHEMA)
+        for name in ("events", "documents"):
+            _TABLE_TYPES[name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE {name}").fetchall()}
+        con.close()
+    return _TABLE_TYPES[table]
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of a store table's Parquet files (pub_month is the directory, not a column)."""
+    return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in table_types(table).items()])
+
+
+def quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def arrow_rows(table: str, records: list[dict[str, Any]]) -> pa.Table:
+    """Rows of a store table as an Arrow table with the table's column types."""
+    schema = arrow_schema(table)
+    return pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in records], schema=schema)
+
+
+def sql_str(value: str) -> str:
+    return value.replace("'", "''")
