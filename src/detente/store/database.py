@@ -24,6 +24,8 @@ from detente.store.schema import (
     CLUSTER_INPUT_COLUMNS,
     DOC_COLUMNS,
     EVENT_COLUMNS,
+    NEWEST_FIRST_SQL,
+    OLDEST_FIRST_SQL,
     PENDING_SCHEMA,
     SCHEMA,
     arrow_rows,
@@ -257,13 +259,13 @@ class Store:
     def events(self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0,
                order: str = "date") -> Iterator[dict[str, Any]]:
         """Stored events as public records, filtered and ordered."""
-        orders = {"date": "COALESCE(date, pub_date), doc_id, sentence_index, id",
-                  "-date": "COALESCE(date, pub_date) DESC, doc_id, sentence_index, id",
-                  "score": "plover_score, COALESCE(date, pub_date) DESC, id",
-                  "-score": "plover_score DESC, COALESCE(date, pub_date) DESC, id",
-                  "confidence": "confidence, COALESCE(date, pub_date) DESC, id",
-                  "-confidence": "confidence DESC, COALESCE(date, pub_date) DESC, id",
-                  "type": "event_type, COALESCE(date, pub_date) DESC, id", "doc": "doc_id, sentence_index, id"}
+        orders = {"date": f"{OLDEST_FIRST_SQL}, doc_id, sentence_index, id",
+                  "-date": f"{NEWEST_FIRST_SQL}, doc_id, sentence_index, id",
+                  "score": f"plover_score, {NEWEST_FIRST_SQL}, id",
+                  "-score": f"plover_score DESC, {NEWEST_FIRST_SQL}, id",
+                  "confidence": f"confidence, {NEWEST_FIRST_SQL}, id",
+                  "-confidence": f"confidence DESC, {NEWEST_FIRST_SQL}, id",
+                  "type": f"event_type, {NEWEST_FIRST_SQL}, id", "doc": "doc_id, sentence_index, id"}
         if order not in orders:
             raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
         where, params = (flt or EventFilter()).where()

@@ -36,6 +36,21 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
+# When an event happened, and how precisely that is known. DAY_SQL is its date (the
+# publication date when the text gives none); a month- or year-precise date stands for the
+# whole month or year, so its span ends at SPAN_END_SQL. PRECISION_RANK_SQL orders reports
+# from the most precise date (day) to the least (year).
+DAY_SQL = "COALESCE(date, pub_date)"
+PRECISION_RANK_SQL = ("CASE date_precision WHEN 'day' THEN 0 WHEN 'publication' THEN 1 WHEN 'week' THEN 2 "
+                      "WHEN 'month' THEN 3 WHEN 'year' THEN 4 ELSE 1 END")
+SPAN_END_SQL = (f"CASE date_precision WHEN 'month' THEN last_day({DAY_SQL}) "
+                f"WHEN 'year' THEN make_date(year({DAY_SQL}), 12, 31) ELSE {DAY_SQL} END")
+# Lists in date order: an imprecise event comes after the precise events of its period,
+# oldest first (after the period's last day) as well as newest first (below its first day),
+# so a year-only date never heads a list of the latest events.
+OLDEST_FIRST_SQL = f"{SPAN_END_SQL}, {PRECISION_RANK_SQL}"
+NEWEST_FIRST_SQL = f"{DAY_SQL} DESC, {PRECISION_RANK_SQL}"
+
 EVENT_COLUMNS = [
     "id", "doc_id", "sentence_index", "sentence", "date", "date_precision", "pub_date", "event_type", "mode",
     "contexts", "quad_class", "plover_score", "cameo_code", "goldstein", "actor", "recipient", "actor_codes",
