@@ -114,6 +114,7 @@ EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
 N_EVIDENCE = 5
 N_CLAIMS = 3
+CLAIM_LEAD_DAYS = 31
 CLAIM_DIRECTIONS = {"detente": "warming", "deterioration": "cooling", "escalation": "cooling"}
 
 
@@ -340,10 +341,23 @@ def _evidence(store: Store, change: dict[str, Any], count: str, include_modal: b
             for r in frame.head(n).itertuples(index=False)]
 
 
+def _claims(store: Store, change: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the dyad's articles say about the change: claimed shifts in its direction, in the
+    articles around its start (from a month before to the end of the evidence window)."""
+    from detente.analysis.summary import dyad_claims
+
+    direction = CLAIM_DIRECTIONS.get(change["label"])
+    if direction is None:
+        return []
+    start = dt.date.fromisoformat(change["start"]) - dt.timedelta(days=CLAIM_LEAD_DAYS)
+    return dyad_claims(store, change["a"], change["b"], start, change["_evidence_to"], direction)[:N_CLAIMS]
+
+
 def _finish(store: Store, changes: list[dict[str, Any]], count: str, include_modal: bool, include_historical: bool,
             n_evidence: int) -> list[dict[str, Any]]:
     for c in changes:
         c["evidence"] = _evidence(store, c, count, include_modal, include_historical, n_evidence) if n_evidence else []
+        c["claims"] = _claims(store, c) if n_evidence else []
         c.pop("_evidence_to", None)
         c.pop("_direction", None)
     return changes

@@ -212,11 +212,11 @@ def dyad_events(store: Store, a: str, b: str, count: str = "clusters", include_m
 
     With count="clusters" each event appears once, as the report that stands for it (with its
     ``sources_count``); order is "-date" (newest first) or "date", an imprecise date after the
-    precise ones of its period, or "-score"/"score".
+    precise ones of its period, "-score"/"score", or "strongest" (largest |score| first).
     """
     a, b = check_dyad(a, b)
     orders = {"-date": NEWEST_FIRST_SQL, "date": OLDEST_FIRST_SQL, "-score": f"plover_score DESC, {NEWEST_FIRST_SQL}",
-              "score": f"plover_score, {NEWEST_FIRST_SQL}"}
+              "score": f"plover_score, {NEWEST_FIRST_SQL}", "strongest": f"abs(plover_score) DESC, {OLDEST_FIRST_SQL}"}
     if order not in orders:
         raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
     where, params = event_where((a, b), include_modal, include_historical)
