@@ -425,7 +425,7 @@ def reactions(store: Store, a: str, b: str, date_from: dt.date | str | None = No
             SELECT id, COALESCE(event_cluster_id, id) AS cluster, COALESCE(date, pub_date) AS day,
                    plover_score AS score, quad_class, event_type, trigger, sentence, doc_id,
                    {parties_sql('actor')} AS ap, {parties_sql('recipient')} AS rp
-            FROM events{outer} AND doc_id IN (SELECT doc_id FROM events{where}))
+            FROM events{outer}{' AND' if outer else ' WHERE'} doc_id IN (SELECT doc_id FROM events{where}))
         WHERE quad_class IN ('verbal_cooperation', 'verbal_conflict') AND len(ap) > 0 AND NOT list_has_any(ap, [?, ?])
           AND (len(rp) = 0 OR list_has_any(rp, [?, ?]))"""
     frame = store.con.execute(sql, [*outer_params, *params, a, b, a, b]).df()

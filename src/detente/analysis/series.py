@@ -30,8 +30,8 @@ Which events
   from Y", "relations were warm before the crisis") are left out unless
   ``include_historical`` (``--include-background``): they re-tell or describe, they do not
   report what happened when the article appeared, and they would blur the months around a turn.
-- The date of an event is COALESCE(date, pub_date); events with neither are left out, since
-  they cannot be placed in time.
+- The date of an event is COALESCE(date, pub_date); events with neither count in totals but
+  cannot be placed in a series.
 - One count everywhere: ``count="clusters"`` (the default of every command, page and API)
   counts an event once however many reports it has (same event_cluster_id); the cluster's
   most precisely dated report stands for it (then the earliest, then the most confident).
@@ -69,8 +69,8 @@ from scipy.stats import beta as beta_dist
 
 from detente.errors import DetenteError
 from detente.ontology import QUAD_CLASSES
-from detente.store import EventFilter, Store, row_to_record
-from detente.store.schema import DAY_SQL, NEWEST_FIRST_SQL, OLDEST_FIRST_SQL, PRECISION_RANK_SQL, SPAN_END_SQL
+from detente.store import EventFilter, Store
+from detente.store.schema import DAY_SQL, PRECISION_RANK_SQL, REPRESENTATIVE_SQL, SPAN_END_SQL
 
 FREQS: dict[str, str] = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 COUNTS: tuple[str, ...] = ("clusters", "reports")
@@ -140,48 +140,44 @@ def code_name(code: str) -> str:
 
 # -- events out of the store -------------------------------------------------------------------
 
+def event_filter(dyad: tuple[str, str] | None = None, include_modal: bool = False, include_historical: bool = False,
+                 count: str = "clusters") -> EventFilter:
+    """The store filter of the events the analyses count: of the dyad, not negated or
+    hypothetical, not background, each event once (count="clusters") or every report."""
+    return EventFilter(dyad=dyad, include_modal=include_modal, include_background=include_historical,
+                       count=check_count(count))
+
+
 def event_where(dyad: tuple[str, str] | None = None, include_modal: bool = False, include_historical: bool = False,
                 date_from: dt.date | None = None, date_to: dt.date | None = None) -> tuple[str, list[Any]]:
-    """The WHERE clause (with its parameters) selecting the events an analysis counts: of the
-    dyad, not modal, not background, dated, and with their whole date span in [date_from, date_to]."""
-    where, params = EventFilter(dyad=dyad, include_modal=include_modal).where()
+    """The WHERE clause (with its parameters) selecting the reports the analyses count: those
+    of `event_filter`, with their whole date span in [date_from, date_to] when given."""
+    where, params = event_filter(dyad, include_modal, include_historical).where()
     clauses = [where.removeprefix(" WHERE ")] if where else []
-    clauses.append(f"{DAY_SQL} IS NOT NULL")
-    if not include_historical:
-        clauses.append("NOT COALESCE(historical, FALSE)")
     if date_from:
         clauses.append(f"{DAY_SQL} >= ?")
         params.append(date_from)
     if date_to:
         clauses.append(f"{SPAN_END_SQL} <= ?")
         params.append(date_to)
-    return " WHERE " + " AND ".join(clauses), params
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 _BASE = ("id, COALESCE(event_cluster_id, id) AS cluster, plover_score AS score, quad_class, "
          f"COALESCE(confidence, 0) AS conf, {PRECISION_RANK_SQL} AS prec, {SPAN_END_SQL} AS span_end")
 _EVIDENCE = ", doc_id, event_type, trigger, sentence, actor_codes, recipient_codes"
-# The report that stands for a cluster: the most precisely dated, then the earliest, then the
-# most confident. Its date is the cluster's date.
-_REPRESENTATIVE = "ORDER BY prec, day, conf DESC, id"
-
-
-def clusters_sql(select: str, where: str, partition: str = "cluster") -> str:
-    """SQL of one row per cluster (its representative report) among the events `where`
-    selects; `select` must give cluster, prec, day, conf and id."""
-    return (f"SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY {partition} {_REPRESENTATIVE}) "
-            f"AS rn FROM (SELECT {select} FROM events{where})) WHERE rn = 1")
 
 
 def event_frame(store: Store, where: str, params: list[Any], count: str = "clusters",
                 evidence: bool = False) -> pd.DataFrame:
     """The selected events as a frame (id, cluster, day, span_end, prec, score, quad_class, ...),
-    one row per report or per cluster."""
+    one row per report or per cluster (the report that stands for it: REPRESENTATIVE_SQL)."""
     cols = _BASE + (_EVIDENCE if evidence else "") + f", {DAY_SQL} AS day"
     if check_count(count) == "reports":
         sql = f"SELECT {cols} FROM events{where}"
     else:
-        sql = clusters_sql(cols, where)
+        sql = (f"SELECT * EXCLUDE (rn) FROM (SELECT {cols}, row_number() OVER (PARTITION BY "
+               f"COALESCE(event_cluster_id, id) ORDER BY {REPRESENTATIVE_SQL}) AS rn FROM events{where}) WHERE rn = 1")
     frame = store.con.execute(sql, params).df()
     return _typed(frame)
 
@@ -200,9 +196,7 @@ def count_events(store: Store, dyad: tuple[str, str] | None = None, count: str =
     number every page, command and API shows for it."""
     if dyad:
         dyad = check_dyad(*dyad)
-    where, params = event_where(dyad, include_modal, include_historical)
-    what = "count(*)" if check_count(count) == "reports" else "count(DISTINCT COALESCE(event_cluster_id, id))"
-    return int(store.con.execute(f"SELECT {what} FROM events{where}", params).fetchone()[0])
+    return store.count(event_filter(dyad, include_modal, include_historical, count))
 
 
 def dyad_events(store: Store, a: str, b: str, count: str = "clusters", include_modal: bool = False,
@@ -211,31 +205,12 @@ def dyad_events(store: Store, a: str, b: str, count: str = "clusters", include_m
     """The events a dyad's analyses count, as public records: (their number, one page of them).
 
     With count="clusters" each event appears once, as the report that stands for it (with its
-    ``sources_count``); order is "-date" (newest first) or "date", an imprecise date after the
-    precise ones of its period, "-score"/"score", or "strongest" (largest |score| first).
+    ``sources_count``). order is a `Store.events` order: "-date" (newest first) or "date", an
+    imprecise date after the precise ones of its period, "-score", "strongest" (|score|), ...
     """
     a, b = check_dyad(a, b)
-    orders = {"-date": NEWEST_FIRST_SQL, "date": OLDEST_FIRST_SQL, "-score": f"plover_score DESC, {NEWEST_FIRST_SQL}",
-              "score": f"plover_score, {NEWEST_FIRST_SQL}", "strongest": f"abs(plover_score) DESC, {OLDEST_FIRST_SQL}"}
-    if order not in orders:
-        raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
-    where, params = event_where((a, b), include_modal, include_historical)
-    if check_count(count) == "reports":
-        rows = f"SELECT * FROM events{where}"
-    else:
-        rows = ("SELECT * EXCLUDE (cluster, prec, day, conf, rn) FROM (SELECT *, row_number() OVER (PARTITION BY cluster "
-                f"{_REPRESENTATIVE}) AS rn FROM (SELECT *, COALESCE(event_cluster_id, id) AS cluster, "
-                f"{PRECISION_RANK_SQL} AS prec, {DAY_SQL} AS day, COALESCE(confidence, 0) AS conf FROM events{where})) "
-                "WHERE rn = 1")
-    total = int(store.con.execute(f"SELECT count(*) FROM ({rows})", params).fetchone()[0])
-    sql = f"SELECT * FROM ({rows}) ORDER BY {orders[order]}, doc_id, sentence_index, id"
-    page_params = list(params)
-    if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        page_params += [limit, offset]
-    cur = store.con.execute(sql, page_params)
-    cols = [d[0] for d in cur.description]
-    return total, [row_to_record(dict(zip(cols, values))) for values in cur.fetchall()]
+    flt = event_filter((a, b), include_modal, include_historical, count)
+    return store.count(flt), list(store.events(flt, limit=limit, offset=offset, order=order))
 
 
 def sector_codes() -> frozenset[str]:
@@ -284,8 +259,9 @@ def pairs_sql(count: str, where: str) -> str:
         FROM two WHERE p1 <> p2"""
     if check_count(count) == "reports":
         return pairs
-    return (f"SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY a, b, cluster {_REPRESENTATIVE}) "
-            f"AS rn FROM ({pairs})) WHERE rn = 1")
+    # The representative of each cluster, REPRESENTATIVE_SQL on the columns carried along.
+    return ("SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY a, b, cluster "
+            f"ORDER BY prec, day, conf DESC, id) AS rn FROM ({pairs})) WHERE rn = 1")
 
 
 def pair_frame(store: Store, count: str = "clusters", include_modal: bool = False,
@@ -341,12 +317,13 @@ def _weights(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def placeable(frame: pd.DataFrame, freq: str) -> pd.Series:
-    """Which events of a frame a series of this frequency can place: those whose date span
-    (day to span_end) lies in one period."""
+    """Which events of a frame a series of this frequency can place: those with a date whose
+    span (day to span_end) lies in one period."""
+    dated = frame["day"].notna()
     if "span_end" not in frame:
-        return pd.Series(True, index=frame.index)
+        return dated
     code = FREQS[check_freq(freq)]
-    return frame["day"].dt.to_period(code) == frame["span_end"].dt.to_period(code)
+    return dated & (frame["day"].dt.to_period(code) == frame["span_end"].dt.to_period(code))
 
 
 def period_labels(periods: pd.PeriodIndex, freq: str) -> list[str]:
@@ -454,7 +431,8 @@ def _dyad_record(row: Any) -> dict[str, Any]:
     return {"dyad": dyad_name(a, b), "a": a, "b": b, "name": f"{code_name(a)} – {code_name(b)}",
             "n_events": int(row.n_events), "mean_score": float(row.mean_score),
             **index_stats(row.coop_weight, row.conflict_weight, row.unit),
-            "first": row.first.date().isoformat(), "last": row.last.date().isoformat()}
+            "first": None if pd.isna(row.first) else row.first.date().isoformat(),
+            "last": None if pd.isna(row.last) else row.last.date().isoformat()}
 
 
 def top_dyads(store: Store, n: int = 15, include_modal: bool = False, *, count: str = "clusters",
@@ -495,7 +473,7 @@ def all_dyad_series(store: Store, freq: str = "month", count: str = "clusters", 
            f"{quads} FROM ({pairs_sql(count, where)}) WHERE (a, b) IN (SELECT (x, y) FROM "
            "(SELECT unnest(?) AS x, unnest(?) AS y)) "
            # only events whose date span lies in one period (see "Imprecise dates")
-           f"AND date_trunc('{trunc}', day) = date_trunc('{trunc}', span_end) "
+           f"AND day IS NOT NULL AND date_trunc('{trunc}', day) = date_trunc('{trunc}', span_end) "
            "GROUP BY ALL ORDER BY a, b, period")
     sums = store.con.execute(sql, [*params, list(table["a"]), list(table["b"])]).df()
     sums["period"] = pd.PeriodIndex(pd.to_datetime(sums["period"]), freq=FREQS[freq])

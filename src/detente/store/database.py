@@ -27,6 +27,7 @@ from detente.store.schema import (
     NEWEST_FIRST_SQL,
     OLDEST_FIRST_SQL,
     PENDING_SCHEMA,
+    REPRESENTATIVE_SQL,
     SCHEMA,
     arrow_rows,
     event_row,
@@ -48,7 +49,12 @@ class EventFilter:
     doc_id: str | None = None
     text: str | None = None
     include_modal: bool = True  # negated and hypothetical events
+    include_background: bool = True  # events the coder marks historical (background, habitual)
     min_confidence: float = 0.0
+    # "reports": every stored row; "clusters": each event once, as the report that stands for
+    # it (REPRESENTATIVE_SQL) among the rows the filter selects. Pages, commands and the API
+    # count clusters by default (the one count of detente.analysis.series.count_events).
+    count: str = "reports"
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -90,10 +96,23 @@ class EventFilter:
             params += [f"%{self.text}%", f"%{self.text}%"]
         if not self.include_modal:
             clauses.append("NOT negated AND NOT hypothetical")
+        if not self.include_background:
+            clauses.append("NOT COALESCE(historical, FALSE)")
         if self.min_confidence:
             clauses.append("confidence >= ?")
             params.append(self.min_confidence)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def rows(self) -> tuple[str, list[Any]]:
+        """SQL (a table expression) of the rows the filter selects: every report, or with
+        count="clusters" one row per event; with its parameters."""
+        where, params = self.where()
+        if self.count == "reports":
+            return f"(SELECT * FROM events{where})", params
+        if self.count != "clusters":
+            raise DetenteError(f"unknown count {self.count!r}; use clusters or reports")
+        return ("(SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY COALESCE(event_cluster_id, id) "
+                f"ORDER BY {REPRESENTATIVE_SQL}) AS rn FROM events{where}) WHERE rn = 1)"), params
 
 
 class Store:
@@ -253,8 +272,8 @@ class Store:
     # -- reading ------------------------------------------------------------------------
 
     def count(self, flt: EventFilter | None = None) -> int:
-        where, params = (flt or EventFilter()).where()
-        return self.con.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
+        rows, params = (flt or EventFilter()).rows()
+        return self.con.execute(f"SELECT count(*) FROM {rows}", params).fetchone()[0]
 
     def events(self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0,
                order: str = "date") -> Iterator[dict[str, Any]]:
@@ -265,11 +284,12 @@ class Store:
                   "-score": f"plover_score DESC, {NEWEST_FIRST_SQL}, id",
                   "confidence": f"confidence, {NEWEST_FIRST_SQL}, id",
                   "-confidence": f"confidence DESC, {NEWEST_FIRST_SQL}, id",
-                  "type": f"event_type, {NEWEST_FIRST_SQL}, id", "doc": "doc_id, sentence_index, id"}
+                  "type": f"event_type, {NEWEST_FIRST_SQL}, id", "doc": "doc_id, sentence_index, id",
+                  "strongest": f"abs(plover_score) DESC, {OLDEST_FIRST_SQL}, id"}
         if order not in orders:
             raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
-        where, params = (flt or EventFilter()).where()
-        sql = f"SELECT * FROM events{where} ORDER BY {orders[order]}"
+        rows, params = (flt or EventFilter()).rows()
+        sql = f"SELECT * FROM {rows} ORDER BY {orders[order]}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]

@@ -45,6 +45,9 @@ PRECISION_RANK_SQL = ("CASE date_precision WHEN 'day' THEN 0 WHEN 'publication' 
                       "WHEN 'month' THEN 3 WHEN 'year' THEN 4 ELSE 1 END")
 SPAN_END_SQL = (f"CASE date_precision WHEN 'month' THEN last_day({DAY_SQL}) "
                 f"WHEN 'year' THEN make_date(year({DAY_SQL}), 12, 31) ELSE {DAY_SQL} END")
+# The report that stands for an event reported several times (rows of one event_cluster_id):
+# the most precisely dated, then the earliest, then the most confident. Its date is the event's.
+REPRESENTATIVE_SQL = f"{PRECISION_RANK_SQL}, {DAY_SQL}, COALESCE(confidence, 0) DESC, id"
 # Lists in date order: an imprecise event comes after the precise events of its period,
 # oldest first (after the period's last day) as well as newest first (below its first day),
 # so a year-only date never heads a list of the latest events.
