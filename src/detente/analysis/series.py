@@ -142,10 +142,10 @@ def code_name(code: str) -> str:
 
 def event_filter(dyad: tuple[str, str] | None = None, include_modal: bool = False, include_historical: bool = False,
                  count: str = "clusters") -> EventFilter:
-    """The store filter of the events the analyses count: of the dyad, not negated or
-    hypothetical, not background, each event once (count="clusters") or every report."""
-    return EventFilter(dyad=dyad, include_modal=include_modal, include_background=include_historical,
-                       count=check_count(count))
+    """The store filter of the events the analyses count (`EventFilter.counted`): of the dyad,
+    not negated or hypothetical, not background, each event once (count="clusters") or every
+    report."""
+    return EventFilter.counted(dyad, check_count(count), include_modal, include_historical)
 
 
 def event_where(dyad: tuple[str, str] | None = None, include_modal: bool = False, include_historical: bool = False,

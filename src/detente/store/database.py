@@ -103,6 +103,14 @@ class EventFilter:
             params.append(self.min_confidence)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    @classmethod
+    def counted(cls, dyad: tuple[str, str] | None = None, count: str = "clusters", include_modal: bool = False,
+                include_background: bool = False) -> EventFilter:
+        """The events that relations analyses, pages, commands and the API count (the one count
+        of detente): each event once (count="clusters") or every report, negated, hypothetical
+        and background events left out unless asked for; of a dyad if given."""
+        return cls(dyad=dyad, include_modal=include_modal, include_background=include_background, count=count)
+
     def rows(self) -> tuple[str, list[Any]]:
         """SQL (a table expression) of the rows the filter selects: every report, or with
         count="clusters" one row per event; with its parameters."""
