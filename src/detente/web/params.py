@@ -19,6 +19,7 @@ DEFAULT_PAGE_SIZE = 50
 SORTS = ("date", "-date", "score", "-score", "confidence", "-confidence", "type", "doc")
 MODALS = ("include", "exclude")
 FREQS = ("week", "month", "quarter")
+COUNTS = ("clusters", "reports")  # events (duplicate reports once), or every stored report
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
 
 
@@ -61,11 +62,12 @@ class EventQuery:
     doc: str | None = None
     modal: str = "include"
     sort: str = "-date"
+    count: str = "clusters"
 
     def filter(self) -> EventFilter:
         return EventFilter(actor=self.actor, recipient=self.recipient, event_type=self.types or None,
                            quad_class=self.quads or None, date_from=self.date_from, date_to=self.date_to,
-                           doc_id=self.doc, text=self.q, include_modal=self.modal == "include")
+                           doc_id=self.doc, text=self.q, include_modal=self.modal == "include", count=self.count)
 
     def params(self) -> list[tuple[str, str]]:
         """The query string pairs that reproduce this query (defaults left out)."""
@@ -86,6 +88,8 @@ class EventQuery:
             out.append(("modal", self.modal))
         if self.sort != "-date":
             out.append(("sort", self.sort))
+        if self.count != "clusters":
+            out.append(("count", self.count))
         return out
 
     @property
@@ -105,6 +109,8 @@ def event_query(
     doc: Annotated[Optional[str], Query(description="Only the events of this document id.", max_length=2000)] = None,
     modal: Annotated[str, Query(description="'include' or 'exclude' negated and hypothetical events.")] = "include",
     sort: Annotated[str, Query(description=f"Order: {', '.join(SORTS)} ('-' = descending).")] = "-date",
+    count: Annotated[str, Query(description="clusters: each event once, however many reports (default); "
+                                            "reports: every stored report.")] = "clusters",
 ) -> EventQuery:
     """Parse and validate the event filter parameters."""
     types = [t.upper() for t in _split(type)]
@@ -119,12 +125,13 @@ def event_query(
         raise WebError(400, f"modal: must be 'include' or 'exclude', not {modal!r}")
     if sort not in SORTS:
         raise WebError(400, f"sort: unknown order {sort!r}; use one of {', '.join(SORTS)}")
+    count = counting(count)
     eq = EventQuery(
         actor=actor_code(actor, "actor") if actor and actor.strip() else None,
         recipient=actor_code(recipient, "recipient") if recipient and recipient.strip() else None,
         types=list(dict.fromkeys(types)), quads=list(dict.fromkeys(quads)),
         date_from=parse_day(date_from, "from"), date_to=parse_day(date_to, "to"),
-        q=q.strip() if q and q.strip() else None, doc=doc if doc else None, modal=modal, sort=sort)
+        q=q.strip() if q and q.strip() else None, doc=doc if doc else None, modal=modal, sort=sort, count=count)
     if eq.date_from and eq.date_to and eq.date_from > eq.date_to:
         raise WebError(400, f"from ({eq.date_from}) is after to ({eq.date_to})")
     return eq
@@ -172,3 +179,13 @@ def frequency(
     if freq not in FREQS:
         raise WebError(400, f"freq: unknown frequency {freq!r}; use one of {', '.join(FREQS)}")
     return freq
+
+
+def counting(
+    count: Annotated[str, Query(description="clusters: each event once, however many reports (default); "
+                                            "reports: every stored report.")] = "clusters",
+) -> str:
+    """A validated counting rule: the same on every page and endpoint."""
+    if count not in COUNTS:
+        raise WebError(400, f"count: use one of {', '.join(COUNTS)}, not {count!r}")
+    return count

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from detente.store import Store, row_to_record
+from detente.store import EventFilter, Store, row_to_record
 
 
-def corpus_stats(store: Store) -> dict[str, Any]:
-    """Documents, events, event-date and publication-date spans, counts by type and quad class."""
+def corpus_stats(store: Store, count: str = "clusters") -> dict[str, Any]:
+    """Documents, events (each once, or every report: `count`), event-date and publication-date
+    spans, counts by type and quad class."""
     stats = store.stats()
     first_pub, last_pub = store.con.execute("SELECT min(pub_date), max(pub_date) FROM documents").fetchone()
-    by_type = store.query("SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 2 DESC, 1")
-    by_quad = store.query("SELECT quad_class, count(*) AS n FROM events GROUP BY 1 ORDER BY 1")
+    rows, params = EventFilter(count=count).rows()
+    by_type = store.query(f"SELECT event_type, count(*) AS n FROM {rows} GROUP BY 1 ORDER BY 2 DESC, 1", params)
+    by_quad = store.query(f"SELECT quad_class, count(*) AS n FROM {rows} GROUP BY 1 ORDER BY 1", params)
     modal = store.con.execute("SELECT count(*) FROM events WHERE negated OR hypothetical").fetchone()[0]
     actors = store.con.execute(
         "SELECT count(DISTINCT c) FROM (SELECT unnest(list_concat(actor_codes, recipient_codes)) AS c FROM events)"
     ).fetchone()[0]
     return {
-        "documents": stats["documents"], "events": stats["events"], "actors": actors,
+        "documents": stats["documents"], "events": store.count(EventFilter(count=count)), "count": count,
+        "reports": stats["events"], "actors": actors,
         "negated_or_hypothetical": modal,
         "first_date": _iso(stats["first_date"]), "last_date": _iso(stats["last_date"]),
         "first_pub_date": _iso(first_pub), "last_pub_date": _iso(last_pub),
