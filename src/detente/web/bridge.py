@@ -117,7 +117,7 @@ def all_changes(store: Store, count: str = "clusters") -> list[dict[str, Any]]:
 def _change(c: dict[str, Any]) -> dict[str, Any]:
     """A change with the keys the pages rely on (a, b, label, start, end, before, after, evidence)."""
     out = {"a": None, "b": None, "label": "change", "start": None, "end": None, "before": None, "after": None,
-           "evidence": [], **c}
+           "evidence": [], "claims": [], **c}
     if (not out["a"] or not out["b"]) and isinstance(out.get("dyad"), str) and "-" in out["dyad"]:
         out["a"], out["b"] = out["dyad"].split("-", 1)
     out["evidence"] = [e for e in out["evidence"] or [] if isinstance(e, dict)]
