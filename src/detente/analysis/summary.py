@@ -36,7 +36,7 @@ from typing import Any
 SIGN_SCORE = 1.0
 
 _WORDS_BEFORE_TARGET = 3  # "restored full diplomatic ties"
-_WORDS_AFTER_TARGET = 4  # "relations have since been restored"
+_WORDS_AFTER_TARGET = 6  # "ties between Riyadh and Tehran were restored"
 
 
 @dataclass(frozen=True)
