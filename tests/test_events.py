@@ -418,6 +418,23 @@ def test_first_event_of_real_text_mechanisms(sentence: str, event_type: str, act
     assert not ev.negated
 
 
+def test_background_is_flagged_not_news(code) -> None:
+    # Habits, long-running states and recalled pasts are stored with the historical flag, after news.
+    body = "Officials met on Monday. "
+    assert code(body + "Japan buys most of its gas from Qatar.")[-1].historical is True
+    assert code(body + "Russia has long backed the Syrian government.")[-1].historical is True
+    events = code("Ten years after Venezuela broke off relations with Colombia, the two countries restored ties.")
+    assert [(e.event_type, e.historical) for e in events] == [("SUPPORT", False), ("SANCTION", True)]
+    # A headline's present tense is news.
+    assert code("Russia lifts arms embargo on Pakistan")[0].historical is False
+
+
+def test_negation_stays_in_its_clause(code) -> None:
+    events = code("Serbia did not agree to the plan, and Kosovo withdrew its police from the north.")
+    withdrawal = only(events, "RETREAT")
+    assert withdrawal.negated is False
+
+
 # Statements that report no action (CAMEO 01), which real text is full of.
 STATEMENTS = [
     "The Peruvian president expressed concern about the situation in Ecuador.",

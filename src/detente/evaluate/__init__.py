@@ -255,7 +255,7 @@ def score(records: list[GoldRecord], predictions: dict[str, list[Event]]) -> Sco
             s.no_event_pred += 1
         if rec.event is None:
             s.gold_none += 1
-            if pred is not None and not pred.negated and not pred.hypothetical:
+            if pred is not None and not (pred.negated or pred.hypothetical or pred.historical):
                 s.none_coded += 1
                 s.counts[p_type]["fp"] += 1
                 s.errors.append({"id": rec.id, "gold": NONE, "pred": p_type, "text": rec.text})
@@ -317,7 +317,7 @@ def quad_scores(records: list[GoldRecord], predictions: dict[str, list[Event]]) 
         right += ok
         per[rec.quad]["n"] += 1
         per[rec.quad]["ok"] += ok
-        if rec.quad == NEUTRAL and p_type not in (None, "REQUEST"):
+        if rec.quad == NEUTRAL and p_type not in (None, "REQUEST") and not (pred.negated or pred.hypothetical or pred.historical):
             neutral_events += 1
     n_neutral = per[NEUTRAL]["n"]
     return {

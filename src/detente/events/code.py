@@ -160,7 +160,7 @@ def _primary_key(c: Candidate) -> tuple:
     # "X killed 30 villagers, police said, blaming the attack on bandits": the source's aside
     # comes after what it reports.
     aside = c.trigger.dep_ == "advcl" and c.trigger.head.lemma_.lower() in SPEECH_ROOTS
-    return (aside, c.nominal, c.depth, not c.actor, not c.recipient)
+    return (c.background, aside, c.nominal, c.depth, not c.actor, not c.recipient)
 
 
 def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str) -> Event | None:
@@ -321,6 +321,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         historical = (doc.pub_date - day).days > 366
     else:
         historical = False
+    historical = historical or c.background
     confidence = 0.55
     confidence += 0.15 if c.rule.specificity >= 2 else 0.05 if c.rule.specificity else 0.0
     confidence += 0.1 if actor else -0.2

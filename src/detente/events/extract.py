@@ -107,6 +107,7 @@ class Candidate:
     # the country where the event happens, who announces it, other parties the sentence names.
     context_of: SentenceCoder | None = None
     modal: Token | None = None
+    background: bool = False  # a habit, a long-running state or a recalled past (see SentenceCoder.background)
 
     @property
     def place(self) -> str | None:
@@ -600,9 +601,13 @@ class SentenceCoder:
         chain = clause_chain(tok)
         for depth, t in enumerate(chain):
             own = depth == 0 or (depth == 1 and tok.pos_ == "NOUN")
+            # "X did not agree to the plan, and Y withdrew its troops": a negation does not cross into
+            # a coordinated clause with a subject of its own.
+            independent = depth > 0 and chain[depth - 1].dep_ == "conj" and \
+                any(c.dep_ in ("nsubj", "nsubjpass") for c in chain[depth - 1].children)
             for c in t.children:
                 low = c.lower_
-                if c.dep_ == "neg" and (own or t.pos_ == "VERB" and self._governs(t)):
+                if c.dep_ == "neg" and not independent and (own or t.pos_ == "VERB" and self._governs(t)):
                     negated = True
                 if c.dep_ == "det" and low == "no" and t.i == tok.i:
                     negated = True
@@ -637,6 +642,41 @@ class SentenceCoder:
             if t.dep_ == "ROOT":
                 break
         return negated, hypothetical, future
+
+    def background(self, tok: Token) -> bool:
+        """Whether a predicate states background rather than news: habits and long-running states
+        ("X buys most of its gas from Y", "has long backed", "for years"), what held "before the
+        war", and what an anniversary or "N years after" recalls."""
+        cues = self.cues.get("habitual", frozenset())
+        chain = clause_chain(tok)
+        verb = next((t for t in chain if t.pos_ in ("VERB", "AUX")), tok)
+        for t in (tok, verb):
+            for c in t.children:
+                if c.dep_ in ("advmod", "npadvmod") and c.lower_ in cues:
+                    return True
+                if c.dep_ == "prep" and c.lower_ in ("for", "over") and any(
+                        g.dep_ == "pobj" and g.lower_ in ("years", "decades", "generations", "centuries")
+                        for g in c.children):
+                    return True  # "has supplied arms for years"
+                if c.dep_ == "prep" and c.lower_ in ("before", "prior") and any(
+                        g.dep_ == "pobj" and g.lemma_.lower() in self.cues.get("era", ()) for g in c.subtree):
+                    return True  # "relations were warm before the war"
+            if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
+                    c.dep_ == "npadvmod" and c.lower_ in ("years", "decades") for c in t.children):
+                return True  # "ten years after Venezuela broke off relations"
+        for a in chain[1:]:
+            if a.lemma_.lower() == "anniversary" or (a.dep_ == "prep" and a.lower_ in ("after", "since") and any(
+                    g.lower_ in ("years", "decades") for g in a.head.children if g.dep_ == "npadvmod")):
+                return True  # "the 30th anniversary of the massacre", "ten years after X broke off relations"
+        # The habitual present: a present-tense event verb with no auxiliary, in a body sentence
+        # ("Pakistan imports most of its arms from China"); headlines (the first sentence) use the
+        # present for news.
+        if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and \
+                not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children) and \
+                not any(e.label_ == "DATE" for e in self.sent.ents) and verb.dep_ in ("ROOT", "conj") and \
+                not self.sent.text.rstrip().endswith(("?", ":")):
+            return True
+        return False
 
     def _governs(self, verb: Token) -> bool:
         rule = self.rules.get(verb.i)
@@ -716,12 +756,13 @@ class SentenceCoder:
         negated, hypothetical, future = self.modality(modal_tok)
         if "fail" in rule.flags:
             negated = True
+        background = self.background(modal_tok) and not future
         text = " ".join(t.text for t in sorted(set(words), key=lambda t: t.i))
         return Candidate(
             trigger=tok, rule=rule, event=event, mode=rule.mode, cameo=rule.cameo, actor=actor,
             recipient=recipient, trigger_text=text, negated=negated, hypothetical=hypothetical,
             future=future, nominal=nominal, context={rule.context} if rule.context else set(),
-            context_of=self, modal=modal_tok,
+            context_of=self, modal=modal_tok, background=background,
         )
 
     def announcer_of(self, tok: Token) -> list[Actor]:
