@@ -41,7 +41,7 @@ PLACE_NOUNS = {
     "outskirts", "suburb", "neighbourhood", "neighborhood", "camp", "base", "airport", "airbase", "strait", "gulf",
     "enclave", "zone", "corridor", "crossing", "checkpoint", "highway", "road", "hills", "heights", "mountains",
     "countryside", "oblast", "governorate", "prefecture", "municipality", "settlement", "market", "square",
-    "street", "hospital", "embassy", "consulate", "mosque", "church", "school", "university", "prison", "border",
+    "street", "hospital", "mosque", "church", "school", "university", "prison",
     "side", "part", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "centre",
     "center", "heart", "parts", "areas", "regions", "towns", "villages", "cities", "provinces", "districts",
 }
