@@ -35,7 +35,7 @@ ACTORS = ROOT / "src" / "detente" / "actors" / "data"
 OUT = ROOT / "src" / "detente" / "geo" / "data"
 # GeoNames region names carry their kind ("Syunik'i Marz", "Kotayk'i Marz", "Wilayat-e Baghlan"):
 # news says "Syunik", "Baghlan".
-SUFFIXES = re.compile(r"(?:'i)? (?:Marz|Oblast|Oblast'|Province|Governorate|Region|Voivodeship|County|District|"
+SUFFIXES = re.compile(r"(?:'?i(?= Marz))? (?:Marz|Oblast|Oblast'|Province|Governorate|Region|Voivodeship|County|District|"
                       r"Prefecture|Department|State|Division|Muhafazah|Velayat)$")
 PREFIXES = re.compile(r"^(?:Wilayat-e |Muhafazat |Ostan-e |Provincia de |Province of |Departamento de |Estado de )")
 

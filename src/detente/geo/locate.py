@@ -196,7 +196,7 @@ class EventLocator:
         # "the town of Gjilan", "the Kharkiv region", "off the coast of Yemen", "border with Iran"
         found = None
         for tok in self._inside(noun):
-            place = self._name_place(tok, hints, bare=True, adjective=True)
+            place = self._name_place(tok, hints, bare=True, framed=True)
             if place is not None and (found is None or _better(place[1], found[1])):
                 found = place
         if found is not None and lemma in ("border", "frontier") and found[1].feature == "country":
@@ -212,9 +212,13 @@ class EventLocator:
             yield tok
             stack += [c for c in tok.children if c.dep_ in INSIDE]
 
-    def _name_place(self, tok: Token, hints: tuple[str, ...], bare: bool, adjective: bool = False
+    def _name_place(self, tok: Token, hints: tuple[str, ...], bare: bool, framed: bool = False
                     ) -> tuple[str, Place] | None:
-        """The place a token names: an actor-table place or state, or a gazetteer name."""
+        """The place a token names: an actor-table place or state, or a gazetteer name.
+
+        `bare`: a gazetteer name alone may do; `framed`: inside a place noun ("the town of"), where
+        a nationality ("the Armenian town") and small towns count.
+        """
         m = self.actors.token_mention.get(tok.i)
         if m is not None:
             e = m.entries[0]
@@ -222,7 +226,7 @@ class EventLocator:
             if e.kind not in ("state", "place"):
                 return None
             if e.form == "adjective":
-                if not adjective or not e.country:
+                if not framed or not e.country:
                     return None
                 place = country_place(e.country)
                 return (text, place) if place else None
@@ -240,7 +244,9 @@ class EventLocator:
         span = self._proper_span(tok)
         if span is None:
             return None
-        place = resolve(span.text, hints)
+        # Small towns only for names that read as places: a place entity, or framed by a place noun.
+        towns = tok.ent_type_ in ENTITY_LABELS or framed
+        place = resolve(span.text, hints, towns=towns)
         if place is not None and place.feature == "country":
             return None  # country names are in the actor tables; a gazetteer alias alone is too weak
         if place is not None and place.country not in hints[:4] and place.feature not in ("sea", "border") \
