@@ -45,10 +45,13 @@ def _ring(indexes: list[int]) -> list[tuple[float, float]]:
         arc = arcs[i] if i >= 0 else arcs[~i][::-1]
         points += arc[1:] if points else arc
     xs = [x for x, _ in points]
-    if points and max(xs) - min(xs) > 180 and sum(xs) > 0:
-        # Russia's and Fiji's outlines run along the antimeridian: keep their eastern tips east of
-        # 180 so the ring does not cross the whole map (the map clips them at 180).
-        points = [(x + 360 if x < 0 else x, y) for x, y in points]
+    if points and max(xs) - min(xs) > 180:
+        # Rings cut at the antimeridian (Russia's Chukotka and Wrangel Island, Fiji): keep them on
+        # the side most of their points are, so none crosses the whole map (the map clips at 180).
+        if sum(x > 0 for x in xs) >= sum(x < 0 for x in xs):
+            points = [(x + 360 if x < 0 else x, y) for x, y in points]
+        else:
+            points = [(x - 360 if x > 0 else x, y) for x, y in points]
     return points
 
 
