@@ -23,7 +23,7 @@ def _outline() -> str:
     return "".join(f'<path data-iso="{iso}" d="{d}"/>' for iso, d in sorted(svg_paths().items()))
 
 
-def view_box(places: list[dict[str, Any]], fit: bool = True, min_span: float = 16.0) -> tuple[float, ...]:
+def view_box(places: list[dict[str, Any]], fit: bool = True, min_span: float = 10.0) -> tuple[float, ...]:
     """(x, y, width, height) in degrees: the whole world, or the places with a margin."""
     if not fit or not places:
         return VIEW
@@ -45,10 +45,10 @@ def map_svg(places: list[dict[str, Any]], href: Callable[[dict[str, Any]], str] 
     each circle a link (to the place's events)."""
     x, y, width, height = view_box(places, fit)
     top = max((p["events"] for p in places), default=1)
-    unit = width / 120  # circle sizes follow the zoom
+    unit = min(width / 220, 0.8)  # circle sizes follow the zoom; on the whole world, neighbours may overlap
     circles = []
     for p in sorted(places, key=lambda p: -p["events"]):  # small circles drawn last, on top
-        r = unit * (0.5 + 2.0 * math.sqrt(p["events"] / top))
+        r = unit * (0.8 + 2.2 * math.sqrt(p["events"] / top))
         counts = ", ".join(f"{p.get(q, 0)} {QUAD_LABELS[q]}" for q in QUAD_COLORS if p.get(q))
         where = ", ".join(str(v) for v in (p.get("name"), p.get("country")) if v)
         title = f"{where}: {p['events']} event{'s' if p['events'] != 1 else ''} ({counts})"
