@@ -13,7 +13,8 @@ scored; records where the coder finds no event are counted apart.
 - place accuracy: of those whose gold names a place finer than a country, the share where
   detente names the same place (same name, or the gold name's gazetteer entry within 25 km);
 - coverage: of the events the gold places, the share detente places at all;
-- placed without gold place: of the events the gold places nowhere, the share detente places.
+- placed without gold place: of the events the gold places nowhere, the share detente places;
+- end to end: country (place) right over every event the gold places (names), unplaced = wrong.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def same_place(gold: dict, loc) -> bool:
 
 
 def score(records, coded) -> tuple[dict, list[dict]]:
-    n = {"records": len(records), "no_event": 0, "gold_placed": 0, "gold_unplaced": 0, "placed": 0,
+    n = {"records": len(records), "no_event": 0, "gold_placed": 0, "gold_named": 0, "gold_unplaced": 0, "placed": 0,
          "country_right": 0, "named": 0, "place_right": 0, "false_placed": 0}
     errors = []
     for subset, rid, _, _, gold in records:
@@ -85,6 +86,7 @@ def score(records, coded) -> tuple[dict, list[dict]]:
                 errors.append({"id": rid, "set": subset, "gold": None, "got": loc.model_dump()})
             continue
         n["gold_placed"] += 1
+        n["gold_named"] += bool(gold["name"])
         if loc is None:
             errors.append({"id": rid, "set": subset, "gold": gold, "got": None})
             continue
@@ -108,6 +110,9 @@ def score(records, coded) -> tuple[dict, list[dict]]:
         "place_accuracy": share(n["place_right"], n["named"]),
         "coverage": share(n["placed"], n["gold_placed"]),
         "placed_without_gold_place": share(n["false_placed"], n["gold_unplaced"]),
+        # End to end: an event the gold places but detente does not counts as wrong.
+        "country_of_all_gold_placed": share(n["country_right"], n["gold_placed"]),
+        "place_of_all_gold_named": share(n["place_right"], n["gold_named"]),
     }
     return result, errors
 
@@ -166,7 +171,7 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     for key in ("records", "no_event", "gold_placed", "gold_unplaced", "country_accuracy", "place_accuracy",
-                "coverage", "placed_without_gold_place"):
+                "coverage", "placed_without_gold_place", "country_of_all_gold_placed", "place_of_all_gold_named"):
         print(f"{key:28} {result[key]}")
     for subset, part in result["by_set"].items():
         print(f"  {subset:26} country {part['country_accuracy']}  place {part['place_accuracy']}  "
