@@ -9,7 +9,17 @@ from spacy.tokens import Doc, Span, Token
 from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.dates import resolve_date
-from detente.events.extract import AGREE_CAMEO, COOPERATIVE, THREAT_MODE, Candidate, SentenceCoder, match_rule
+from detente.events.extract import (
+    AGREE_CAMEO,
+    COOPERATIVE,
+    REJECT_MODE,
+    RETREATING,
+    THREAT_MODE,
+    Candidate,
+    SentenceCoder,
+    helps_someone,
+    match_rule,
+)
 from detente.events.model import NONE as NONE_LABEL
 from detente.events.model import load_model
 from detente.geo.locate import EventLocator
@@ -164,6 +174,15 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # "coordinated attacks" by one group are simultaneous, not joint.
     if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and joint and (joint != {"coordinated"} or len(c.actor) > 1):
         event, mode, cameo = "COOPERATE", None, "062"  # "a joint offensive against jihadists"
+    # Forces sent to help someone are military aid or peacekeeping, not a show of force.
+    if event == "MOBILIZE" and helps_someone(c.trigger):
+        event, mode, cameo = "AID", None, "074"
+    # "will not lift the ban until ...", "would not provide support": an actor declining to cooperate
+    # or yield is rejecting (CAMEO 12), not announcing a negated cooperation.
+    if c.negated and c.future and event in COOPERATIVE | RETREATING:
+        mode, cameo = REJECT_MODE.get(event, (None, "120"))
+        event = "REJECT"
+        c.negated = c.future = c.hypothetical = False
     # Orders of a court are legal sanctions, not requests.
     if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
@@ -377,7 +396,9 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
             continue
         coder_ = SentenceCoder(sent, actors)
         found = [] if method == "model" else sorted(coder_.candidates(), key=_primary_key)
-        if not found and method != "lexicon":
+        # A lexicon row that names no event ("expressed condolences", "declined to comment") says the
+        # sentence is a statement: the classifier does not get to guess an event for it.
+        if not found and method != "lexicon" and not coder_.statement:
             learned = model_candidate(sent, coder_, 0.0 if method == "model" else MODEL_THRESHOLD)
             found = [learned] if learned is not None else []
         seen: set[str] = set()
