@@ -22,6 +22,7 @@ from detente.events.extract import (
 )
 from detente.events.model import NONE as NONE_LABEL
 from detente.events.model import load_model
+from detente.geo.locate import EventLocator
 from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
 
@@ -390,6 +391,7 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
     (lexicon, and the classifier for sentences where the lexicon finds nothing).
     """
     events: list[Event] = []
+    locator = EventLocator(parsed, doc, actors)
     for index, sent in enumerate(parsed.sents):
         if not sent.text.strip():
             continue
@@ -407,6 +409,7 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
             ev = finish(cand, doc, sent, index, coder)
             if ev is None or ev.id in seen or any(_restates(ev, other) for other in kept):
                 continue
+            ev.location = locator.locate(cand.trigger, ev)
             kept.append(ev)
             seen.add(ev.id)
             events.append(ev)
