@@ -42,11 +42,24 @@ def summary(db: str, out_dir: str, top: int = 15) -> None:
             changes.add_row(ch["dyad"], ch["label"], ch["start_period"], f"{ch['before']:+.2f} -> {ch['after']:+.2f}",
                             claim)
         con.print(changes)
+        from detente.analysis.places import event_places
+        from detente.store import EventFilter
+
+        places = Table(title="Where the two storylines happened (located events, duplicate reports once)")
+        for col in ("dyad", "place", "country", "lat, lon", "events"):
+            places.add_column(col, justify="right" if col == "events" else "left")
+        for a, b in (("RUS", "PAK"), ("AZE", "ARM")):
+            for p in event_places(store, EventFilter.counted(dyad=(a, b)), 4):
+                places.add_row(f"{a}-{b}", str(p["name"]), str(p["country"] or "-"), f"{p['lat']:.2f}, {p['lon']:.2f}",
+                               str(p["events"]))
+        con.print(places)
         build_report(store, str(Path(out_dir) / "report.html"))
     con.print("Outputs:")
     for path in sorted(Path(out_dir).iterdir()):
         con.print(f"  {path}")
     con.print(f"Query more with: .venv/bin/detente events --db {db} --actor RUS --recipient PAK")
+    con.print(f"Map: open {Path(out_dir) / 'report.html'}#places, or run .venv/bin/detente serve --db {db} "
+              "and open http://127.0.0.1:8000/map")
 
 
 if __name__ == "__main__":
