@@ -29,8 +29,9 @@ NOT_YET: dict[tuple[str, str], str] = {
         "would continue to defend its measures' (SUPPORT +5); so the 2019 summit contacts turn the series "
         "cooperative from 2019-05"),
     ("JPN-KOR", "2019-07"): (
-        "coder and analysis: diplomatic protests ('summoned the ambassador to protest', 'lodged a protest') are coded "
-        "PROTEST, material conflict, so relations look material before the trade measures; 'would restrict exports' "
+        "coder and analysis: a diplomatic protest ('summoned South Korea's ambassador to protest against a ruling') is "
+        "coded PROTEST, material conflict, and the ruling itself SANCTION, so relations look material before the trade "
+        "measures; 'would restrict exports' "
         "is THREATEN and 'approved the removal of South Korea from its list' SUPPORT +5; 'regretted the decision' is "
         "CONCEDE +4.5. With these coded right, the two months of measures (2019-07/08) before November's "
         "de-escalation are still too few events to outweigh the dyad's penalty"),
