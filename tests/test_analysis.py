@@ -595,11 +595,19 @@ def test_imprecise_dates_are_not_piled_on_the_first_day(imprecise_store: Store) 
     assert signed_network(imprecise_store, "2024-01-01", "2024-03-31", 1).edges["PAK", "RUS"]["n_events"] == 2
 
 
-def test_imprecise_dates_sort_after_the_precise_ones(imprecise_store: Store) -> None:
+def test_imprecise_dates_sort_after_the_precise_ones(imprecise_store: Store, tmp_path: Path) -> None:
     newest = [(e["date"], e["date_precision"]) for e in imprecise_store.events(order="-date")]
     assert newest == [("2024-05-20", "day"), ("2024-03-12", "day"), ("2024-03-01", "month"), ("2024-01-01", "year")]
     oldest = [(e["date"], e["date_precision"]) for e in imprecise_store.events(order="date")]
     assert oldest == [("2024-03-12", "day"), ("2024-03-01", "month"), ("2024-05-20", "day"), ("2024-01-01", "year")]
+    # "deliveries next year", told on 2024-05-02: no newer than its news in a list of the latest events
+    b = Builder()
+    b.add("2025-01-01", "AGREE", ["RUS"], ["PAK"], precision="year", published="2024-05-02", trigger="ready")
+    b.add("2024-05-20", "CONSULT", ["RUS"], ["PAK"], trigger="met")
+    b.add("2024-05-02", "SUPPORT", ["RUS"], ["PAK"], trigger="praised")
+    with b.store(tmp_path / "future.duckdb") as store:
+        newest = [(e["date"], e["date_precision"]) for e in store.events(order="-date")]
+    assert newest == [("2024-05-20", "day"), ("2024-05-02", "day"), ("2025-01-01", "year")]
 
 
 # -- claimed shifts -----------------------------------------------------------------------------

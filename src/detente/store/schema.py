@@ -57,10 +57,12 @@ SPAN_END_SQL = (f"CASE date_precision WHEN 'month' THEN last_day({DAY_SQL}) "
 # the most precisely dated, then the earliest, then the most confident. Its date is the event's.
 REPRESENTATIVE_SQL = f"{PRECISION_RANK_SQL}, {DAY_SQL}, COALESCE(confidence, 0) DESC, id"
 # Lists in date order: an imprecise event comes after the precise events of its period,
-# oldest first (after the period's last day) as well as newest first (below its first day),
+# oldest first (after the period's last day) as well as newest first (below its first day, and
+# never above the day of the article that reports it: "next year" is no newer than its news),
 # so a year-only date never heads a list of the latest events.
 OLDEST_FIRST_SQL = f"{SPAN_END_SQL}, {PRECISION_RANK_SQL}"
-NEWEST_FIRST_SQL = f"{DAY_SQL} DESC, {PRECISION_RANK_SQL}"
+NEWEST_FIRST_SQL = (f"CASE WHEN date_precision IN ('month', 'year') THEN least({DAY_SQL}, COALESCE(pub_date, {DAY_SQL})) "
+                    f"ELSE {DAY_SQL} END DESC, {PRECISION_RANK_SQL}")
 
 EVENT_COLUMNS = [
     "id", "doc_id", "sentence_index", "sentence", "date", "date_precision", "pub_date", "event_type", "mode",
