@@ -226,6 +226,7 @@ def test_all_changes_strongest_first(change_store: Store) -> None:
         ("PAK-RUS", "detente"), ("ARM-AZE", "escalation"), ("GBR-USA", "deterioration")}
     strengths = [c["strength"] for c in found]
     assert strengths == sorted(strengths, reverse=True)
+    assert all(c["before_end"] < c["start_period"] for c in found)
     assert all(c["evidence"] for c in found)
     assert all_changes(change_store, min_events=1000) == []
 
@@ -588,7 +589,9 @@ def test_imprecise_dates_are_not_piled_on_the_first_day(imprecise_store: Store) 
     assert list(q["n_events"]) == [2, 1] and q.attrs["unplaced"] == 1  # a year spans four quarters
     w = dyad_series(imprecise_store, "RUS", "PAK", freq="week")
     assert w["n_events"].sum() == 2 and w.attrs["unplaced"] == 2  # a month spans several weeks
-    assert top_dyads(imprecise_store)[0]["n_events"] == 4  # totals count every event
+    top = top_dyads(imprecise_store)[0]
+    assert top["n_events"] == 4  # totals count every event
+    assert (top["first"], top["last"]) == ("2024-03-01", "2024-05-20")  # a year-only date does not stretch the span
     # a date range holds an event when it holds its whole span
     assert signed_network(imprecise_store, "2024-03-01", "2024-03-31", 1).edges["PAK", "RUS"]["n_events"] == 2
     assert signed_network(imprecise_store, "2024-03-05", "2024-03-31", 1).edges["PAK", "RUS"]["n_events"] == 1

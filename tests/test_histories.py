@@ -73,6 +73,7 @@ def test_turning_point_found(found: list[dict], point: dict, request: pytest.Fix
             and abs(month_number(c["start"]) - month_number(point["month"])) <= WITHIN_MONTHS]
     assert hits, [(c["label"], c["start_period"]) for c in found if c["dyad"] == point["dyad"]]
     assert hits[0]["evidence"]  # the events that moved it
+    assert hits[0]["before_end"] < hits[0]["start_period"]
 
 
 @pytest.mark.parametrize("period", EXPECTED["periods"], ids=lambda p: f"{p['dyad']}-{p['from']}-{p['to']}")

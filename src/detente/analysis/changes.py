@@ -295,6 +295,8 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None,
         onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]))
         new = obs.iloc[s1 + onset:e1]
         q["first"] = new.iloc[0]
+        if onset < 0:  # the old level ends where the new one starts
+            p["last"] = obs.iloc[s1 + onset - 1]
         harmonic = p["weight"] * q["weight"] / (p["weight"] + q["weight"])
         distance = float(np.sqrt(((m1[events] - m0[events]) ** 2).sum()))
         out.append({

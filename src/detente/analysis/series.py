@@ -418,7 +418,10 @@ def dyad_table(store: Store, count: str = "clusters", include_modal: bool = Fals
            "COALESCE(sum(abs(score)) / nullif(count(*) FILTER (WHERE score <> 0), 0), 1.0) AS unit, "
            "COALESCE(avg(score * score) FILTER (WHERE score <> 0) / nullif(avg(abs(score)) FILTER (WHERE score <> 0), 0) ^ 2, "
            "1.0) AS dispersion, "
-           f"min(day) AS first, max(day) AS last FROM ({pairs_sql(count, where)}) GROUP BY a, b ORDER BY a, b")
+           # first and last dates: a year-only date would stretch the span to 1 January
+           "COALESCE(min(day) FILTER (WHERE prec < 4), min(day)) AS first, "
+           f"COALESCE(max(day) FILTER (WHERE prec < 4), max(day)) AS last FROM ({pairs_sql(count, where)}) "
+           "GROUP BY a, b ORDER BY a, b")
     table = store.con.execute(sql, params).df()
     if table.empty:
         return pd.DataFrame(columns=_DYAD_COLUMNS)

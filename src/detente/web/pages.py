@@ -83,7 +83,7 @@ def _doc_titles(store: Any, events: list[dict[str, Any]]) -> dict[str, str]:
 def overview(request: Request, count: Annotated[str, Depends(counting)] = "clusters") -> HTMLResponse:
     with _access(request).read() as store:
         stats = queries.corpus_stats(store, count)
-        timeline = r.timeline_figure(queries.monthly_quads(store)) if stats["events"] else None
+        timeline = r.timeline_figure(queries.monthly_quads(store, count)) if stats["events"] else None
         dyads, dyads_error = _try(bridge.top_dyads, store, 12, count)
         changes, changes_error = _try(bridge.all_changes, store, count)
         _, recent_docs = queries.documents(store, None, 8, 0)

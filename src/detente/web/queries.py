@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.store import EventFilter, Store, row_to_record
+from detente.store.schema import DAY_SQL, SPAN_END_SQL
 
 
 def corpus_stats(store: Store, count: str = "clusters") -> dict[str, Any]:
@@ -34,11 +35,14 @@ def _iso(value: Any) -> str | None:
     return value.isoformat()[:10] if value is not None else None
 
 
-def monthly_quads(store: Store) -> list[dict[str, Any]]:
-    """Events per month (event date, else publication date) and quad class; historical references left out."""
+def monthly_quads(store: Store, count: str = "clusters") -> list[dict[str, Any]]:
+    """Events per month (event date, else publication date) and quad class, counted as every view
+    counts (EventFilter.counted: background left out); an event dated only to a year is in no month."""
+    rows, params = EventFilter.counted(count=count).rows()
     return store.query(
-        "SELECT date_trunc('month', COALESCE(date, pub_date)) AS month, quad_class, count(*) AS n FROM events "
-        "WHERE COALESCE(date, pub_date) IS NOT NULL AND NOT historical GROUP BY 1, 2 ORDER BY 1")
+        f"SELECT date_trunc('month', {DAY_SQL}) AS month, quad_class, count(*) AS n FROM {rows} "
+        f"WHERE {DAY_SQL} IS NOT NULL AND date_trunc('month', {DAY_SQL}) = date_trunc('month', {SPAN_END_SQL}) "
+        "GROUP BY 1, 2 ORDER BY 1", params)
 
 
 def documents(store: Store, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
