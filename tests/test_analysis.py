@@ -644,6 +644,11 @@ def test_claims_need_their_targets() -> None:
         assert find_claims(text) == [], text
     (claim,) = find_claims("Relations have not been restored.")
     assert claim["negated"]
+    warming, cooling = find_claims("Riyadh and Doha restored diplomatic relations, ending a rift that began in 2017.")
+    assert (warming["direction"], warming["negated"]) == ("warming", False)
+    assert (cooling["phrase"], cooling["negated"]) == ("rift", True)  # the rift ended: no cooling claimed
+    (claim,) = find_claims("Officials said they hoped to rebuild trust.")
+    assert claim["hedged"]
 
 
 @pytest.fixture

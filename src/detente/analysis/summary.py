@@ -74,10 +74,14 @@ def claim_rules() -> tuple[ClaimRule, ...]:
 
 _NEGATION = re.compile(r"(?:\b(?:no|not|never|without|denied|denies|deny|denying|rules?\s+out|ruled\s+out|far\s+from|"
                        r"little|nor)\b|n't\b)[\w\s,'-]{0,25}$", re.IGNORECASE)
+# "ending a rift", "healed the rupture": the shift claimed is the end of what the phrase names.
+_ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|heal(?:s|ed|ing)?|overc[oa]m(?:e|es|ing)|after)\s+(?:the\s+|a\s+|their\s+|"
+                    r"its\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 _INNER_NEGATION = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b", re.IGNORECASE)
 # A change feared or warned against is not a change claimed: "to avoid a dangerous escalation".
 _HEDGE = re.compile(r"\b(?:avoid\w*|prevent\w*|avert\w*|could|might|may|would|risk\w*|fear\w*|warn\w*\s+of|"
-                    r"danger\s+of|threat\s+of|if)\b[\w\s,'\"-]{0,40}$", re.IGNORECASE)
+                    r"danger\s+of|threat\s+of|if|hop(?:e|es|ed|ing)\s+to|seek(?:s|ing)?\s+to|sought\s+to)\b[\w\s,'\"-]{0,40}$",
+                    re.IGNORECASE)
 _UNNAMED = re.compile(r"\b(?:the\s+two\s+(?:countries|sides|nations|neighbours|neighbors|governments|capitals)|"
                       r"both\s+(?:countries|sides|nations|capitals)|bilateral|relations|ties|relationship)\b",
                       re.IGNORECASE)
@@ -181,7 +185,8 @@ def find_claims(text: str) -> list[dict[str, Any]]:
         for rule in claim_rules():
             for m in rule.pattern.finditer(sentence):
                 before = sentence[max(0, m.start() - 50):m.start()]
-                negated = bool(_NEGATION.search(before) or _INNER_NEGATION.search(m.group(0)))
+                negated = bool(_NEGATION.search(before) or _INNER_NEGATION.search(m.group(0))
+                               or (rule.direction == "cooling" and _ENDED.search(before)))
                 claim = by_direction.setdefault(rule.direction, {
                     "sentence": sentence, "sentence_number": i, "direction": rule.direction, "phrase": m.group(0),
                     "rule": rule.name, "phrases": [], "negated": negated,
@@ -338,7 +343,7 @@ def render_summary(summary: dict[str, Any], max_events: int = 4) -> str:
         lines.append("Claimed shifts:")
     for c in summary["claims"]:
         who = c["dyad"] or "(no dyad named)"
-        neg = (" [negated]" if c["negated"] else " [feared, not claimed]" if c["hedged"]
+        neg = (" [negated]" if c["negated"] else " [hedged, not claimed]" if c["hedged"]
                else " [background]" if c.get("background") else "")
         lines.append(f"  {c['direction']} {who}: \"{c['phrase']}\"{neg} - {_short(c['sentence'])}")
     return "\n".join(lines)
