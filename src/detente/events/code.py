@@ -10,6 +10,7 @@ from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.classifier import NONE as NONE_LABEL
 from detente.events.classifier import load_classifier, sentence_features
+from detente.events.confidence import confidence_features, load_confidence
 from detente.events.dates import resolve_date
 from detente.events.encoder import load_encoder
 from detente.events.extract import (
@@ -400,12 +401,15 @@ def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_
     return cand
 
 
-def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined") -> list[Event]:
+def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined",
+             calibrate: bool = True) -> list[Event]:
     """All events of one parsed document, in sentence order, primary event of a sentence first.
 
     method: "lexicon" (trigger lexicon only), "model" (learned classifier only) or "combined"
-    (lexicon, and the classifier for sentences where the lexicon finds nothing).
+    (lexicon, and the classifier for sentences where the lexicon finds nothing). `calibrate`:
+    confidence from the calibrated model (events/confidence.py) rather than the raw score.
     """
+    confidence_model = load_confidence() if calibrate else None
     events: list[Event] = []
     locator = EventLocator(parsed, doc, actors)
     for index, sent in enumerate(parsed.sents):
@@ -430,6 +434,9 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
             seen.add(ev.id)
             events.append(ev)
             sentence_actors += ev.actor + ev.recipient
+        if confidence_model is not None:
+            for ev in kept:
+                ev.confidence = round(confidence_model.probability(confidence_features(ev, ev.confidence, len(kept))), 3)
         actors.remember(sentence_actors or _sentence_mentions(sent, actors))
     return events
 
