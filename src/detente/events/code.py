@@ -189,6 +189,14 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         mode, cameo = REJECT_MODE.get(event, (None, "120"))
         event = "REJECT"
         c.negated = c.future = c.hypothetical = False
+    # "Iran said Saudi Arabia was backing militants": support for armed groups reported by someone
+    # else is that someone's accusation (CAMEO 112), not the support.
+    if event in ("SUPPORT", "AID", "COOPERATE") and not c.negated and c.actor and \
+            any(r.sector in ("REB", "UAF") or r.kind == "group" for r in c.recipient):
+        speakers = [a for a in c.announcer if a.country or a.kind in ("igo", "group")]
+        if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
+            event, mode, cameo = "ACCUSE", "allege", "112"
+            c.actor, c.recipient = speakers, c.actor
     # Orders of a court are legal sanctions, not requests.
     if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
