@@ -847,3 +847,38 @@ def test_recipient_in_the_measure_and_the_mission(sentence: str, event_type: str
     ev = code(sentence)[0]
     parties = sorted(a.code if a.kind in ("group", "igo") else a.country for a in ev.recipient)
     assert (ev.event_type, parties) == (event_type, recipient)
+
+
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    # a government's protest is an official complaint, a crowd's a demonstration
+    ("Seoul summoned Japan's ambassador to protest against the export curbs.", "ACCUSE", ["KOR"], ["JPN"]),
+    ("Hundreds of students protested against the government in Lima.", "PROTEST", ["PER"], ["PER"]),
+    # regretting another's decision is disapproval; regretting one's own act an apology
+    ("Berlin regretted the decision of the Polish government to halt the talks.", "ACCUSE", ["DEU"], ["POL"]),
+    # a crowd outside a foreign embassy is of the city's country, the embassy's owner its target
+    ("Hundreds of people protested outside the Danish embassy in Tehran.", "PROTEST", ["IRN"], ["DNK"]),
+    ("Indigenous groups in Bolivia blocked roads to protest against fuel prices.", "PROTEST", ["BOL"], ["BOL"]),
+])
+def test_who_protests_and_regrets(sentence: str, event_type: str, actor: list[str], recipient: list[str],
+                                  code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == (event_type, actor, recipient)
+
+
+@pytest.mark.parametrize("sentence, actor, recipient", [
+    ("Beijing called the Japanese export controls illegal.", ["CHN"], ["JPN"]),
+    ("Ankara told the Security Council that the embargo imposed by Greece was unjust.", ["TUR"], ["GRC"]),
+    ("Pakistan described New Delhi's statement as baseless and irresponsible.", ["PAK"], ["IND"]),
+    ("Moscow's decision was a violation of the treaty, the Estonian foreign ministry said.", ["EST"], ["RUS"]),
+])
+def test_a_condemning_verdict_is_an_accusation(sentence: str, actor: list[str], recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, ev.cameo_code, countries(ev.actor), countries(ev.recipient)) == ("ACCUSE", "111", actor, recipient)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The minister said the talks with Pakistan were useful.",
+    "Kenya said its own decision was a mistake.",
+])
+def test_praise_and_self_criticism_are_no_verdict(sentence: str, code) -> None:
+    assert [e for e in code(sentence) if e.event_type == "ACCUSE"] == []

@@ -415,8 +415,7 @@ class DocumentActors:
         # Places the sentence puts things in; a foreign facility is not where it stands ("outside
         # the French military base in Niamey" is in Niger).
         placed = [w for t in sent if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE for w in t.subtree
-                  if w.i == t.i or w.dep_ in ("compound", "poss") or
-                  w.dep_ == "amod" and w.head.lemma_.lower() not in FACILITIES]
+                  if w.i == t.i or w.dep_ in ("compound", "poss", "amod") and w.head.lemma_.lower() not in FACILITIES]
         own = self.token_mention.get(head.i)
         for tok in near + placed:
             m = self.token_mention.get(tok.i)

@@ -24,6 +24,7 @@ from detente.events.extract import (
     helps_someone,
     match_rule,
 )
+from detente.events.verdict import verdicts
 from detente.geo.locate import EventLocator
 from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
@@ -80,8 +81,9 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     def in_plain_subclause(ent: Span) -> bool:
         # "struck what it called hideouts early on Tuesday": the parse may hang the date on a
         # clause below the predicate that is no event of its own.
+        # A relative clause describes its noun's past ("lifting the controls it imposed in 2019").
         v = sent.doc[clause(ent.root)]
-        return v.dep_ not in ("conj", "ROOT") and match_rule(v) is None and \
+        return v.dep_ not in ("conj", "ROOT", "relcl") and match_rule(v) is None and \
             any(a.i == home for a in v.ancestors)
 
     # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence
@@ -198,6 +200,16 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
             event, mode, cameo = "ACCUSE", "allege", "112"
             c.actor, c.recipient = speakers, c.actor
+    # A government protesting is complaining officially (CAMEO 114), not demonstrating: "summoned the
+    # ambassador to protest against the ruling".
+    if event == "PROTEST" and mode == "demo" and c.trigger.lemma_.lower() == "protest" and c.actor and \
+            all(a.kind == "igo" or a.kind in ("state", "role") and a.sector in (None, "GOV") for a in c.actor):
+        event, mode, cameo = "ACCUSE", "disapprove", "114"
+    # Regretting one's own act is an apology; regretting another party's decision is disapproval.
+    if event == "CONCEDE" and c.trigger.lemma_.lower() in ("regret", "express") and c.recipient and \
+            {t.lemma_.lower() for t in c.trigger.subtree} & cue_words().get("decision", frozenset()) and \
+            not {r.country or r.code for r in c.recipient} & {a.country or a.code for a in c.actor}:
+        event, mode, cameo = "ACCUSE", "disapprove", "111"
     # Orders of a court are legal sanctions, not requests.
     if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor) and c.trigger.lemma_.lower() in COURT_ORDERS:
         event, mode, cameo = "SANCTION", "convict", "116"
@@ -429,7 +441,11 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
         if not sent.text.strip():
             continue
         coder_ = SentenceCoder(sent, actors)
-        found = [] if method == "model" else sorted(coder_.candidates(), key=_primary_key)
+        found = []
+        if method != "model":
+            verdict = verdicts(coder_)
+            sayers = {c.modal.i for c in verdict if c.modal is not None}
+            found = sorted([c for c in coder_.candidates() if c.trigger.i not in sayers] + verdict, key=_primary_key)
         # A lexicon row that names no event ("expressed condolences", "declined to comment") says the
         # sentence is a statement: the classifier does not get to guess an event for it.
         if not found and method != "lexicon" and not coder_.statement:
