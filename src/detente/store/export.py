@@ -22,6 +22,18 @@ CSV_COLUMNS = [
 ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs: text starting with =, +, -, @, a tab or a CR gets a leading
+    apostrophe; numbers (a score of -4.0) stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def dyadic(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """CAMEO convention: one record per actor-recipient pair; reciprocal actors pair both ways."""
     actors, recipients = record.get("actor") or [], record.get("recipient") or []
@@ -41,7 +53,7 @@ def dyadic(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def flat(record: dict[str, Any]) -> dict[str, Any]:
-    """A record with lists joined by ';' for CSV."""
+    """A record as a CSV row: lists joined by ';', every cell made safe (see `safe_cell`)."""
     out = {k: v for k, v in record.items() if k not in ("actor", "recipient")}
     for side in ("actor", "recipient"):
         items = record.get(side) or []
@@ -51,7 +63,7 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
         out[f"{side}_names"] = ";".join(a.get("name") or "" for a in items)
         out[f"{side}_text"] = ";".join(a.get("text") or "" for a in items)
     out["contexts"] = ";".join(record.get("contexts") or [])
-    return out
+    return {k: safe_cell(v) for k, v in out.items()}
 
 
 def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: str | None = None,
