@@ -1,81 +1,94 @@
-"""The JSON API under /api (OpenAPI schema at /openapi.json, docs at /docs)."""
+"""The JSON API under /api (OpenAPI schema at /openapi.json, docs at /docs): one twin per page,
+plus downloads of everything a page shows (events, series, network, documents)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
-from detente.store.export import CSV_COLUMNS, dyadic, flat
+from detente.store import EventFilter
 
-from . import bridge, queries
+from . import actors, bridge, downloads, queries, schemas
 from .access import StoreAccess, WebError
-from .params import EventQuery, Paging, actor_code, event_query, frequency, paging, period
+from .params import MAX_LIMIT, EventQuery, Paging, actor_code, dyad_pair, event_query, frequency, paging, period
 
-router = APIRouter(prefix="/api", tags=["api"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": schemas.Error, "description": "A parameter is invalid (the message names it)."},
+    404: {"model": schemas.Error, "description": "Nothing there (an unknown id, or a page past the last)."},
+    501: {"model": schemas.Error, "description": "The relations analysis is not installed."},
+    503: {"model": schemas.Error, "description": "The store cannot be opened right now."},
+}
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
 def _access(request: Request) -> StoreAccess:
     return request.app.state.access
 
 
-@router.get("/stats", summary="Corpus size, date spans, counts by event type and quad class")
+def _ok(model: type, media: str = "application/json") -> dict[int | str, dict[str, Any]]:
+    if media == "application/json":
+        return {200: {"model": model}}
+    return {200: {"content": {media: {"schema": {"type": "string"}}}, "description": model.__doc__ or ""}}
+
+
+@router.get("/stats", summary="Corpus size, date spans, counts by event type and quad class",
+            response_model=None, responses=_ok(schemas.Stats))
 def api_stats(request: Request) -> dict[str, Any]:
     with _access(request).read() as store:
         return queries.corpus_stats(store)
 
 
-@router.get("/events", summary="Filtered, sorted, paged events")
+@router.get("/events", summary="Filtered, sorted, paged events", response_model=None, responses=_ok(schemas.EventPage))
 def api_events(request: Request, eq: Annotated[EventQuery, Depends(event_query)],
                pg: Annotated[Paging, Depends(paging)]) -> dict[str, Any]:
-    """Returns `{total, page, page_size, pages, events}`; events are public event records."""
+    """Returns `{total, page, page_size, pages, count, events}`; events are public event records."""
     flt = eq.filter()
     with _access(request).read() as store:
-        total = store.count(flt)
-        events = list(store.events(flt, limit=pg.page_size, offset=pg.offset, order=eq.sort))
-    return {"total": total, "page": pg.page, "page_size": pg.page_size,
-            "pages": max(1, -(-total // pg.page_size)), "events": events}
+        total = queries.count_events(store, flt, eq.count)
+        pg.check(total)
+        events = list(queries.iter_events(store, flt, eq.count, eq.sort, pg.page_size, pg.offset))
+    return {"total": total, "page": pg.page, "page_size": pg.page_size, "pages": pg.pages(total), "count": eq.count,
+            "events": events}
 
 
-LimitQ = Annotated[int | None, Query(ge=1, description="At most this many events (default: all).")]
+@router.get("/facets", summary="Counts of the filtered events by type, quad, CAMEO root, country, sector, "
+                               "publisher and date precision", response_model=None, responses=_ok(schemas.Facets))
+def api_facets(request: Request, eq: Annotated[EventQuery, Depends(event_query)]) -> dict[str, Any]:
+    flt = eq.filter()
+    with _access(request).read() as store:
+        return {"total": queries.count_events(store, flt, eq.count), "count": eq.count,
+                "facets": queries.facets(store, flt, eq.count)}
+
+
+LimitQ = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description=f"At most this many events (default: all, "
+                                                                        f"up to {MAX_LIMIT:,}).")]
 DyadicQ = Annotated[bool, Query(description="One row per actor-recipient pair (CAMEO convention).")]
 
 
 def _records(access: StoreAccess, eq: EventQuery, limit: int | None, dyads: bool) -> Iterator[dict[str, Any]]:
+    from detente.store.export import dyadic
+
     with access.read() as store:
-        for rec in store.events(eq.filter(), limit=limit, order=eq.sort):
+        for rec in queries.iter_events(store, eq.filter(), eq.count, eq.sort, limit):
             yield from (dyadic(rec) if dyads else (rec,))
 
 
-@router.get("/events.csv", summary="Download the filtered events as CSV (streamed)",
-            response_class=StreamingResponse, responses={200: {"content": {"text/csv": {}}}})
+@router.get("/events.csv", summary="Download the filtered events as CSV (streamed; cells never start a formula)",
+            response_class=StreamingResponse, responses=_ok(downloads.CsvFile, "text/csv"))
 def api_events_csv(request: Request, eq: Annotated[EventQuery, Depends(event_query)], limit: LimitQ = None,
                    dyadic: DyadicQ = False) -> StreamingResponse:
-    access = _access(request)
+    from detente.store.export import CSV_COLUMNS, flat
 
-    def rows() -> Iterator[str]:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS + ["source_event_id"] * dyadic, extrasaction="ignore")
-        writer.writeheader()
-        for rec in _records(access, eq, limit, dyadic):
-            writer.writerow(flat(rec))
-            if buf.tell() > 65536:
-                yield buf.getvalue()
-                buf.seek(0)
-                buf.truncate()
-        yield buf.getvalue()
-
-    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="events.csv"'})
+    rows = (flat(r) for r in _records(_access(request), eq, limit, dyadic))
+    return downloads.csv_response(rows, CSV_COLUMNS + ["source_event_id"] * dyadic, "events.csv")
 
 
 @router.get("/events.jsonl", summary="Download the filtered events as JSON Lines (streamed)",
-            response_class=StreamingResponse, responses={200: {"content": {"application/x-ndjson": {}}}})
+            response_class=StreamingResponse, responses=_ok(downloads.JsonLinesFile, "application/x-ndjson"))
 def api_events_jsonl(request: Request, eq: Annotated[EventQuery, Depends(event_query)], limit: LimitQ = None,
                      dyadic: DyadicQ = False) -> StreamingResponse:
     access = _access(request)
@@ -93,7 +106,8 @@ def api_events_jsonl(request: Request, eq: Annotated[EventQuery, Depends(event_q
                              headers={"Content-Disposition": 'attachment; filename="events.jsonl"'})
 
 
-@router.get("/event/{event_id}", summary="One event by id")
+@router.get("/event/{event_id}", summary="One event by id", response_model=None,
+            responses=_ok(schemas.EventRecord))
 def api_event(request: Request, event_id: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
     with _access(request).read() as store:
         ev = queries.event_by_id(store, event_id)
@@ -102,10 +116,21 @@ def api_event(request: Request, event_id: Annotated[str, Path(max_length=200)]) 
     return ev
 
 
-@router.get("/doc/{doc_id:path}", summary="One document: metadata, text and its events")
-def api_doc(request: Request, doc_id: str) -> dict[str, Any]:
-    from detente.store import EventFilter
+@router.get("/documents", summary="Documents newest first, optionally those whose title, id or source "
+                                  "contains q", response_model=None, responses=_ok(schemas.DocumentPage))
+def api_documents(request: Request, pg: Annotated[Paging, Depends(paging)],
+                  q: Annotated[str | None, Query(max_length=200, description="Text in the title, id or source "
+                                                                              "(literal).")] = None) -> dict[str, Any]:
+    q = q.strip() if q and q.strip() else None
+    with _access(request).read() as store:
+        total, docs = queries.documents(store, q, pg.page_size, pg.offset)
+    pg.check(total)
+    return {"total": total, "page": pg.page, "page_size": pg.page_size, "pages": pg.pages(total), "documents": docs}
 
+
+@router.get("/doc/{doc_id:path}", summary="One document: metadata, text and its events", response_model=None,
+            responses=_ok(schemas.DocumentDetail))
+def api_doc(request: Request, doc_id: str) -> dict[str, Any]:
     with _access(request).read() as store:
         doc = store.document(doc_id)
         if doc is None:
@@ -114,18 +139,126 @@ def api_doc(request: Request, doc_id: str) -> dict[str, Any]:
     return {**bridge.jsonable(doc), "events": events}
 
 
-@router.get("/dyad/{a}/{b}", summary="A dyad's relations series and change points")
+@router.get("/actors", summary="Actors by name or alias (autocomplete); without q, the most active actors",
+            response_model=None, responses=_ok(schemas.ActorMatches))
+def api_actors(request: Request,
+               q: Annotated[str, Query(max_length=100, description="A name, alias, capital, person or code: "
+                                                                   "Russia, Kremlin, Putin, Hamas, RUS.")] = "",
+               limit: Annotated[int, Query(ge=1, le=100, description="At most this many matches.")] = 10,
+               ) -> dict[str, Any]:
+    with _access(request).read() as store:
+        counts = bridge.cached(("code_counts",), store, lambda: queries.code_counts(store))
+    found = actors.search(q, counts, limit) if q.strip() else actors.top(counts, limit)
+    return {"q": q, "matches": found}
+
+
+def actor_view(store: Any, code: str, freq: str = "month", count: str = "events") -> dict[str, Any]:
+    """What the actor page and its API twin show."""
+    info = actors.describe(code)
+    party = str(info["party"])
+    profile = queries.actor_profile(store, code, count)
+    partners, _ = bridge.attempt(bridge.partners, store, party)
+    changes, _ = bridge.attempt(bridge.all_changes, store)
+    series, _ = bridge.attempt(bridge.filter_series, store, queries.WebFilter(party=code), freq, count)
+    return {**info, "aliases": actors.aliases(code), **profile, "partners": partners or [],
+            "changes": [c for c in changes or [] if party in (c.get("a"), c.get("b"))], "series": series or [],
+            "freq": freq, "count": count}
+
+
+@router.get("/actor/{code}", summary="One actor: its events on each side, event mix, sectors, partners, "
+                                     "changes and series", response_model=None, responses=_ok(schemas.Actor))
+def api_actor(request: Request, code: str, freq: Annotated[str, Depends(frequency)],
+              count: Annotated[str, Query(description="'events' or 'reports'.")] = "events") -> dict[str, Any]:
+    code = actor_code(code, "code")
+    eq = event_query(count=count)
+    with _access(request).read() as store:
+        view = actor_view(store, code, freq, eq.count)
+    view.pop("freq")
+    view.pop("count")
+    return view
+
+
+@router.get("/series", summary="The series of any event filter: per period, events by quad class and their "
+                               "relations index", response_model=None, responses=_ok(schemas.Series))
+def api_series(request: Request, eq: Annotated[EventQuery, Depends(event_query)],
+               freq: Annotated[str, Depends(frequency)]) -> dict[str, Any]:
+    """Takes the filters of `/api/events`. Events without a date and references to history are left out."""
+    with _access(request).read() as store:
+        series = bridge.filter_series(store, eq.filter(), freq, eq.count)
+    return {"freq": freq, "count": eq.count, "filters": _pairs(eq.params(sort=False)), "series": series}
+
+
+def _pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        out.setdefault(k, []).append(v)
+    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+
+@router.get("/series.csv", summary="The series of an event filter as CSV", response_class=StreamingResponse,
+            responses=_ok(downloads.CsvFile, "text/csv"))
+def api_series_csv(request: Request, eq: Annotated[EventQuery, Depends(event_query)],
+                   freq: Annotated[str, Depends(frequency)]) -> StreamingResponse:
+    with _access(request).read() as store:
+        series = bridge.filter_series(store, eq.filter(), freq, eq.count)
+    return downloads.csv_response(iter(series), downloads.series_columns(series), "series.csv")
+
+
+@router.get("/dyad/{a}/{b}", summary="A dyad's relations series and change points", response_model=None,
+            responses=_ok(schemas.Dyad))
 def api_dyad(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)]) -> dict[str, Any]:
-    a, b = actor_code(a, "a"), actor_code(b, "b")
-    if a == b:
-        raise WebError(400, "a dyad needs two different actors")
+    a, b = _dyad(a, b)
     with _access(request).read() as store:
         series = bridge.dyad_series(store, a, b, freq)
         changes = bridge.dyad_changes(store, a, b, freq)
     return {"a": a, "b": b, "freq": freq, "series": series, "changes": changes}
 
 
-@router.get("/changes", summary="Change points in every dyad, strongest first")
+def _dyad(a: str, b: str) -> tuple[str, str]:
+    a, b = actor_code(a, "a"), actor_code(b, "b")
+    if a == b:
+        raise WebError(400, "a dyad needs two different actors")
+    return a, b
+
+
+@router.get("/dyad/{a}/{b}/series.csv", summary="A dyad's relations series as CSV", response_class=StreamingResponse,
+            responses=_ok(downloads.CsvFile, "text/csv"))
+def api_dyad_csv(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)]) -> StreamingResponse:
+    a, b = _dyad(a, b)
+    with _access(request).read() as store:
+        series = bridge.dyad_series(store, a, b, freq)
+    return downloads.csv_response(iter(series), downloads.series_columns(series), f"{a}-{b}-{freq}.csv")
+
+
+DyadsQ = Annotated[list[str], Query(description="Dyads to overlay, as RUS-PAK; repeat for several (at most 8).")]
+
+
+def compare_lines(store: Any, dyads: list[str], freq: str) -> list[dict[str, Any]]:
+    """The series of several dyads (the compare page and its API twin)."""
+    if len(dyads) > 8:
+        raise WebError(400, "dyad: at most 8 dyads on one chart")
+    pairs = list(dict.fromkeys(dyad_pair(d) for d in dyads))
+    return [{"dyad": f"{a}-{b}", "a": a, "b": b, "series": bridge.dyad_series(store, a, b, freq)} for a, b in pairs]
+
+
+@router.get("/compare", summary="Several dyads' relations series, to overlay", response_model=None,
+            responses=_ok(schemas.Compare))
+def api_compare(request: Request, freq: Annotated[str, Depends(frequency)], dyad: DyadsQ) -> dict[str, Any]:
+    with _access(request).read() as store:
+        return {"freq": freq, "dyads": compare_lines(store, dyad, freq)}
+
+
+@router.get("/compare.csv", summary="Several dyads' relations series as one CSV (a dyad column first)",
+            response_class=StreamingResponse, responses=_ok(downloads.CsvFile, "text/csv"))
+def api_compare_csv(request: Request, freq: Annotated[str, Depends(frequency)], dyad: DyadsQ) -> StreamingResponse:
+    with _access(request).read() as store:
+        lines = compare_lines(store, dyad, freq)
+    rows = [{"dyad": line["dyad"], **r} for line in lines for r in line["series"]]
+    return downloads.csv_response(iter(rows), ["dyad", *downloads.series_columns(rows)], "compare.csv")
+
+
+@router.get("/changes", summary="Change points in every dyad, strongest first", response_model=None,
+            responses=_ok(schemas.Changes))
 def api_changes(request: Request,
                 limit: Annotated[int | None, Query(ge=1, le=10000, description="At most this many.")] = None,
                 ) -> dict[str, Any]:
@@ -134,13 +267,23 @@ def api_changes(request: Request,
     return {"total": len(changes), "changes": changes[:limit] if limit else changes}
 
 
-@router.get("/network", summary="Signed network of a period, its structural balance and blocs")
+@router.get("/network", summary="Signed network of a period, its structural balance and blocs", response_model=None,
+            responses=_ok(schemas.Network))
 def api_network(request: Request, span: Annotated[tuple, Depends(period)]) -> dict[str, Any]:
     with _access(request).read() as store:
         return bridge.network(store, *span)
 
 
-@router.get("/dyads", summary="The most active dyads")
+@router.get("/network.graphml", summary="The signed network of a period as GraphML (Gephi, Cytoscape, networkx)",
+            response_class=Response, responses=_ok(downloads.GraphmlFile, "application/graphml+xml"))
+def api_network_graphml(request: Request, span: Annotated[tuple, Depends(period)]) -> Response:
+    with _access(request).read() as store:
+        net = bridge.network(store, *span)
+    return Response(downloads.graphml(net), media_type="application/graphml+xml",
+                    headers={"Content-Disposition": 'attachment; filename="network.graphml"'})
+
+
+@router.get("/dyads", summary="The most active dyads", response_model=None, responses=_ok(schemas.Dyads))
 def api_dyads(request: Request,
               n: Annotated[int, Query(ge=1, le=500, description="How many dyads (1-500).")] = 20) -> dict[str, Any]:
     with _access(request).read() as store:
