@@ -348,9 +348,11 @@ def test_actor_page(any_page: Watched, base_url: str) -> None:
     p.wait_for_selector("#actor-chart .main-svg")
     assert p.locator("table.partners a[href='/dyad/RUS/PAK']").count() == 1
     assert p.locator("table.events tbody tr").count() == 10
-    p.locator("p.chips a.chip", has_text="GOV").first.click() if p.locator("p.chips a.chip",
-                                                                            has_text="GOV").count() else None
+    card = p.locator("a.card", has_text="as recipient")
+    shown = int(card.locator(".num").inner_text().replace(",", ""))
+    card.click()
     any_page.settle()
+    assert p.url.endswith("/events?recipient=RUS") and _count(any_page) == shown
 
 
 def test_exports_are_linked(page: Watched, base_url: str) -> None:

@@ -316,14 +316,18 @@ def test_openapi_documents_the_errors_served(client: TestClient) -> None:
 
 
 def test_every_page_has_an_api_twin(client: TestClient) -> None:
-    from detente.web.ui import NAV
+    from detente.web.pages import router
+    from detente.web.ui import NAV, TWINS
 
     spec = client.get("/openapi.json").json()
-    for item in NAV:
-        if item.api:
-            assert item.api in spec["paths"], item
+    pages = {r.path.replace(":path", "") for r in router.routes} - {"/docs", "/dyad"}  # the reference; a redirect
+    assert pages == set(TWINS), pages ^ set(TWINS)
+    for page, twin in TWINS.items():
+        assert twin in spec["paths"], (page, twin)
+    assert all(item.api in spec["paths"] for item in NAV if item.api)
     docs = client.get("/api/documents", params={"page_size": 3}).json()
     assert docs["total"] == N_DOCUMENTS and len(docs["documents"]) == 3
+    assert "/api/documents" in client.get("/docs").text
 
 
 def test_api_responses_match_their_schema(client: TestClient) -> None:
@@ -334,6 +338,16 @@ def test_api_responses_match_their_schema(client: TestClient) -> None:
     schemas.DocumentPage.model_validate(client.get("/api/documents").json())
     schemas.Dyad.model_validate(client.get("/api/dyad/RUS/PAK").json())
     schemas.Network.model_validate(client.get("/api/network").json())
+    schemas.Facets.model_validate(client.get("/api/facets").json())
+    schemas.ActorMatches.model_validate(client.get("/api/actors", params={"q": "Putin"}).json())
+    schemas.Actor.model_validate(client.get("/api/actor/RUS").json())
+    schemas.Series.model_validate(client.get("/api/series", params={"party": "RUS"}).json())
+    schemas.Compare.model_validate(client.get("/api/compare", params={"dyad": "RUS-PAK"}).json())
+    schemas.Changes.model_validate(client.get("/api/changes").json())
+    schemas.Dyads.model_validate(client.get("/api/dyads").json())
+    schemas.DocumentDetail.model_validate(client.get("/api/doc/rp-4").json())
+    event_id = client.get("/api/events").json()["events"][0]["id"]
+    schemas.EventRecord.model_validate(client.get(f"/api/event/{event_id}").json())
 
 
 # -- 15. compression and chart loading -----------------------------------------------------------

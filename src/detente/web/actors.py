@@ -22,10 +22,11 @@ _SUFFIX = re.compile(r"\(([A-Za-z][A-Za-z0-9_]{1,31})\)\s*$")
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents, no punctuation: 'Côte d'Ivoire' -> 'cote d ivoire'."""
+    """Lower case, no accents, no punctuation: "Côte d'Ivoire" -> 'cote divoire'."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", text.replace(".", "")).split())
+    text = text.replace(".", "").replace("'", "").replace("\u2019", "")  # U.S. -> us, d'Ivoire -> divoire
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
 @dataclass(frozen=True)

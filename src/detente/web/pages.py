@@ -61,6 +61,13 @@ FACET_PARAMS = {"type": "type", "quad": "quad", "cameo": "cameo", "actor": "acto
                 "precision": "precision"}
 
 
+def cameo_roots() -> dict[str, str]:
+    """CAMEO root code -> its name ('05' -> 'Engage in diplomatic cooperation'), from the ontology."""
+    codes = cameo_codes()
+    return {root: codes[root + "0"].name.split(", not specified")[0] if root + "0" in codes else root
+            for root in (f"{n:02d}" for n in range(1, 21))}
+
+
 def _access(request: Request) -> StoreAccess:
     return request.app.state.access
 
@@ -121,7 +128,7 @@ def overview(request: Request) -> HTMLResponse:
 def _facet_links(eq: EventQuery, found: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Each facet with, per value, its count, whether it is selected, and the link that toggles it."""
     pairs = eq.params()
-    cameo = cameo_codes()
+    roots = cameo_roots()
     out = []
     for name, values in found.items():
         key = FACET_PARAMS[name]
@@ -134,8 +141,8 @@ def _facet_links(eq: EventQuery, found: dict[str, list[dict[str, Any]]]) -> list
             label = value
             if name == "quad":
                 label = r.QUAD_LABELS.get(value, value)
-            elif name == "cameo" and value in cameo:
-                label = f"{value} {cameo[value].name.lower()}"
+            elif name == "cameo":
+                label = f"{value} {roots.get(value, '').lower()}".strip()
             elif name in ("actor_sector", "recipient_sector"):
                 label = f"{value} {actors.SECTOR_NAMES.get(value, '')}".strip()
             items.append({"label": label, "n": v["n"], "selected": selected,
@@ -155,11 +162,9 @@ def events_page(request: Request, eq: Annotated[EventQuery, Depends(event_query)
         events = list(queries.iter_events(store, flt, eq.count, eq.sort, pg.page_size, pg.offset))
         titles = _doc_titles(store, events)
         found = queries.facets(store, flt, eq.count) if total else {}
-    cameo = cameo_codes()
-    roots = [(c, cameo[c].name if c in cameo else c) for c in (f"{n:02d}" for n in range(1, 21))]
     return render(request, "events.html", eq=eq, events=events, titles=titles, pager=pager,
                   event_types=EVENT_TYPES, quad_classes=QUAD_CLASSES, page_sizes=(25, 50, 100, MAX_PAGE_SIZE),
-                  default_page_size=DEFAULT_PAGE_SIZE, facets=_facet_links(eq, found), cameo_roots=roots,
+                  default_page_size=DEFAULT_PAGE_SIZE, facets=_facet_links(eq, found), cameo_roots=list(cameo_roots().items()),
                   precisions=PRECISIONS, counts=COUNTS)
 
 

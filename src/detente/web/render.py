@@ -243,7 +243,7 @@ def date_axis(series: list[dict[str, Any]], freq: str) -> dict[str, Any]:
         return {"type": "date"}
     axis: dict[str, Any] = {"type": "date", "range": [lo.isoformat(), hi.isoformat()],
                             "tickformat": _TICK_FORMATS.get(freq, "%b %Y")}
-    if len(series) <= 24:
+    if len(series) <= 8:
         axis.update(tickmode="array", tickvals=starts, ticktext=[str(r.get("period") or s) for r, s in zip(series, starts)])
     return axis
 
@@ -328,13 +328,15 @@ def counts_figure(series: list[dict[str, Any]], freq: str = "month",
                      "hovertemplate": "%{customdata[0]}<extra></extra>"})
     if any(r.get("index") is not None for r in series):
         data.append({"type": "scatter", "mode": "lines+markers", "name": "relations index (right)", "yaxis": "y2",
-                     "x": x, "y": [r.get("index") if r.get("n_events") else None for r in series], "connectgaps": True,
+                     "x": x, "y": [r.get("index") if r.get("n_events") else None for r in series], "connectgaps": False,
                      "line": {"color": "#1d2330", "width": 1.5}, "marker": {"size": 5, "color": "#1d2330"},
                      "customdata": [[f"{r.get('period')}: {r.get('n_events') or 0} events, index {_index_text(r)}"
                                      f"{tail}", u] for r, u in zip(series, urls)],
                      "hovertemplate": "%{customdata[0]}<extra></extra>"})
+    most = max((r.get("n_events") or 0 for r in series), default=0)
     layout = {**_LAYOUT, "height": height, "barmode": "stack", "hovermode": "closest", "xaxis": date_axis(series, freq),
-              "yaxis": {"title": {"text": "events"}, "rangemode": "tozero"},
+              "yaxis": {"title": {"text": "events"}, "rangemode": "tozero", "tickformat": ",d",
+                        **({"dtick": 1} if most <= 8 else {})},
               "yaxis2": {"title": {"text": "index"}, "overlaying": "y", "side": "right", "range": [-1.1, 1.1],
                          "showgrid": False, "zeroline": False, "tickvals": [-1, 0, 1], "ticktext": ["−1", "0", "+1"]}}
     return {"data": data, "layout": layout}
