@@ -134,7 +134,7 @@ def test_uploads_while_readers_keep_reading(store_path: Path, tmp_path: Path) ->
         for url in pages:  # a reader's steady state: the first visit of a page imports the analysis
             httpx.get(base + url, timeout=60)
         before = []
-        for url in pages * 2:
+        for url in pages * 3:
             start = time.monotonic()
             httpx.get(base + url, timeout=60)
             before.append(time.monotonic() - start)

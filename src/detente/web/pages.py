@@ -111,7 +111,7 @@ def _counts(store: Any) -> dict[str, int]:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request) -> HTMLResponse:
     with _access(request).read() as store:
-        stats = queries.corpus_stats(store)
+        stats = bridge.cached(("stats",), store, lambda: queries.corpus_stats(store))
         series, _ = _try(bridge.filter_series, store, queries.WebFilter(), "month", "events") if stats["events"] \
             else (None, None)
         dyads, dyads_error = _try(bridge.top_dyads, store, 12)
@@ -293,7 +293,7 @@ def network_page(request: Request, span: Annotated[tuple, Depends(period)]) -> H
     date_from, date_to = span
     with _access(request).read() as store:
         net, error = _try(bridge.network, store, date_from, date_to)
-        stats = queries.corpus_stats(store)
+        stats = bridge.cached(("stats",), store, lambda: queries.corpus_stats(store))
     figure = r.network_figure(net) if net and net["edges"] else None
     names = {n["id"]: n.get("name") or n["id"] for n in (net or {}).get("nodes", [])}
     groups = [b for b in (net or {}).get("blocs", []) if len(b) > 1]
