@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import socket
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -369,3 +370,38 @@ def test_responses_are_compressed(client: TestClient) -> None:
 ])
 def test_chart_library_only_where_charts_are(client: TestClient, url: str, charts: bool) -> None:
     assert ("/static/plotly.min.js" in client.get(url).text) is charts, url
+
+
+def test_a_waiting_write_goes_before_new_readers() -> None:
+    """Page views that keep overlapping must not starve an upload's write."""
+    from detente.web.access import RWLock
+
+    lock = RWLock()
+    order: list[str] = []
+    first_reader_in, writer_waiting = threading.Event(), threading.Event()
+
+    def first_reader() -> None:
+        with lock.read():
+            first_reader_in.set()
+            writer_waiting.wait(5)
+            time.sleep(0.2)  # a later reader arrives while the writer waits
+            order.append("reader 1 done")
+
+    def writer() -> None:
+        first_reader_in.wait(5)
+        writer_waiting.set()
+        with lock.write(timeout=5):
+            order.append("write")
+
+    def later_reader() -> None:
+        writer_waiting.wait(5)
+        time.sleep(0.1)
+        with lock.read():
+            order.append("reader 2")
+
+    threads = [threading.Thread(target=f) for f in (first_reader, writer, later_reader)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert order == ["reader 1 done", "write", "reader 2"]

@@ -138,7 +138,12 @@ class Jobs:
             raise RuntimeError("the coder process died (out of memory?) on this document") from None
 
     def _work(self) -> None:
-        while (job := self._queue.get()) is not None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                if self._queue.empty():
+                    return
+                continue  # closed, then given more work before this thread saw it: carry on
             job.started = time.time()
             try:
                 self._run(job)
@@ -149,6 +154,7 @@ class Jobs:
                 log.exception("ingest job %s failed", job.id)
                 job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
             job.finished = time.time()
+            job.documents = [d.model_copy(update={"text": ""}) for d in job.documents]  # the texts are stored now
 
     def _run(self, job: Job) -> None:
         from detente.run.ingest import iter_batches
