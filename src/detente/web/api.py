@@ -34,10 +34,20 @@ def _json(content: Any) -> JSONResponse:
     return JSONResponse(content)
 
 
-def _ok(model: type, media: str = "application/json") -> dict[int | str, dict[str, Any]]:
-    if media == "application/json":
-        return {200: {"model": model}}
-    return {200: {"content": {media: {"schema": {"type": "string"}}}, "description": model.__doc__ or ""}}
+def _ok(model: type) -> dict[int | str, dict[str, Any]]:
+    """The documented 200 answer of a JSON endpoint."""
+    return {200: {"model": model}}
+
+
+def _file(media: str, description: str) -> dict[int | str, dict[str, Any]]:
+    """The documented 200 answer of a download."""
+    return {200: {"content": {media: {"schema": {"type": "string"}}}, "description": description}}
+
+
+CSV = _file("text/csv", "CSV with a header row; a text cell never starts a spreadsheet formula.")
+JSONL = _file("application/x-ndjson", "One event record (JSON) per line.")
+GRAPHML = _file("application/graphml+xml", "GraphML: nodes with their name and bloc, edges with sign, index, "
+                                           "weight and event count.")
 
 
 @router.get("/stats", summary="Corpus size, date spans, counts by event type and quad class",
@@ -83,7 +93,7 @@ def _records(access: StoreAccess, eq: EventQuery, limit: int | None, dyads: bool
 
 
 @router.get("/events.csv", summary="Download the filtered events as CSV (streamed; cells never start a formula)",
-            response_class=StreamingResponse, responses=_ok(downloads.CsvFile, "text/csv"))
+            response_class=StreamingResponse, responses=CSV)
 def api_events_csv(request: Request, eq: Annotated[EventQuery, Depends(event_query)], limit: LimitQ = None,
                    dyadic: DyadicQ = False) -> StreamingResponse:
     from detente.store.export import CSV_COLUMNS, flat
@@ -93,7 +103,7 @@ def api_events_csv(request: Request, eq: Annotated[EventQuery, Depends(event_que
 
 
 @router.get("/events.jsonl", summary="Download the filtered events as JSON Lines (streamed)",
-            response_class=StreamingResponse, responses=_ok(downloads.JsonLinesFile, "application/x-ndjson"))
+            response_class=StreamingResponse, responses=JSONL)
 def api_events_jsonl(request: Request, eq: Annotated[EventQuery, Depends(event_query)], limit: LimitQ = None,
                      dyadic: DyadicQ = False) -> StreamingResponse:
     access = _access(request)
@@ -202,7 +212,7 @@ def _pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 @router.get("/series.csv", summary="The series of an event filter as CSV", response_class=StreamingResponse,
-            responses=_ok(downloads.CsvFile, "text/csv"))
+            responses=CSV)
 def api_series_csv(request: Request, eq: Annotated[EventQuery, Depends(event_query)],
                    freq: Annotated[str, Depends(frequency)]) -> StreamingResponse:
     with _access(request).read() as store:
@@ -228,7 +238,7 @@ def _dyad(a: str, b: str) -> tuple[str, str]:
 
 
 @router.get("/dyad/{a}/{b}/series.csv", summary="A dyad's relations series as CSV", response_class=StreamingResponse,
-            responses=_ok(downloads.CsvFile, "text/csv"))
+            responses=CSV)
 def api_dyad_csv(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)]) -> StreamingResponse:
     a, b = _dyad(a, b)
     with _access(request).read() as store:
@@ -255,7 +265,7 @@ def api_compare(request: Request, freq: Annotated[str, Depends(frequency)], dyad
 
 
 @router.get("/compare.csv", summary="Several dyads' relations series as one CSV (a dyad column first)",
-            response_class=StreamingResponse, responses=_ok(downloads.CsvFile, "text/csv"))
+            response_class=StreamingResponse, responses=CSV)
 def api_compare_csv(request: Request, freq: Annotated[str, Depends(frequency)], dyad: DyadsQ) -> StreamingResponse:
     with _access(request).read() as store:
         lines = compare_lines(store, dyad, freq)
@@ -281,7 +291,7 @@ def api_network(request: Request, span: Annotated[tuple, Depends(period)]) -> JS
 
 
 @router.get("/network.graphml", summary="The signed network of a period as GraphML (Gephi, Cytoscape, networkx)",
-            response_class=Response, responses=_ok(downloads.GraphmlFile, "application/graphml+xml"))
+            response_class=Response, responses=GRAPHML)
 def api_network_graphml(request: Request, span: Annotated[tuple, Depends(period)]) -> Response:
     with _access(request).read() as store:
         net = bridge.network(store, *span)

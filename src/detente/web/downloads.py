@@ -12,18 +12,6 @@ from fastapi.responses import StreamingResponse
 from detente.store.export import safe_cell
 
 
-class CsvFile:
-    """CSV with a header row; a text cell never starts a spreadsheet formula."""
-
-
-class JsonLinesFile:
-    """One JSON object per line."""
-
-
-class GraphmlFile:
-    """GraphML: nodes with their name and bloc, edges with sign, index, weight and event count."""
-
-
 def csv_response(rows: Iterable[dict[str, Any]], columns: list[str], filename: str) -> StreamingResponse:
     """Rows as a streamed CSV download."""
     def chunks() -> Iterator[str]:

@@ -45,7 +45,8 @@ API_EXAMPLES = {
     "/api/events.jsonl": "/api/events.jsonl?q=ceasefire", "/api/documents": "/api/documents?q=Pakistan",
     "/api/actors": "/api/actors?q=Putin", "/api/actor/{code}": "/api/actor/RUS",
     "/api/series": "/api/series?party=RUS&freq=quarter", "/api/series.csv": "/api/series.csv?quad=material_conflict",
-    "/api/dyad/{a}/{b}": "/api/dyad/RUS/PAK?freq=quarter", "/api/dyad/{a}/{b}/series.csv": "/api/dyad/RUS/PAK/series.csv",
+    "/api/dyad/{a}/{b}": "/api/dyad/RUS/PAK?freq=quarter",
+    "/api/dyad/{a}/{b}/series.csv": "/api/dyad/RUS/PAK/series.csv",
     "/api/compare": "/api/compare?dyad=RUS-PAK&dyad=ARM-AZE", "/api/compare.csv": "/api/compare.csv?dyad=RUS-PAK",
     "/api/changes": "/api/changes?limit=5", "/api/network": "/api/network?from=2025-01-01&to=2025-12-31",
     "/api/network.graphml": "/api/network.graphml", "/api/dyads": "/api/dyads?n=10",
@@ -164,7 +165,8 @@ def events_page(request: Request, eq: Annotated[EventQuery, Depends(event_query)
         found = queries.facets(store, flt, eq.count) if total else {}
     return render(request, "events.html", eq=eq, events=events, titles=titles, pager=pager,
                   event_types=EVENT_TYPES, quad_classes=QUAD_CLASSES, page_sizes=(25, 50, 100, MAX_PAGE_SIZE),
-                  default_page_size=DEFAULT_PAGE_SIZE, facets=_facet_links(eq, found), cameo_roots=list(cameo_roots().items()),
+                  default_page_size=DEFAULT_PAGE_SIZE, facets=_facet_links(eq, found),
+                  cameo_roots=list(cameo_roots().items()),
                   precisions=PRECISIONS, counts=COUNTS)
 
 

@@ -179,8 +179,12 @@ def _range(low: float | None, high: float | None, name: str) -> None:
         raise WebError(400, f"{name}_min ({_fmt(low)}) is above {name}_max ({_fmt(high)})")
 
 
+FROM = Query(alias="from", description="First date, YYYY-MM-DD.", max_length=40)
+TO = Query(alias="to", description="Last date, YYYY-MM-DD.", max_length=40)
 Score = Annotated[Optional[float], Query(ge=-10, le=10, allow_inf_nan=False)]
 Share = Annotated[Optional[float], Query(ge=0, le=1, allow_inf_nan=False)]
+COUNT_HELP = ("'events' (duplicate reports of one event count once, shown by their most confident report) or "
+              "'reports' (every stored row).")
 Words = Annotated[Optional[list[str]], Query()]
 
 
@@ -197,8 +201,8 @@ def event_query(
     type: Annotated[Words, Query(description="PLOVER event type; repeat or comma-separate for several.")] = None,
     quad: Annotated[Words, Query(description="Quad class; repeat or comma-separate for several.")] = None,
     cameo: Annotated[Words, Query(description="CAMEO root code, 01 to 20; repeatable.")] = None,
-    date_from: Annotated[Optional[str], Query(alias="from", description="First date, YYYY-MM-DD.", max_length=40)] = None,
-    date_to: Annotated[Optional[str], Query(alias="to", description="Last date, YYYY-MM-DD.", max_length=40)] = None,
+    date_from: Annotated[Optional[str], FROM] = None,
+    date_to: Annotated[Optional[str], TO] = None,
     goldstein_min: Annotated[Score, Query(description="Lowest Goldstein score (-10 to 10).")] = None,
     goldstein_max: Annotated[Score, Query(description="Highest Goldstein score (-10 to 10).")] = None,
     score_min: Annotated[Score, Query(description="Lowest PLOVER score (-10 to 10).")] = None,
@@ -211,8 +215,7 @@ def event_query(
                                                   "wildcards).", max_length=200)] = None,
     doc: Annotated[Optional[str], Query(description="Only the events of this document id.", max_length=2000)] = None,
     modal: Annotated[str, Query(description="'include' or 'exclude' negated and hypothetical events.")] = "include",
-    count: Annotated[str, Query(description="'events' (duplicate reports of one event count once, shown by "
-                                            "their most confident report) or 'reports' (every stored row).")] = "events",
+    count: Annotated[str, Query(description=COUNT_HELP)] = "events",
     sort: Annotated[str, Query(description=f"Order: {', '.join(SORTS)} ('-' = descending).")] = "-date",
 ) -> EventQuery:
     """Parse and validate the event filter parameters."""
@@ -283,8 +286,8 @@ def paging(
 
 
 def period(
-    date_from: Annotated[Optional[str], Query(alias="from", description="First date, YYYY-MM-DD.", max_length=40)] = None,
-    date_to: Annotated[Optional[str], Query(alias="to", description="Last date, YYYY-MM-DD.", max_length=40)] = None,
+    date_from: Annotated[Optional[str], FROM] = None,
+    date_to: Annotated[Optional[str], TO] = None,
 ) -> tuple[dt.date | None, dt.date | None]:
     """A validated date range."""
     a, b = parse_day(date_from, "from"), parse_day(date_to, "to")

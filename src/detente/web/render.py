@@ -244,7 +244,8 @@ def date_axis(series: list[dict[str, Any]], freq: str) -> dict[str, Any]:
     axis: dict[str, Any] = {"type": "date", "range": [lo.isoformat(), hi.isoformat()],
                             "tickformat": _TICK_FORMATS.get(freq, "%b %Y")}
     if len(series) <= 8:
-        axis.update(tickmode="array", tickvals=starts, ticktext=[str(r.get("period") or s) for r, s in zip(series, starts)])
+        labels = [str(r.get("period") or s) for r, s in zip(series, starts)]
+        axis.update(tickmode="array", tickvals=starts, ticktext=labels)
     return axis
 
 
