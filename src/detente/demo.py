@@ -56,6 +56,17 @@ def summary(db: str, out_dir: str, top: int = 15) -> None:
             changes.add_row(str(ch.get("dyad")), str(ch.get("label")), str(ch.get("start_period")),
                             f"{ch.get('before', 0):+.2f} -> {ch.get('after', 0):+.2f}")
         con.print(changes)
+        from detente.analysis.places import event_places
+        from detente.store import EventFilter
+
+        places = Table(title="Where the two storylines happened (located events, duplicate reports once)")
+        for col in ("dyad", "place", "country", "lat, lon", "events"):
+            places.add_column(col, justify="right" if col == "events" else "left")
+        for a, b in (("RUS", "PAK"), ("AZE", "ARM")):
+            for p in event_places(store, EventFilter(dyad=(a, b), include_modal=False), 4):
+                places.add_row(f"{a}-{b}", str(p["name"]), str(p["country"] or "-"), f"{p['lat']:.2f}, {p['lon']:.2f}",
+                               str(p["events"]))
+        con.print(places)
         try:
             from detente.report import build_report
         except ImportError:
@@ -66,6 +77,8 @@ def summary(db: str, out_dir: str, top: int = 15) -> None:
     for path in sorted(Path(out_dir).iterdir()):
         con.print(f"  {path}")
     con.print(f"Query more with: .venv/bin/detente events --db {db} --actor RUS --recipient PAK")
+    con.print(f"Map: open {Path(out_dir) / 'report.html'}#places, or run .venv/bin/detente serve --db {db} "
+              "and open http://127.0.0.1:8000/map")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,20 @@ from spacy.tokens import Doc, Span, Token
 from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.dates import resolve_date
-from detente.events.extract import AGREE_CAMEO, COOPERATIVE, THREAT_MODE, Candidate, SentenceCoder, match_rule
+from detente.events.extract import (
+    AGREE_CAMEO,
+    COOPERATIVE,
+    REJECT_MODE,
+    RETREATING,
+    THREAT_MODE,
+    Candidate,
+    SentenceCoder,
+    helps_someone,
+    match_rule,
+)
 from detente.events.model import NONE as NONE_LABEL
 from detente.events.model import load_model
+from detente.geo.locate import EventLocator
 from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
 
@@ -150,7 +161,7 @@ def _primary_key(c: Candidate) -> tuple:
     # "X killed 30 villagers, police said, blaming the attack on bandits": the source's aside
     # comes after what it reports.
     aside = c.trigger.dep_ == "advcl" and c.trigger.head.lemma_.lower() in SPEECH_ROOTS
-    return (aside, c.nominal, c.depth, not c.actor, not c.recipient)
+    return (c.background, aside, c.nominal, c.depth, not c.actor, not c.recipient)
 
 
 def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str) -> Event | None:
@@ -163,6 +174,15 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # "coordinated attacks" by one group are simultaneous, not joint.
     if event == "ASSAULT" and c.trigger.pos_ == "NOUN" and joint and (joint != {"coordinated"} or len(c.actor) > 1):
         event, mode, cameo = "COOPERATE", None, "062"  # "a joint offensive against jihadists"
+    # Forces sent to help someone are military aid or peacekeeping, not a show of force.
+    if event == "MOBILIZE" and helps_someone(c.trigger):
+        event, mode, cameo = "AID", None, "074"
+    # "will not lift the ban until ...", "would not provide support": an actor declining to cooperate
+    # or yield is rejecting (CAMEO 12), not announcing a negated cooperation.
+    if c.negated and c.future and event in COOPERATIVE | RETREATING:
+        mode, cameo = REJECT_MODE.get(event, (None, "120"))
+        event = "REJECT"
+        c.negated = c.future = c.hypothetical = False
     # Orders of a court are legal sanctions, not requests.
     if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
@@ -302,6 +322,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         historical = (doc.pub_date - day).days > 366
     else:
         historical = False
+    historical = historical or c.background
     confidence = 0.55
     confidence += 0.15 if c.rule.specificity >= 2 else 0.05 if c.rule.specificity else 0.0
     confidence += 0.1 if actor else -0.2
@@ -370,12 +391,15 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
     (lexicon, and the classifier for sentences where the lexicon finds nothing).
     """
     events: list[Event] = []
+    locator = EventLocator(parsed, doc, actors)
     for index, sent in enumerate(parsed.sents):
         if not sent.text.strip():
             continue
         coder_ = SentenceCoder(sent, actors)
         found = [] if method == "model" else sorted(coder_.candidates(), key=_primary_key)
-        if not found and method != "lexicon":
+        # A lexicon row that names no event ("expressed condolences", "declined to comment") says the
+        # sentence is a statement: the classifier does not get to guess an event for it.
+        if not found and method != "lexicon" and not coder_.statement:
             learned = model_candidate(sent, coder_, 0.0 if method == "model" else MODEL_THRESHOLD)
             found = [learned] if learned is not None else []
         seen: set[str] = set()
@@ -385,6 +409,7 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
             ev = finish(cand, doc, sent, index, coder)
             if ev is None or ev.id in seen or any(_restates(ev, other) for other in kept):
                 continue
+            ev.location = locator.locate(cand.trigger, ev)
             kept.append(ev)
             seen.add(ev.id)
             events.append(ev)

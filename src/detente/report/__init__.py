@@ -26,17 +26,21 @@ from detente.analysis.network import (
     signed_network,
     structural_balance,
 )
+from detente.analysis.places import event_places
 from detente.analysis.series import check_freq, code_name, dyad_series, event_where, top_dyads
 from detente.errors import DetenteError
 from detente.ontology import QUAD_CLASSES
 from detente.report.figures import LABEL_COLORS, network_figure, series_figure, to_html
-from detente.store import Store
+from detente.store import EventFilter, Store
 
 __all__ = ["build_report", "highlight"]
 
 QUAD_LABELS = {"verbal_cooperation": "verbal cooperation", "material_cooperation": "material cooperation",
                "verbal_conflict": "verbal conflict", "material_conflict": "material conflict"}
 MAX_EVENTS_PER_DYAD = 60
+MAX_PLACES = 300
+PLACES_WITH_EVENTS = 40
+MAX_EVENTS_PER_PLACE = 12
 
 
 def highlight(sentence: str | None, trigger: str | None) -> Markup:
@@ -103,6 +107,30 @@ def _dyad_events(store: Store, a: str, b: str) -> tuple[list[dict[str, Any]], in
         r["actors"] = " + ".join(r["actor_codes"] or []) or "?"
         r["recipients"] = " + ".join(r["recipient_codes"] or [])
     return rows, total
+
+
+def _places(store: Store) -> tuple[Markup | None, list[dict[str, Any]]]:
+    """The map of where events happened and, per place, its events (the map links to them)."""
+    from detente.geo.draw import legend, map_svg
+
+    places = event_places(store, EventFilter(include_modal=False), MAX_PLACES)
+    for i, p in enumerate(places):
+        p["anchor"] = f"place-{i + 1}"
+        p["rows"] = []
+        if i < PLACES_WITH_EVENTS:
+            p["rows"] = store.query(
+                "SELECT COALESCE(date, pub_date) AS day, event_type, quad_class, actor_codes, recipient_codes, "
+                "trigger, sentence FROM events WHERE location_name IS NOT DISTINCT FROM ? "
+                "AND location_country IS NOT DISTINCT FROM ? AND round(location_lat, 4) = ? AND round(location_lon, 4) = ? "
+                "AND NOT negated AND NOT hypothetical AND id = COALESCE(event_cluster_id, id) "
+                "ORDER BY day, id LIMIT ?", [p["name"], p["country"], p["lat"], p["lon"], MAX_EVENTS_PER_PLACE])
+            for r in p["rows"]:
+                r["html"] = highlight(r["sentence"], r["trigger"])
+                r["actors"] = " + ".join(r["actor_codes"] or []) or "?"
+                r["recipients"] = " + ".join(r["recipient_codes"] or [])
+    if not places:
+        return None, []
+    return Markup(map_svg(places, href=lambda p: f"#{p['anchor']}") + legend()), places
 
 
 def _findings(changes: list[dict[str, Any]], balance: dict[str, Any], shift: dict[str, Any] | None,
@@ -175,6 +203,8 @@ def build_report(store: Store, out_path: str | Path, top: int = 6, freq: str = "
         shift = bloc_shift(store, (None, split - dt.timedelta(days=1)), (split, None))
         shift["split"] = f"{changes[0]['start_period']} (start of the {changes[0]['dyad']} {changes[0]['label']})"
 
+    place_map, places = _places(store)
+
     env = jinja2.Environment(loader=jinja2.PackageLoader("detente.report", "templates"),
                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
                              undefined=jinja2.StrictUndefined)
@@ -184,7 +214,8 @@ def build_report(store: Store, out_path: str | Path, top: int = 6, freq: str = "
         version=__version__, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), store=store.path, freq=freq,
         stats=stats, dyads=dyads, charts=charts, changes=changes, reactions=reacts, min_events=min_events,
         balance=balance, blocs=groups, singles=[g[0] for g in groups if len(g) == 1], edges=graph_edges(graph), names=names, network_html=network_html,
-        shift=shift, events=event_tables, findings=_findings(changes, balance, shift, reacts),
+        shift=shift, events=event_tables, place_map=place_map, places=places,
+        places_with_events=PLACES_WITH_EVENTS, findings=_findings(changes, balance, shift, reacts),
         quad_labels=QUAD_LABELS, max_events=MAX_EVENTS_PER_DYAD, plotly_js=Markup(plotly.offline.get_plotlyjs()),
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)

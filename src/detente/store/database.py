@@ -24,6 +24,7 @@ from detente.store.schema import (
     CLUSTER_INPUT_COLUMNS,
     DOC_COLUMNS,
     EVENT_COLUMNS,
+    LOCATION_COLUMNS,
     PENDING_SCHEMA,
     SCHEMA,
     arrow_rows,
@@ -47,6 +48,9 @@ class EventFilter:
     text: str | None = None
     include_modal: bool = True  # negated and hypothetical events
     min_confidence: float = 0.0
+    place: str | None = None  # country of location (ISO3), region (admin1) or place name
+    near: tuple[float, float, float] | None = None  # (lat, lon, km): locations within km of the point
+    bbox: tuple[float, float, float, float] | None = None  # (west, south, east, north) in degrees
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -91,6 +95,22 @@ class EventFilter:
         if self.min_confidence:
             clauses.append("confidence >= ?")
             params.append(self.min_confidence)
+        if self.place:
+            clauses.append("(location_country = upper(?) OR lower(location_admin1) = lower(?) "
+                           "OR lower(location_name) = lower(?))")
+            params += [self.place.strip()] * 3
+        if self.bbox:
+            west, south, east, north = self.bbox
+            lon = "(location_lon BETWEEN ? AND ?)" if west <= east else "(location_lon >= ? OR location_lon <= ?)"
+            clauses.append(f"(location_lat BETWEEN ? AND ? AND {lon})")
+            params += [south, north, west, east]
+        if self.near:
+            lat, lon, km = self.near
+            # Great-circle distance (haversine, Earth radius 6371 km).
+            clauses.append("(location_lat IS NOT NULL AND 2 * 6371 * asin(sqrt(pow(sin(radians(location_lat - ?) / 2), 2)"
+                           " + cos(radians(?)) * cos(radians(location_lat)) * pow(sin(radians(location_lon - ?) / 2), 2)))"
+                           " <= ?)")
+            params += [lat, lat, lon, km]
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -119,10 +139,13 @@ class Store:
         # DuckDB draws a progress bar on stdout for long queries; stdout carries our data.
         self.con.execute("SET enable_progress_bar = false")
         self.read_only = read_only or self.parquet
+        self.has_locations = getattr(self, "has_locations", True)
 
     def _create_schema(self) -> None:
         tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         self.con.execute(SCHEMA)
+        for name, kind in LOCATION_COLUMNS.items():  # a store from before event locations
+            self.con.execute(f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {name} {kind}")
         if "dedup_pending" not in tables:
             self.con.execute(PENDING_SCHEMA)
             if "events" in tables:  # a store from before incremental de-duplication: all blocks once
@@ -132,6 +155,9 @@ class Store:
         tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "events" not in tables:
             raise DetenteError(f"{self.path}: not a detente store (no events table)")
+        columns = {r[0] for r in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'").fetchall()}
+        self.has_locations = "location_country" in columns
 
     def close(self) -> None:
         self.con.close()
@@ -250,8 +276,15 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------
 
+    def _where(self, flt: EventFilter | None) -> tuple[str, list[Any]]:
+        flt = flt or EventFilter()
+        if (flt.place or flt.near or flt.bbox) and not self.has_locations:
+            raise DetenteError(f"{self.path}: this store has no event locations (it predates them); "
+                               "ingest again, or open it writable once, to filter by place")
+        return flt.where()
+
     def count(self, flt: EventFilter | None = None) -> int:
-        where, params = (flt or EventFilter()).where()
+        where, params = self._where(flt)
         return self.con.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
 
     def events(self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0,
@@ -266,7 +299,7 @@ class Store:
                   "type": "event_type, COALESCE(date, pub_date) DESC, id", "doc": "doc_id, sentence_index, id"}
         if order not in orders:
             raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
-        where, params = (flt or EventFilter()).where()
+        where, params = self._where(flt)
         sql = f"SELECT * FROM events{where} ORDER BY {orders[order]}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"

@@ -32,15 +32,23 @@ CREATE TABLE IF NOT EXISTS events (
     trigger VARCHAR,
     negated BOOLEAN, hypothetical BOOLEAN, future BOOLEAN, historical BOOLEAN,
     confidence DOUBLE, coder VARCHAR,
-    event_cluster_id VARCHAR, sources_count INTEGER
+    event_cluster_id VARCHAR, sources_count INTEGER,
+    location JSON, location_country VARCHAR, location_admin1 VARCHAR, location_name VARCHAR,
+    location_lat DOUBLE, location_lon DOUBLE
 );
 """
+# Added after the first release: stores created before get them on their next write.
+LOCATION_COLUMNS = {"location": "JSON", "location_country": "VARCHAR", "location_admin1": "VARCHAR",
+                    "location_name": "VARCHAR", "location_lat": "DOUBLE", "location_lon": "DOUBLE"}
+# Columns that only serve queries: not part of the public record.
+DERIVED_COLUMNS = ("actor_codes", "recipient_codes", "actor_countries", "recipient_countries", "location_country",
+                   "location_admin1", "location_name", "location_lat", "location_lon")
 
 EVENT_COLUMNS = [
     "id", "doc_id", "sentence_index", "sentence", "date", "date_precision", "pub_date", "event_type", "mode",
     "contexts", "quad_class", "plover_score", "cameo_code", "goldstein", "actor", "recipient", "actor_codes",
     "recipient_codes", "actor_countries", "recipient_countries", "trigger", "negated", "hypothetical", "future",
-    "historical", "confidence", "coder", "event_cluster_id", "sources_count",
+    "historical", "confidence", "coder", "event_cluster_id", "sources_count", *LOCATION_COLUMNS,
 ]
 # Columns the de-duplication reads (detente.store.dedup), plus the current cluster columns.
 CLUSTER_INPUT_COLUMNS = [
@@ -58,24 +66,29 @@ def event_row(ev: Event) -> dict[str, Any]:
     """An Event as a flat row for the store and for Parquet."""
     actor = [a.model_dump() for a in ev.actor]
     recipient = [r.model_dump() for r in ev.recipient]
-    row = ev.model_dump(exclude={"actor", "recipient"})
+    row = ev.model_dump(exclude={"actor", "recipient", "location"})
+    where = ev.location
     row.update(
         actor=json.dumps(actor), recipient=json.dumps(recipient),
         actor_codes=[a.code for a in ev.actor], recipient_codes=[r.code for r in ev.recipient],
         actor_countries=sorted({a.country for a in ev.actor if a.country}),
         recipient_countries=sorted({r.country for r in ev.recipient if r.country}),
         event_cluster_id=ev.id, sources_count=1,
+        location=json.dumps(where.model_dump()) if where else None,
+        location_country=where.country if where else None, location_admin1=where.admin1 if where else None,
+        location_name=where.name if where else None, location_lat=where.lat if where else None,
+        location_lon=where.lon if where else None,
     )
     return row
 
 
 def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
     """A stored row back to the public event record (JSON-ready)."""
-    out = {k: v for k, v in row.items() if k not in ("actor_codes", "recipient_codes", "actor_countries",
-                                                       "recipient_countries")}
-    for key in ("actor", "recipient"):
+    out = {k: v for k, v in row.items() if k not in DERIVED_COLUMNS}
+    for key in ("actor", "recipient", "location"):
         if isinstance(out.get(key), str):
             out[key] = json.loads(out[key])
+    out.setdefault("location", None)
     for key in ("date", "pub_date"):
         if isinstance(out.get(key), (dt.date, dt.datetime)):
             out[key] = out[key].isoformat()[:10]

@@ -124,7 +124,7 @@ def filter_series(store: Store, flt: WebFilter, freq: str = "month", count: str 
     key = ("filter_series", repr(flt), freq, count)
 
     def compute() -> list[dict[str, Any]]:
-        where, params = flt.where()
+        where, params = store._where(flt)
         frame = _call("series", "event_frame", store, where, params, "clusters" if count == "events" else "reports")
         return _records(_call("series", "aggregate", frame, freq))
 

@@ -116,8 +116,13 @@ class EventQuery:
     modal: str = "include"
     count: str = "events"
     sort: str = "-date"
+    place: str | None = None  # where: country of location, region or place name ("in")
+    near: str | None = None  # PLACE[:KM] or LAT,LON[:KM], as given
+    bbox: str | None = None  # WEST,SOUTH,EAST,NORTH, as given
 
     def filter(self, **extra: object) -> WebFilter:
+        from detente.geo.area import parse_bbox, parse_near
+
         return WebFilter(
             actor=self.actor, recipient=self.recipient, dyad=self.dyad, event_type=self.types or None,
             quad_class=self.quads or None, date_from=self.date_from, date_to=self.date_to, doc_id=self.doc,
@@ -125,7 +130,9 @@ class EventQuery:
             actor_sectors=self.actor_sectors or None, recipient_sectors=self.recipient_sectors or None,
             cameo_roots=self.cameo or None, goldstein=(self.goldstein_min, self.goldstein_max),
             score=(self.score_min, self.score_max), confidence=(self.confidence_min, self.confidence_max),
-            precisions=self.precisions or None, sources=self.sources or None, **extra)
+            precisions=self.precisions or None, sources=self.sources or None, place=self.place,
+            near=parse_near(self.near, "near") if self.near else None,
+            bbox=parse_bbox(self.bbox, "bbox") if self.bbox else None, **extra)
 
     def params(self, sort: bool = True) -> list[tuple[str, str]]:
         """The query string pairs that reproduce this query (defaults left out)."""
@@ -152,6 +159,9 @@ class EventQuery:
             out.append(("q", self.q))
         if self.doc:
             out.append(("doc", self.doc))
+        for key, value in (("in", self.place), ("near", self.near), ("bbox", self.bbox)):
+            if value:
+                out.append((key, value))
         if self.modal != "include":
             out.append(("modal", self.modal))
         if self.count != "events":
@@ -169,7 +179,7 @@ class EventQuery:
     def advanced(self) -> bool:
         """Whether a filter of the 'more filters' part of the form is set."""
         return bool(self.cameo or self.precisions or self.sources or self.actor_sectors or self.recipient_sectors
-                    or self.party or self.dyad or any(getattr(self, k) is not None for k in (
+                    or self.party or self.dyad or self.place or self.near or self.bbox or any(getattr(self, k) is not None for k in (
                         "goldstein_min", "goldstein_max", "score_min", "score_max", "confidence_min",
                         "confidence_max")))
 
@@ -217,6 +227,12 @@ def event_query(
     modal: Annotated[str, Query(description="'include' or 'exclude' negated and hypothetical events.")] = "include",
     count: Annotated[str, Query(description=COUNT_HELP)] = "events",
     sort: Annotated[str, Query(description=f"Order: {', '.join(SORTS)} ('-' = descending).")] = "-date",
+    place: Annotated[Optional[str], Query(alias="in", max_length=100, description="Where events happened: country "
+                                          "of location (PAK), region (Punjab) or place (Kabul).")] = None,
+    near: Annotated[Optional[str], Query(max_length=100, description="Within a radius: PLACE[:KM] or "
+                                                                     "LAT,LON[:KM] (default 50 km).")] = None,
+    bbox: Annotated[Optional[str], Query(max_length=100, description="Inside WEST,SOUTH,EAST,NORTH "
+                                                                     "(degrees).")] = None,
 ) -> EventQuery:
     """Parse and validate the event filter parameters."""
     if modal not in MODALS:
@@ -249,13 +265,29 @@ def event_query(
         precisions=_choices([p.lower() for p in _split(precision, "precision")], PRECISIONS, "precision",
                             "date precision"),
         sources=sources, q=q.strip() if q and q.strip() else None, doc=doc if doc else None, modal=modal,
-        count=count, sort=sort)
+        count=count, sort=sort, place=place.strip() if place and place.strip() else None,
+        near=near.strip() if near and near.strip() else None, bbox=bbox.strip() if bbox and bbox.strip() else None)
+    _check_area(eq)
     if eq.date_from and eq.date_to and eq.date_from > eq.date_to:
         raise WebError(400, f"from ({eq.date_from}) is after to ({eq.date_to})")
     _range(eq.goldstein_min, eq.goldstein_max, "goldstein")
     _range(eq.score_min, eq.score_max, "score")
     _range(eq.confidence_min, eq.confidence_max, "confidence")
     return eq
+
+
+def _check_area(eq: EventQuery) -> None:
+    """Bad --near / bbox values are a 400 with the parser's message."""
+    from detente.errors import DetenteError
+    from detente.geo.area import parse_bbox, parse_near
+
+    try:
+        if eq.near:
+            parse_near(eq.near, "near")
+        if eq.bbox:
+            parse_bbox(eq.bbox, "bbox")
+    except DetenteError as exc:
+        raise WebError(400, str(exc)) from None
 
 
 @dataclass

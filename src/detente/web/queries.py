@@ -96,28 +96,34 @@ class WebFilter(EventFilter):
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def relation(flt: EventFilter, count: str = "events") -> tuple[str, list[Any]]:
+def where(store: Store, flt: EventFilter) -> tuple[str, list[Any]]:
+    """The filter's WHERE clause; a place filter on a store without event locations is the store's
+    clear error, not a missing column."""
+    return store._where(flt)
+
+
+def relation(store: Store, flt: EventFilter, count: str = "events") -> tuple[str, list[Any]]:
     """SQL for the selected events as a table: every report, or one row per event (cluster),
     its most confident matching report, as the analysis counts them."""
-    where, params = flt.where()
+    where_sql, params = where(store, flt)
     if count == "reports":
-        return f"(SELECT * FROM events{where})", params
+        return f"(SELECT * FROM events{where_sql})", params
     return ("(SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY COALESCE(event_cluster_id, id) "
-            f"ORDER BY COALESCE(confidence, 0) DESC, id) AS rn FROM events{where}) WHERE rn = 1)"), params
+            f"ORDER BY COALESCE(confidence, 0) DESC, id) AS rn FROM events{where_sql}) WHERE rn = 1)"), params
 
 
 def count_events(store: Store, flt: EventFilter, count: str = "events") -> int:
     if count == "reports":
         return store.count(flt)
-    where, params = flt.where()
-    return store.con.execute(f"SELECT count(DISTINCT COALESCE(event_cluster_id, id)) FROM events{where}",
+    where_sql, params = where(store, flt)
+    return store.con.execute(f"SELECT count(DISTINCT COALESCE(event_cluster_id, id)) FROM events{where_sql}",
                              params).fetchone()[0]
 
 
 def iter_events(store: Store, flt: EventFilter, count: str = "events", order: str = "-date",
                 limit: int | None = None, offset: int = 0) -> Iterator[dict[str, Any]]:
     """Event records, filtered, ordered and paged."""
-    rel, params = relation(flt, count)
+    rel, params = relation(store, flt, count)
     sql = f"SELECT * FROM {rel} AS e ORDER BY {ORDERS[order]}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -135,7 +141,7 @@ FACETS = ("type", "quad", "cameo", "actor", "recipient", "actor_sector", "recipi
 def facets(store: Store, flt: EventFilter, count: str = "events", top: int = 12) -> dict[str, list[dict[str, Any]]]:
     """Counts of the selected events by type, quad class, CAMEO root, actor and recipient
     country and sector, publisher and date precision; each list most frequent first."""
-    rel, params = relation(flt, count)
+    rel, params = relation(store, flt, count)
     parts = {
         "type": "SELECT event_type AS v FROM e", "quad": "SELECT quad_class AS v FROM e",
         "cameo": "SELECT left(cameo_code, 2) AS v FROM e", "precision": "SELECT date_precision AS v FROM e",
@@ -160,7 +166,7 @@ def corpus_stats(store: Store) -> dict[str, Any]:
     """Documents; events (duplicate reports once) and reports; date spans; counts by type and quad class."""
     n_docs, first_pub, last_pub = store.con.execute(
         "SELECT count(*), min(pub_date), max(pub_date) FROM documents").fetchone()
-    rel, _ = relation(EventFilter(), "events")
+    rel, _ = relation(store, EventFilter(), "events")
     n_events, first, last = store.con.execute(
         f"SELECT count(*), min(COALESCE(date, pub_date)), max(COALESCE(date, pub_date)) FROM {rel}").fetchone()
     by_type = store.query(f"SELECT event_type, count(*) AS n FROM {rel} GROUP BY 1 ORDER BY 2 DESC, 1")
@@ -233,7 +239,7 @@ def actor_profile(store: Store, code: str, count: str = "events") -> dict[str, A
     """An actor's events on each side, its event mix, sectors and active span."""
     out: dict[str, Any] = {}
     for side in ("actor", "recipient"):
-        rel, params = relation(WebFilter(**{side: code}), count)
+        rel, params = relation(store, WebFilter(**{side: code}), count)
         n, first, last = store.con.execute(
             f"SELECT count(*), min(COALESCE(date, pub_date)), max(COALESCE(date, pub_date)) FROM {rel}",
             params).fetchone()
@@ -241,7 +247,7 @@ def actor_profile(store: Store, code: str, count: str = "events") -> dict[str, A
                                 "ORDER BY 3 DESC, 1", params).fetchall()
         out[side] = {"events": n, "first": _iso(first), "last": _iso(last),
                      "types": [{"event_type": t, "quad_class": q, "n": c} for t, q, c in mix]}
-    rel, params = relation(WebFilter(party=code), count)
+    rel, params = relation(store, WebFilter(party=code), count)
     own = ("list_transform(list_filter(from_json({0}, '[{{\"code\": \"VARCHAR\", \"sector\": \"VARCHAR\"}}]'), "
            "lambda x: starts_with(x.code, ?)), lambda x: x.sector)")
     sectors = store.con.execute(

@@ -223,3 +223,19 @@ class Actor(BaseModel):
     partners: list[DyadSummary]
     changes: list[Change]
     series: list[Period]
+
+
+class Place(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str | None
+    country: str | None
+    admin1: str | None = None
+    lat: float
+    lon: float
+    events: int
+    quad: str = Field(description="the most frequent quad class here")
+
+
+class Places(BaseModel):
+    places: list[Place]

@@ -39,6 +39,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/dyads", "Dyads", "/api/dyads", ("/dyad/", "/compare")),
     NavItem("/changes", "Changes", "/api/changes"),
     NavItem("/network", "Network", "/api/network"),
+    NavItem("/map", "Map", "/api/places"),
     NavItem("/documents", "Documents", "/api/documents", ("/doc/",)),
     NavItem("/ingest", "Ingest", ingest_only=True),
 )
@@ -46,7 +47,7 @@ NAV: tuple[NavItem, ...] = (
 TWINS: dict[str, str] = {
     "/": "/api/stats", "/events": "/api/events", "/series": "/api/series", "/actors": "/api/actors",
     "/actor/{code}": "/api/actor/{code}", "/dyads": "/api/dyads", "/dyad/{a}/{b}": "/api/dyad/{a}/{b}",
-    "/compare": "/api/compare", "/changes": "/api/changes", "/network": "/api/network",
+    "/compare": "/api/compare", "/changes": "/api/changes", "/network": "/api/network", "/map": "/api/places",
     "/documents": "/api/documents", "/doc/{doc_id}": "/api/doc/{doc_id}",
 }
 
