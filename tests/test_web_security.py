@@ -126,7 +126,7 @@ def test_uploads_while_readers_keep_reading(store_path: Path, tmp_path: Path) ->
     shutil.copy(store_path, db)
     paragraph = ("Russia praised Pakistan for its leadership on Monday. Pakistan accused India of shelling "
                  "villages near the border. China and Japan held talks in Tokyo on Friday. ")
-    text = ("\n\n".join(paragraph for _ in range(150))).encode()  # about 30 KB
+    text = ("\n\n".join(paragraph for _ in range(100))).encode()  # about 20 KB
     app = create_app(str(db), allow_ingest=True, max_upload_bytes=1_000_000)
     pages = ("/api/stats", "/events", "/dyad/RUS/PAK", "/documents")
     with live_server(app) as base:
