@@ -118,7 +118,7 @@ def test_filters_narrow(client: TestClient) -> None:
 @pytest.mark.parametrize("params,needle", [
     ({"goldstein_min": 3, "goldstein_max": 1}, "goldstein_min"), ({"cameo": "21"}, "unknown CAMEO root"),
     ({"precision": "hour"}, "unknown date precision"), ({"actor_sector": "GOVT"}, "invalid sector"),
-    ({"dyad": "RUS"}, "RUS-PAK"), ({"dyad": "RUS-RUS"}, "two different"), ({"count": "clusters"}, "count"),
+    ({"dyad": "RUS"}, "RUS-PAK"), ({"dyad": "RUS-RUS"}, "two different"), ({"count": "docs"}, "count"),
     ({"source": "x" * 201}, "source"), ({"type": ",".join(["AID"] * 51)}, "at most"),
 ])
 def test_bad_filters(client: TestClient, params: dict, needle: str) -> None:
@@ -228,9 +228,12 @@ def test_clicks_open_the_events_of_their_period(client: TestClient) -> None:
     for link, n in zip(_links({"data": [fig["data"][0]]}), counts):  # a bar's events are as many as the bar says
         assert _total(client, **dict(parse_qsl(urlsplit(link).query))) == n
     dyad = _figure(client.get("/dyad/RUS/PAK").text, "series-chart")
-    assert all(link.startswith("/events?dyad=RUS-PAK&modal=exclude&from=") for link in _links(dyad))
+    # a relations series counts no negated, hypothetical or background events; its links open the same
+    assert all(link.startswith("/events?dyad=RUS-PAK&modal=exclude&background=exclude&from=") for link in _links(dyad))
+    for link, n in zip(_links({"data": [dyad["data"][0]]}), dyad["data"][0]["y"]):
+        assert _total(client, **dict(parse_qsl(urlsplit(link).query))) == n
     overview = _figure(client.get("/").text, "timeline")
-    assert _links(overview) and all(link.startswith("/events?from=") for link in _links(overview))
+    assert _links(overview) and all(link.startswith("/events?background=exclude&from=") for link in _links(overview))
 
 
 def test_one_period_axis_is_days_wide(client: TestClient) -> None:

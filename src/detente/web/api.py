@@ -14,7 +14,18 @@ from detente.store import EventFilter
 
 from . import actors, bridge, downloads, queries, schemas
 from .access import StoreAccess, WebError
-from .params import MAX_LIMIT, EventQuery, Paging, actor_code, dyad_pair, event_query, frequency, paging, period
+from .params import (
+    MAX_LIMIT,
+    EventQuery,
+    Paging,
+    actor_code,
+    counting,
+    dyad_pair,
+    event_query,
+    frequency,
+    paging,
+    period,
+)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": schemas.Error, "description": "A parameter is invalid (the message names it)."},
@@ -27,6 +38,9 @@ router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 def _access(request: Request) -> StoreAccess:
     return request.app.state.access
+
+
+CountQ = Annotated[str, Depends(counting)]
 
 
 def _json(content: Any) -> JSONResponse:
@@ -52,9 +66,9 @@ GRAPHML = _file("application/graphml+xml", "GraphML: nodes with their name and b
 
 @router.get("/stats", summary="Corpus size, date spans, counts by event type and quad class",
             response_model=None, responses=_ok(schemas.Stats))
-def api_stats(request: Request) -> JSONResponse:
+def api_stats(request: Request, count: CountQ = "clusters") -> JSONResponse:
     with _access(request).read() as store:
-        return _json(bridge.cached(("stats",), store, lambda: queries.corpus_stats(store)))
+        return _json(bridge.cached(("stats", count), store, lambda: queries.corpus_stats(store, count)))
 
 
 @router.get("/events", summary="Filtered, sorted, paged events", response_model=None, responses=_ok(schemas.EventPage))
@@ -63,9 +77,9 @@ def api_events(request: Request, eq: Annotated[EventQuery, Depends(event_query)]
     """Returns `{total, page, page_size, pages, count, events}`; events are public event records."""
     flt = eq.filter()
     with _access(request).read() as store:
-        total = queries.count_events(store, flt, eq.count)
+        total = queries.count_events(store, flt)
         pg.check(total)
-        events = list(queries.iter_events(store, flt, eq.count, eq.sort, pg.page_size, pg.offset))
+        events = list(queries.iter_events(store, flt, eq.sort, pg.page_size, pg.offset))
     return _json({"total": total, "page": pg.page, "page_size": pg.page_size, "pages": pg.pages(total),
                   "count": eq.count, "events": events})
 
@@ -75,8 +89,8 @@ def api_events(request: Request, eq: Annotated[EventQuery, Depends(event_query)]
 def api_facets(request: Request, eq: Annotated[EventQuery, Depends(event_query)]) -> JSONResponse:
     flt = eq.filter()
     with _access(request).read() as store:
-        return _json({"total": queries.count_events(store, flt, eq.count), "count": eq.count,
-                      "facets": queries.facets(store, flt, eq.count)})
+        return _json({"total": queries.count_events(store, flt), "count": eq.count,
+                      "facets": queries.facets(store, flt)})
 
 
 LimitQ = Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description=f"At most this many events (default: all, "
@@ -88,7 +102,7 @@ def _records(access: StoreAccess, eq: EventQuery, limit: int | None, dyads: bool
     from detente.store.export import dyadic
 
     with access.read() as store:
-        for rec in queries.iter_events(store, eq.filter(), eq.count, eq.sort, limit):
+        for rec in queries.iter_events(store, eq.filter(), eq.sort, limit):
             yield from (dyadic(rec) if dyads else (rec,))
 
 
@@ -168,14 +182,14 @@ def api_actors(request: Request,
     return _json({"q": q, "matches": found})
 
 
-def actor_view(store: Any, code: str, freq: str = "month", count: str = "events") -> dict[str, Any]:
+def actor_view(store: Any, code: str, freq: str = "month", count: str = "clusters") -> dict[str, Any]:
     """What the actor page and its API twin show."""
     info = actors.describe(code)
     party = str(info["party"])
     profile = queries.actor_profile(store, code, count)
-    partners, _ = bridge.attempt(bridge.partners, store, party)
-    changes, _ = bridge.attempt(bridge.all_changes, store)
-    series, _ = bridge.attempt(bridge.filter_series, store, queries.WebFilter(party=code), freq, count)
+    partners, _ = bridge.attempt(bridge.partners, store, party, count)
+    changes, _ = bridge.attempt(bridge.all_changes, store, count)
+    series, _ = bridge.attempt(bridge.filter_series, store, queries.WebFilter(party=code, count=count), freq)
     return {**info, "aliases": actors.aliases(code), **profile, "partners": partners or [],
             "changes": [c for c in changes or [] if party in (c.get("a"), c.get("b"))], "series": series or [],
             "freq": freq, "count": count}
@@ -184,11 +198,10 @@ def actor_view(store: Any, code: str, freq: str = "month", count: str = "events"
 @router.get("/actor/{code}", summary="One actor: its events on each side, event mix, sectors, partners, "
                                      "changes and series", response_model=None, responses=_ok(schemas.Actor))
 def api_actor(request: Request, code: str, freq: Annotated[str, Depends(frequency)],
-              count: Annotated[str, Query(description="'events' or 'reports'.")] = "events") -> JSONResponse:
+              count: CountQ = "clusters") -> JSONResponse:
     code = actor_code(code, "code")
-    eq = event_query(count=count)
     with _access(request).read() as store:
-        view = actor_view(store, code, freq, eq.count)
+        view = actor_view(store, code, freq, count)
     view.pop("freq")
     view.pop("count")
     return _json(view)
@@ -200,7 +213,7 @@ def api_series(request: Request, eq: Annotated[EventQuery, Depends(event_query)]
                freq: Annotated[str, Depends(frequency)]) -> JSONResponse:
     """Takes the filters of `/api/events`. Events without a date and references to history are left out."""
     with _access(request).read() as store:
-        series = bridge.filter_series(store, eq.filter(), freq, eq.count)
+        series = bridge.filter_series(store, eq.filter(), freq)
     return _json({"freq": freq, "count": eq.count, "filters": _pairs(eq.params(sort=False)), "series": series})
 
 
@@ -216,18 +229,21 @@ def _pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 def api_series_csv(request: Request, eq: Annotated[EventQuery, Depends(event_query)],
                    freq: Annotated[str, Depends(frequency)]) -> StreamingResponse:
     with _access(request).read() as store:
-        series = bridge.filter_series(store, eq.filter(), freq, eq.count)
+        series = bridge.filter_series(store, eq.filter(), freq)
     return downloads.csv_response(iter(series), downloads.series_columns(series), "series.csv")
 
 
 @router.get("/dyad/{a}/{b}", summary="A dyad's relations series and change points", response_model=None,
             responses=_ok(schemas.Dyad))
-def api_dyad(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)]) -> JSONResponse:
+def api_dyad(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)],
+             count: CountQ = "clusters") -> JSONResponse:
     a, b = _dyad(a, b)
     with _access(request).read() as store:
-        series = bridge.dyad_series(store, a, b, freq)
-        changes = bridge.dyad_changes(store, a, b, freq)
-    return _json({"a": a, "b": b, "freq": freq, "series": series, "changes": changes})
+        n_events = store.count(EventFilter.counted(dyad=(a, b), count=count))
+        series = bridge.dyad_series(store, a, b, freq, count)
+        changes = bridge.dyad_changes(store, a, b, freq, count)
+    return _json({"a": a, "b": b, "freq": freq, "count": count, "n_events": n_events, "series": series,
+                  "changes": changes})
 
 
 def _dyad(a: str, b: str) -> tuple[str, str]:
@@ -239,36 +255,40 @@ def _dyad(a: str, b: str) -> tuple[str, str]:
 
 @router.get("/dyad/{a}/{b}/series.csv", summary="A dyad's relations series as CSV", response_class=StreamingResponse,
             responses=CSV)
-def api_dyad_csv(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)]) -> StreamingResponse:
+def api_dyad_csv(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)],
+                 count: CountQ = "clusters") -> StreamingResponse:
     a, b = _dyad(a, b)
     with _access(request).read() as store:
-        series = bridge.dyad_series(store, a, b, freq)
+        series = bridge.dyad_series(store, a, b, freq, count)
     return downloads.csv_response(iter(series), downloads.series_columns(series), f"{a}-{b}-{freq}.csv")
 
 
 DyadsQ = Annotated[list[str], Query(description="Dyads to overlay, as RUS-PAK; repeat for several (at most 8).")]
 
 
-def compare_lines(store: Any, dyads: list[str], freq: str) -> list[dict[str, Any]]:
+def compare_lines(store: Any, dyads: list[str], freq: str, count: str = "clusters") -> list[dict[str, Any]]:
     """The series of several dyads (the compare page and its API twin)."""
     if len(dyads) > 8:
         raise WebError(400, "dyad: at most 8 dyads on one chart")
     pairs = list(dict.fromkeys(dyad_pair(d) for d in dyads))
-    return [{"dyad": f"{a}-{b}", "a": a, "b": b, "series": bridge.dyad_series(store, a, b, freq)} for a, b in pairs]
+    return [{"dyad": f"{a}-{b}", "a": a, "b": b, "series": bridge.dyad_series(store, a, b, freq, count)}
+            for a, b in pairs]
 
 
 @router.get("/compare", summary="Several dyads' relations series, to overlay", response_model=None,
             responses=_ok(schemas.Compare))
-def api_compare(request: Request, freq: Annotated[str, Depends(frequency)], dyad: DyadsQ) -> JSONResponse:
+def api_compare(request: Request, freq: Annotated[str, Depends(frequency)], dyad: DyadsQ,
+                count: CountQ = "clusters") -> JSONResponse:
     with _access(request).read() as store:
-        return _json({"freq": freq, "dyads": compare_lines(store, dyad, freq)})
+        return _json({"freq": freq, "count": count, "dyads": compare_lines(store, dyad, freq, count)})
 
 
 @router.get("/compare.csv", summary="Several dyads' relations series as one CSV (a dyad column first)",
             response_class=StreamingResponse, responses=CSV)
-def api_compare_csv(request: Request, freq: Annotated[str, Depends(frequency)], dyad: DyadsQ) -> StreamingResponse:
+def api_compare_csv(request: Request, freq: Annotated[str, Depends(frequency)], dyad: DyadsQ,
+                    count: CountQ = "clusters") -> StreamingResponse:
     with _access(request).read() as store:
-        lines = compare_lines(store, dyad, freq)
+        lines = compare_lines(store, dyad, freq, count)
     rows = [{"dyad": line["dyad"], **r} for line in lines for r in line["series"]]
     return downloads.csv_response(iter(rows), ["dyad", *downloads.series_columns(rows)], "compare.csv")
 
@@ -277,30 +297,32 @@ def api_compare_csv(request: Request, freq: Annotated[str, Depends(frequency)], 
             responses=_ok(schemas.Changes))
 def api_changes(request: Request,
                 limit: Annotated[int | None, Query(ge=1, le=10000, description="At most this many.")] = None,
-                ) -> JSONResponse:
+                count: CountQ = "clusters") -> JSONResponse:
     with _access(request).read() as store:
-        changes = bridge.all_changes(store)
+        changes = bridge.all_changes(store, count)
     return _json({"total": len(changes), "changes": changes[:limit] if limit else changes})
 
 
 @router.get("/network", summary="Signed network of a period, its structural balance and blocs", response_model=None,
             responses=_ok(schemas.Network))
-def api_network(request: Request, span: Annotated[tuple, Depends(period)]) -> JSONResponse:
+def api_network(request: Request, span: Annotated[tuple, Depends(period)], count: CountQ = "clusters") -> JSONResponse:
     with _access(request).read() as store:
-        return _json(bridge.network(store, *span))
+        return _json(bridge.network(store, *span, count))
 
 
 @router.get("/network.graphml", summary="The signed network of a period as GraphML (Gephi, Cytoscape, networkx)",
             response_class=Response, responses=GRAPHML)
-def api_network_graphml(request: Request, span: Annotated[tuple, Depends(period)]) -> Response:
+def api_network_graphml(request: Request, span: Annotated[tuple, Depends(period)],
+                        count: CountQ = "clusters") -> Response:
     with _access(request).read() as store:
-        net = bridge.network(store, *span)
+        net = bridge.network(store, *span, count)
     return Response(downloads.graphml(net), media_type="application/graphml+xml",
                     headers={"Content-Disposition": 'attachment; filename="network.graphml"'})
 
 
 @router.get("/dyads", summary="The most active dyads", response_model=None, responses=_ok(schemas.Dyads))
 def api_dyads(request: Request,
-              n: Annotated[int, Query(ge=1, le=500, description="How many dyads (1-500).")] = 20) -> JSONResponse:
+              n: Annotated[int, Query(ge=1, le=500, description="How many dyads (1-500).")] = 20,
+              count: CountQ = "clusters") -> JSONResponse:
     with _access(request).read() as store:
-        return _json({"dyads": bridge.top_dyads(store, n)})
+        return _json({"count": count, "dyads": bridge.top_dyads(store, n, count)})

@@ -19,7 +19,6 @@ from . import actors, api, bridge, queries
 from . import render as r
 from .access import StoreAccess, WebError
 from .params import (
-    COUNTS,
     DEFAULT_PAGE_SIZE,
     FREQS,
     MAX_PAGE_SIZE,
@@ -27,6 +26,7 @@ from .params import (
     EventQuery,
     Paging,
     actor_code,
+    counting,
     event_query,
     frequency,
     paging,
@@ -105,25 +105,39 @@ def period_link(path: str, pairs: list[tuple[str, str]], date_from: dt.date | No
     return link
 
 
+CountQ = Annotated[str, Depends(counting)]
+# What a series counts beyond its filter: no background (and, for relations, no negated or
+# hypothetical events); a click on a period opens the same events.
+SERIES_EXTRA = [("background", "exclude")]
+RELATIONS_EXTRA = [("modal", "exclude"), ("background", "exclude")]
+
+
+def _with(pairs: list[tuple[str, str]], extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    keys = {k for k, _ in extra}
+    return [p for p in pairs if p[0] not in keys] + extra
+
+
 def _counts(store: Any) -> dict[str, int]:
     return bridge.cached(("code_counts",), store, lambda: queries.code_counts(store))
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request) -> HTMLResponse:
+def overview(request: Request, count: CountQ = "clusters") -> HTMLResponse:
     with _access(request).read() as store:
-        stats = bridge.cached(("stats",), store, lambda: queries.corpus_stats(store))
-        series, _ = _try(bridge.filter_series, store, queries.WebFilter(), "month", "events") if stats["events"] \
+        stats = bridge.cached(("stats", count), store, lambda: queries.corpus_stats(store, count))
+        series, _ = _try(bridge.filter_series, store, queries.WebFilter(count=count), "month") if stats["events"] \
             else (None, None)
-        dyads, dyads_error = _try(bridge.top_dyads, store, 12)
-        changes, changes_error = _try(bridge.all_changes, store)
+        dyads, dyads_error = _try(bridge.top_dyads, store, 12, count)
+        changes, changes_error = _try(bridge.all_changes, store, count)
         _, recent_docs = queries.documents(store, None, 8, 0)
         top_actors = actors.top(_counts(store), 12)
-    timeline = r.counts_figure(series, "month", period_link("/events", [], None, None), height=300) if series else None
+    counted = [("count", count)] if count != "clusters" else []
+    timeline = r.counts_figure(series, "month", period_link("/events", counted + SERIES_EXTRA, None, None),
+                               height=300) if series else None
     latest = sorted((c for c in changes or [] if c["label"] != "stable"), key=lambda c: str(c["start"]), reverse=True)
     return render(request, "overview.html", stats=stats, timeline=timeline, dyads=dyads or [],
                   dyads_error=dyads_error, changes=latest[:8], n_changes=len(changes or []),
-                  changes_error=changes_error, recent_docs=recent_docs, top_actors=top_actors)
+                  changes_error=changes_error, recent_docs=recent_docs, top_actors=top_actors, count=count)
 
 
 def _facet_links(eq: EventQuery, found: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -158,26 +172,26 @@ def events_page(request: Request, eq: Annotated[EventQuery, Depends(event_query)
                 pg: Annotated[Paging, Depends(paging)]) -> HTMLResponse:
     flt = eq.filter()
     with _access(request).read() as store:
-        total = queries.count_events(store, flt, eq.count)
+        total = queries.count_events(store, flt)
         pager = _pager(total, pg)
-        events = list(queries.iter_events(store, flt, eq.count, eq.sort, pg.page_size, pg.offset))
+        events = list(queries.iter_events(store, flt, eq.sort, pg.page_size, pg.offset))
         titles = _doc_titles(store, events)
-        found = queries.facets(store, flt, eq.count) if total else {}
+        found = queries.facets(store, flt) if total else {}
     return render(request, "events.html", eq=eq, events=events, titles=titles, pager=pager,
                   event_types=EVENT_TYPES, quad_classes=QUAD_CLASSES, page_sizes=(25, 50, 100, MAX_PAGE_SIZE),
                   default_page_size=DEFAULT_PAGE_SIZE, facets=_facet_links(eq, found),
                   cameo_roots=list(cameo_roots().items()),
-                  precisions=PRECISIONS, counts=COUNTS)
+                  precisions=PRECISIONS)
 
 
 @router.get("/series", response_class=HTMLResponse)
 def series_page(request: Request, eq: Annotated[EventQuery, Depends(event_query)],
                 freq: Annotated[str, Depends(frequency)]) -> HTMLResponse:
     with _access(request).read() as store:
-        series, error = _try(bridge.filter_series, store, eq.filter(), freq, eq.count)
+        series, error = _try(bridge.filter_series, store, eq.filter(), freq)
     pairs = eq.params(sort=False)
-    figure = r.counts_figure(series, freq, period_link("/events", pairs, eq.date_from, eq.date_to), height=380) \
-        if series else None
+    link = period_link("/events", _with(pairs, SERIES_EXTRA), eq.date_from, eq.date_to)
+    figure = r.counts_figure(series, freq, link, height=380) if series else None
     columns = [(k, v) for k, v in SERIES_TABLE if series and k in series[0]]
     return render(request, "series.html", eq=eq, pairs=pairs, freq=freq, freqs=FREQS, series=series or [],
                   error=error, figure=figure, columns=columns)
@@ -200,14 +214,14 @@ def actors_page(request: Request, q: Annotated[str, Query(max_length=100)] = "")
 
 @router.get("/actor/{code}", response_class=HTMLResponse)
 def actor_page(request: Request, code: str, freq: Annotated[str, Depends(frequency)],
-               count: Annotated[str, Query()] = "events") -> HTMLResponse:
+               count: CountQ = "clusters") -> HTMLResponse:
     code = actor_code(code, "code")
     eq = event_query(party=code, count=count)
     with _access(request).read() as store:
         view = api.actor_view(store, code, freq, eq.count)
-        recent = list(queries.iter_events(store, eq.filter(), eq.count, "-date", 10))
+        recent = list(queries.iter_events(store, eq.filter(), "-date", 10))
         titles = _doc_titles(store, recent)
-    pairs = [("party", code)] + ([("count", eq.count)] if eq.count != "events" else [])
+    pairs = [("party", code)] + ([("count", eq.count)] if eq.count != "clusters" else []) + SERIES_EXTRA
     figure = r.counts_figure(view["series"], freq, period_link("/events", pairs, None, None)) \
         if view["series"] else None
     return render(request, "actor.html", a=view, code=code, freq=freq, freqs=FREQS, figure=figure, recent=recent,
@@ -215,10 +229,10 @@ def actor_page(request: Request, code: str, freq: Annotated[str, Depends(frequen
 
 
 @router.get("/dyads", response_class=HTMLResponse)
-def dyads_page(request: Request, n: Annotated[int, Query(ge=1, le=500)] = 50) -> HTMLResponse:
+def dyads_page(request: Request, n: Annotated[int, Query(ge=1, le=500)] = 50, count: CountQ = "clusters") -> HTMLResponse:
     with _access(request).read() as store:
-        dyads, error = _try(bridge.top_dyads, store, n)
-    return render(request, "dyads.html", dyads=dyads or [], error=error, n=n)
+        dyads, error = _try(bridge.top_dyads, store, n, count)
+    return render(request, "dyads.html", dyads=dyads or [], error=error, n=n, count=count)
 
 
 @router.get("/dyad", response_class=HTMLResponse)
@@ -232,57 +246,60 @@ def dyad_form(request: Request, a: str = "", b: str = "") -> RedirectResponse:
 @router.get("/dyad/{a}/{b}", response_class=HTMLResponse)
 def dyad_page(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)],
               pg: Annotated[Paging, Depends(paging)],
-              sort: Annotated[str, Query()] = "-date") -> HTMLResponse:
+              sort: Annotated[str, Query()] = "-date", count: CountQ = "clusters") -> HTMLResponse:
     a, b = actor_code(a, "a"), actor_code(b, "b")
     if a == b:
         raise WebError(400, "a dyad needs two different actors")
-    eq = event_query(dyad=f"{a}-{b}", sort=sort)
-    flt = eq.filter()
+    eq = event_query(sort=sort, count=count)
+    flt = EventFilter.counted(dyad=(a, b), count=count)  # what the series counts: the total of the overview
     with _access(request).read() as store:
-        total = queries.count_events(store, flt, eq.count)
+        total = queries.count_events(store, flt)
         pager = _pager(total, pg)
-        events = list(queries.iter_events(store, flt, eq.count, eq.sort, pg.page_size, pg.offset))
+        events = list(queries.iter_events(store, flt, eq.sort, pg.page_size, pg.offset))
         titles = _doc_titles(store, events)
-        series, series_error = _try(bridge.dyad_series, store, a, b, freq)
-        changes, changes_error = _try(bridge.dyad_changes, store, a, b, freq)
-    link = period_link("/events", [("dyad", f"{a}-{b}"), ("modal", "exclude")], None, None)
+        series, series_error = _try(bridge.dyad_series, store, a, b, freq, count)
+        changes, changes_error = _try(bridge.dyad_changes, store, a, b, freq, count)
+    counted = [("count", count)] if count != "clusters" else []
+    link = period_link("/events", [("dyad", f"{a}-{b}"), *counted, *RELATIONS_EXTRA], None, None)
     figure = r.series_figure(series, changes or [], freq, link) if series and any(x.get("n_events") for x in series) \
         else None
     columns = [(k, v) for k, v in SERIES_TABLE if series and k in series[0]]
     names = (actors.describe(a)["name"], actors.describe(b)["name"])
     return render(request, "dyad.html", a=a, b=b, names=names, freq=freq, freqs=FREQS, series=series or [],
                   series_columns=columns, series_error=series_error, changes=changes or [],
-                  changes_error=changes_error, figure=figure, events=events, titles=titles, pager=pager, eq=eq)
+                  changes_error=changes_error, figure=figure, events=events, titles=titles, pager=pager, eq=eq,
+                  count=count)
 
 
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(request: Request, freq: Annotated[str, Depends(frequency)],
-                 dyad: Annotated[list[str] | None, Query()] = None) -> HTMLResponse:
+                 dyad: Annotated[list[str] | None, Query()] = None, count: CountQ = "clusters") -> HTMLResponse:
     """Several dyads' relations on one chart."""
     wanted = [d for d in dyad or [] if d.strip()]
     with _access(request).read() as store:
-        lines = api.compare_lines(store, wanted, freq) if wanted else []
-        suggestions = [] if wanted else (_try(bridge.top_dyads, store, 6)[0] or [])
+        lines = api.compare_lines(store, wanted, freq, count) if wanted else []
+        suggestions = [] if wanted else (_try(bridge.top_dyads, store, 6, count)[0] or [])
+    counted = [("count", count)] if count != "clusters" else []
 
     def link(name: str, row: dict[str, Any]) -> str:
-        return period_link("/events", [("dyad", name), ("modal", "exclude")], None, None)(row)
+        return period_link("/events", [("dyad", name), *counted, *RELATIONS_EXTRA], None, None)(row)
 
     drawn = [(line["dyad"], line["series"]) for line in lines if any(x.get("n_events") for x in line["series"])]
     figure = r.compare_figure(drawn, freq, link) if drawn else None
     names = [line["dyad"] for line in lines]
-    pairs = [("dyad", d) for d in names] + ([("freq", freq)] if freq != "month" else [])
+    pairs = [("dyad", d) for d in names] + ([("freq", freq)] if freq != "month" else []) + counted
     return render(request, "compare.html", lines=lines, figure=figure, freq=freq, freqs=FREQS, dyads=names,
                   suggestions=suggestions, pairs=pairs)
 
 
 @router.get("/changes", response_class=HTMLResponse)
-def changes_page(request: Request, sort: str = "strength", label: str = "") -> HTMLResponse:
+def changes_page(request: Request, sort: str = "strength", label: str = "", count: CountQ = "clusters") -> HTMLResponse:
     if sort not in CHANGE_SORTS:
         raise WebError(400, f"sort: use one of {', '.join(CHANGE_SORTS)}, not {sort!r}")
     if label and label not in CHANGE_LABELS:
         raise WebError(400, f"label: use one of {', '.join(CHANGE_LABELS)}, not {label!r}")
     with _access(request).read() as store:
-        changes, error = _try(bridge.all_changes, store)
+        changes, error = _try(bridge.all_changes, store, count)
     shown = [c for c in changes or [] if not label or c["label"] == label]
     if sort == "recent":
         shown.sort(key=lambda c: str(c["start"]), reverse=True)
@@ -291,16 +308,16 @@ def changes_page(request: Request, sort: str = "strength", label: str = "") -> H
 
 
 @router.get("/network", response_class=HTMLResponse)
-def network_page(request: Request, span: Annotated[tuple, Depends(period)]) -> HTMLResponse:
+def network_page(request: Request, span: Annotated[tuple, Depends(period)], count: CountQ = "clusters") -> HTMLResponse:
     date_from, date_to = span
     with _access(request).read() as store:
-        net, error = _try(bridge.network, store, date_from, date_to)
-        stats = bridge.cached(("stats",), store, lambda: queries.corpus_stats(store))
+        net, error = _try(bridge.network, store, date_from, date_to, count)
+        stats = bridge.cached(("stats", "clusters"), store, lambda: queries.corpus_stats(store))
     figure = r.network_figure(net) if net and net["edges"] else None
     names = {n["id"]: n.get("name") or n["id"] for n in (net or {}).get("nodes", [])}
     groups = [b for b in (net or {}).get("blocs", []) if len(b) > 1]
     loners = [b[0] for b in (net or {}).get("blocs", []) if len(b) == 1]
-    span_pairs = [("from", date_from), ("to", date_to)]
+    span_pairs = [("from", date_from), ("to", date_to)] + ([("count", count)] if count != "clusters" else [])
     return render(request, "network.html", net=net, error=error, figure=figure, date_from=date_from, names=names,
                   groups=groups, loners=loners, date_to=date_to, stats=stats, span_pairs=span_pairs)
 

@@ -27,7 +27,7 @@ MAX_VALUES = 50  # values of one repeatable parameter
 SORT_KEYS = ("date", "score", "confidence", "type", "sources")
 SORTS = (*SORT_KEYS, *(f"-{k}" for k in SORT_KEYS), "doc")
 MODALS = ("include", "exclude")
-COUNTS = ("events", "reports")
+COUNTS = ("clusters", "reports")  # events (duplicate reports once), or every stored report
 FREQS = ("week", "month", "quarter")
 PRECISIONS = ("day", "week", "month", "year", "publication")
 CAMEO_ROOTS = tuple(f"{n:02d}" for n in range(1, 21))
@@ -114,7 +114,8 @@ class EventQuery:
     q: str | None = None
     doc: str | None = None
     modal: str = "include"
-    count: str = "events"
+    background: str = "include"
+    count: str = "clusters"
     sort: str = "-date"
     place: str | None = None  # where: country of location, region or place name ("in")
     near: str | None = None  # PLACE[:KM] or LAT,LON[:KM], as given
@@ -126,7 +127,8 @@ class EventQuery:
         return WebFilter(
             actor=self.actor, recipient=self.recipient, dyad=self.dyad, event_type=self.types or None,
             quad_class=self.quads or None, date_from=self.date_from, date_to=self.date_to, doc_id=self.doc,
-            text=self.q, include_modal=self.modal == "include", party=self.party,
+            text=self.q, include_modal=self.modal == "include", include_background=self.background == "include",
+            count=self.count, party=self.party,
             actor_sectors=self.actor_sectors or None, recipient_sectors=self.recipient_sectors or None,
             cameo_roots=self.cameo or None, goldstein=(self.goldstein_min, self.goldstein_max),
             score=(self.score_min, self.score_max), confidence=(self.confidence_min, self.confidence_max),
@@ -164,7 +166,9 @@ class EventQuery:
                 out.append((key, value))
         if self.modal != "include":
             out.append(("modal", self.modal))
-        if self.count != "events":
+        if self.background != "include":
+            out.append(("background", self.background))
+        if self.count != "clusters":
             out.append(("count", self.count))
         if sort and self.sort != "-date":
             out.append(("sort", self.sort))
@@ -193,8 +197,8 @@ FROM = Query(alias="from", description="First date, YYYY-MM-DD.", max_length=40)
 TO = Query(alias="to", description="Last date, YYYY-MM-DD.", max_length=40)
 Score = Annotated[Optional[float], Query(ge=-10, le=10, allow_inf_nan=False)]
 Share = Annotated[Optional[float], Query(ge=0, le=1, allow_inf_nan=False)]
-COUNT_HELP = ("'events' (duplicate reports of one event count once, shown by their most confident report) or "
-              "'reports' (every stored row).")
+COUNT_HELP = ("clusters: each event once, however many reports (default; the report that stands for it is "
+              "shown); reports: every stored report.")
 Words = Annotated[Optional[list[str]], Query()]
 
 
@@ -225,7 +229,9 @@ def event_query(
                                                   "wildcards).", max_length=200)] = None,
     doc: Annotated[Optional[str], Query(description="Only the events of this document id.", max_length=2000)] = None,
     modal: Annotated[str, Query(description="'include' or 'exclude' negated and hypothetical events.")] = "include",
-    count: Annotated[str, Query(description=COUNT_HELP)] = "events",
+    background: Annotated[str, Query(description="'include' or 'exclude' background: what the coder marks "
+                                                 "historical or habitual (series leave it out).")] = "include",
+    count: Annotated[str, Query(description=COUNT_HELP)] = "clusters",
     sort: Annotated[str, Query(description=f"Order: {', '.join(SORTS)} ('-' = descending).")] = "-date",
     place: Annotated[Optional[str], Query(alias="in", max_length=100, description="Where events happened: country "
                                           "of location (PAK), region (Punjab) or place (Kabul).")] = None,
@@ -237,8 +243,9 @@ def event_query(
     """Parse and validate the event filter parameters."""
     if modal not in MODALS:
         raise WebError(400, f"modal: must be 'include' or 'exclude', not {modal!r}")
-    if count not in COUNTS:
-        raise WebError(400, f"count: must be 'events' or 'reports', not {count!r}")
+    if background not in MODALS:
+        raise WebError(400, f"background: must be 'include' or 'exclude', not {background!r}")
+    count = counting(count)
     if sort not in SORTS:
         raise WebError(400, f"sort: unknown order {sort!r}; use one of {', '.join(SORTS)}")
     sectors = {}
@@ -265,7 +272,7 @@ def event_query(
         precisions=_choices([p.lower() for p in _split(precision, "precision")], PRECISIONS, "precision",
                             "date precision"),
         sources=sources, q=q.strip() if q and q.strip() else None, doc=doc if doc else None, modal=modal,
-        count=count, sort=sort, place=place.strip() if place and place.strip() else None,
+        background=background, count=count, sort=sort, place=place.strip() if place and place.strip() else None,
         near=near.strip() if near and near.strip() else None, bbox=bbox.strip() if bbox and bbox.strip() else None)
     _check_area(eq)
     if eq.date_from and eq.date_to and eq.date_from > eq.date_to:
@@ -335,3 +342,12 @@ def frequency(
     if freq not in FREQS:
         raise WebError(400, f"freq: unknown frequency {freq!r}; use one of {', '.join(FREQS)}")
     return freq
+
+
+def counting(
+    count: Annotated[str, Query(description=COUNT_HELP)] = "clusters",
+) -> str:
+    """A validated counting rule: the same on every page and endpoint."""
+    if count not in COUNTS:
+        raise WebError(400, f"count: use one of {', '.join(COUNTS)}, not {count!r}")
+    return count

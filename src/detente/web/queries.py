@@ -1,8 +1,9 @@
 """Read-only SQL for the pages and the API (parameterised; no user text in SQL).
 
 `WebFilter` extends the store's EventFilter with the workbench's filters. Every event list,
-count, facet and download goes through `relation`, so "events" (duplicate reports counted
-once) and "reports" (every stored row) mean the same thing everywhere.
+count, facet and download takes its rows from the store (`Store._rows`, `EventFilter.rows`), so
+count="clusters" (each event once, as the report that stands for it) and count="reports"
+(every stored row) mean what they mean in the analyses and the CLI.
 """
 
 from __future__ import annotations
@@ -13,19 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from detente.store import EventFilter, Store, row_to_record
+from detente.store.schema import NEWEST_FIRST_SQL
 
+# The store's orders (Store.events: an imprecise date after the precise ones of its period) and
+# the other direction of each column the pages sort on.
+STORE_ORDERS = ("date", "-date", "score", "-score", "confidence", "-confidence", "type", "doc")
 ORDERS = {
-    "date": "COALESCE(date, pub_date), doc_id, sentence_index, id",
-    "-date": "COALESCE(date, pub_date) DESC, doc_id, sentence_index, id",
-    "score": "plover_score, COALESCE(date, pub_date) DESC, id",
-    "-score": "plover_score DESC, COALESCE(date, pub_date) DESC, id",
-    "confidence": "confidence, COALESCE(date, pub_date) DESC, id",
-    "-confidence": "confidence DESC, COALESCE(date, pub_date) DESC, id",
-    "type": "event_type, COALESCE(date, pub_date) DESC, id",
-    "-type": "event_type DESC, COALESCE(date, pub_date) DESC, id",
-    "sources": "sources_count, COALESCE(date, pub_date) DESC, id",
-    "-sources": "sources_count DESC, COALESCE(date, pub_date) DESC, id",
-    "doc": "doc_id, sentence_index, id",
+    "-type": f"event_type DESC, {NEWEST_FIRST_SQL}, id",
+    "sources": f"sources_count, {NEWEST_FIRST_SQL}, id",
+    "-sources": f"sources_count DESC, {NEWEST_FIRST_SQL}, id",
 }
 _SECTORS = "list_transform(from_json({0}, '[{{\"sector\": \"VARCHAR\"}}]'), lambda x: x.sector)"
 
@@ -55,7 +52,6 @@ class WebFilter(EventFilter):
     precisions: list[str] | None = None
     sources: list[str] | None = None
     dated_only: bool = False  # series: events that can be placed in time
-    include_historical: bool = True
 
     def where(self) -> tuple[str, list[Any]]:
         base, params = _clause(EventFilter(**{f.name: getattr(self, f.name) for f in dataclasses.fields(EventFilter)
@@ -91,40 +87,28 @@ class WebFilter(EventFilter):
             params.append(list(self.sources))
         if self.dated_only:
             clauses.append("COALESCE(date, pub_date) IS NOT NULL")
-        if not self.include_historical:
-            clauses.append("NOT COALESCE(historical, FALSE)")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def where(store: Store, flt: EventFilter) -> tuple[str, list[Any]]:
-    """The filter's WHERE clause; a place filter on a store without event locations is the store's
-    clear error, not a missing column."""
-    return store._where(flt)
+def selected(store: Store, flt: EventFilter) -> tuple[str, list[Any]]:
+    """The rows the filter selects, as a table expression (every report, or one per event with
+    count="clusters"); a place filter on a store without event locations is the store's clear
+    error, not a missing column."""
+    return store._rows(flt)
 
 
-def relation(store: Store, flt: EventFilter, count: str = "events") -> tuple[str, list[Any]]:
-    """SQL for the selected events as a table: every report, or one row per event (cluster),
-    its most confident matching report, as the analysis counts them."""
-    where_sql, params = where(store, flt)
-    if count == "reports":
-        return f"(SELECT * FROM events{where_sql})", params
-    return ("(SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY COALESCE(event_cluster_id, id) "
-            f"ORDER BY COALESCE(confidence, 0) DESC, id) AS rn FROM events{where_sql}) WHERE rn = 1)"), params
+def count_events(store: Store, flt: EventFilter) -> int:
+    return store.count(flt)
 
 
-def count_events(store: Store, flt: EventFilter, count: str = "events") -> int:
-    if count == "reports":
-        return store.count(flt)
-    where_sql, params = where(store, flt)
-    return store.con.execute(f"SELECT count(DISTINCT COALESCE(event_cluster_id, id)) FROM events{where_sql}",
-                             params).fetchone()[0]
-
-
-def iter_events(store: Store, flt: EventFilter, count: str = "events", order: str = "-date",
-                limit: int | None = None, offset: int = 0) -> Iterator[dict[str, Any]]:
+def iter_events(store: Store, flt: EventFilter, order: str = "-date", limit: int | None = None,
+                offset: int = 0) -> Iterator[dict[str, Any]]:
     """Event records, filtered, ordered and paged."""
-    rel, params = relation(store, flt, count)
-    sql = f"SELECT * FROM {rel} AS e ORDER BY {ORDERS[order]}"
+    if order in STORE_ORDERS:
+        yield from store.events(flt, limit=limit, offset=offset, order=order)
+        return
+    table, params = selected(store, flt)
+    sql = f"SELECT * FROM {table} AS e ORDER BY {ORDERS[order]}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params = [*params, limit, offset]
@@ -138,10 +122,10 @@ def iter_events(store: Store, flt: EventFilter, count: str = "events", order: st
 FACETS = ("type", "quad", "cameo", "actor", "recipient", "actor_sector", "recipient_sector", "source", "precision")
 
 
-def facets(store: Store, flt: EventFilter, count: str = "events", top: int = 12) -> dict[str, list[dict[str, Any]]]:
+def facets(store: Store, flt: EventFilter, top: int = 12) -> dict[str, list[dict[str, Any]]]:
     """Counts of the selected events by type, quad class, CAMEO root, actor and recipient
     country and sector, publisher and date precision; each list most frequent first."""
-    rel, params = relation(store, flt, count)
+    rel, params = selected(store, flt)
     parts = {
         "type": "SELECT event_type AS v FROM e", "quad": "SELECT quad_class AS v FROM e",
         "cameo": "SELECT left(cameo_code, 2) AS v FROM e", "precision": "SELECT date_precision AS v FROM e",
@@ -162,24 +146,23 @@ def facets(store: Store, flt: EventFilter, count: str = "events", top: int = 12)
     return out
 
 
-def corpus_stats(store: Store) -> dict[str, Any]:
-    """Documents; events (duplicate reports once) and reports; date spans; counts by type and quad class."""
-    n_docs, first_pub, last_pub = store.con.execute(
-        "SELECT count(*), min(pub_date), max(pub_date) FROM documents").fetchone()
-    rel, _ = relation(store, EventFilter(), "events")
-    n_events, first, last = store.con.execute(
-        f"SELECT count(*), min(COALESCE(date, pub_date)), max(COALESCE(date, pub_date)) FROM {rel}").fetchone()
-    by_type = store.query(f"SELECT event_type, count(*) AS n FROM {rel} GROUP BY 1 ORDER BY 2 DESC, 1")
-    by_quad = store.query(f"SELECT quad_class, count(*) AS n FROM {rel} GROUP BY 1 ORDER BY 1")
-    reports, modal = store.con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE negated OR hypothetical) FROM events").fetchone()
+def corpus_stats(store: Store, count: str = "clusters") -> dict[str, Any]:
+    """Documents; events (each once, or every report: `count`) and reports; event-date and
+    publication-date spans; counts by type and quad class."""
+    stats = store.stats()
+    first_pub, last_pub = store.con.execute("SELECT min(pub_date), max(pub_date) FROM documents").fetchone()
+    table, params = EventFilter(count=count).rows()
+    by_type = store.query(f"SELECT event_type, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 2 DESC, 1", params)
+    by_quad = store.query(f"SELECT quad_class, count(*) AS n FROM {table} GROUP BY 1 ORDER BY 1", params)
+    modal = store.con.execute("SELECT count(*) FROM events WHERE negated OR hypothetical").fetchone()[0]
     actors = store.con.execute(
         "SELECT count(DISTINCT c) FROM (SELECT unnest(list_concat(actor_codes, recipient_codes)) AS c FROM events)"
     ).fetchone()[0]
     return {
-        "documents": n_docs, "events": n_events, "reports": reports, "actors": actors,
+        "documents": stats["documents"], "events": store.count(EventFilter(count=count)), "count": count,
+        "reports": stats["events"], "actors": actors,
         "negated_or_hypothetical": modal,
-        "first_date": _iso(first), "last_date": _iso(last),
+        "first_date": _iso(stats["first_date"]), "last_date": _iso(stats["last_date"]),
         "first_pub_date": _iso(first_pub), "last_pub_date": _iso(last_pub),
         "event_types": {r["event_type"]: r["n"] for r in by_type},
         "quad_classes": {r["quad_class"]: r["n"] for r in by_quad},
@@ -235,11 +218,11 @@ def code_counts(store: Store) -> dict[str, int]:
     return {c: n for c, n in rows if c}
 
 
-def actor_profile(store: Store, code: str, count: str = "events") -> dict[str, Any]:
+def actor_profile(store: Store, code: str, count: str = "clusters") -> dict[str, Any]:
     """An actor's events on each side, its event mix, sectors and active span."""
     out: dict[str, Any] = {}
     for side in ("actor", "recipient"):
-        rel, params = relation(store, WebFilter(**{side: code}), count)
+        rel, params = selected(store, WebFilter(**{side: code}, count=count))
         n, first, last = store.con.execute(
             f"SELECT count(*), min(COALESCE(date, pub_date)), max(COALESCE(date, pub_date)) FROM {rel}",
             params).fetchone()
@@ -247,7 +230,7 @@ def actor_profile(store: Store, code: str, count: str = "events") -> dict[str, A
                                 "ORDER BY 3 DESC, 1", params).fetchall()
         out[side] = {"events": n, "first": _iso(first), "last": _iso(last),
                      "types": [{"event_type": t, "quad_class": q, "n": c} for t, q, c in mix]}
-    rel, params = relation(store, WebFilter(party=code), count)
+    rel, params = selected(store, WebFilter(party=code, count=count))
     own = ("list_transform(list_filter(from_json({0}, '[{{\"code\": \"VARCHAR\", \"sector\": \"VARCHAR\"}}]'), "
            "lambda x: starts_with(x.code, ?)), lambda x: x.sector)")
     sectors = store.con.execute(
