@@ -50,16 +50,13 @@ API_EXAMPLES = {
     "/api/compare": "/api/compare?dyad=RUS-PAK&dyad=ARM-AZE", "/api/compare.csv": "/api/compare.csv?dyad=RUS-PAK",
     "/api/changes": "/api/changes?limit=5", "/api/network": "/api/network?from=2025-01-01&to=2025-12-31",
     "/api/network.graphml": "/api/network.graphml", "/api/dyads": "/api/dyads?n=10",
+    "/api/places": "/api/places?in=PAK",
 }
 CHANGE_SORTS = {"strength": "strongest first", "recent": "most recent first"}
 CHANGE_LABELS = ("detente", "deterioration", "escalation", "stable")
 FACET_LABELS = {"type": "Event type", "quad": "Quad class", "cameo": "CAMEO root", "actor": "Actor country",
                 "recipient": "Recipient country", "actor_sector": "Actor sector",
                 "recipient_sector": "Recipient sector", "source": "Publisher", "precision": "Date precision"}
-# The query parameter each facet sets when one of its values is clicked.
-FACET_PARAMS = {"type": "type", "quad": "quad", "cameo": "cameo", "actor": "actor", "recipient": "recipient",
-                "actor_sector": "actor_sector", "recipient_sector": "recipient_sector", "source": "source",
-                "precision": "precision"}
 
 
 def cameo_roots() -> dict[str, str]:
@@ -146,7 +143,7 @@ def _facet_links(eq: EventQuery, found: dict[str, list[dict[str, Any]]]) -> list
     roots = cameo_roots()
     out = []
     for name, values in found.items():
-        key = FACET_PARAMS[name]
+        key = name  # each facet is named after the query parameter its values set
         items = []
         for v in values:
             value = str(v["value"])
