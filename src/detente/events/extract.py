@@ -80,6 +80,8 @@ SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "w
 HELP_VERBS = {"help", "assist", "support", "aid", "evacuate", "distribute", "deliver", "train", "rebuild",
               "reconstruct", "stabilize", "stabilise", "rescue", "relieve"}
 HELPING_FORCES = {"peacekeeper", "peacekeeping", "blue helmet", "medic", "engineer", "rescuer", "relief"}
+# Verbs that say whom a measure is aimed at: "the sanctions target Russian banks".
+TARGETING = {"target", "hit", "cover", "affect", "apply", "bar", "freeze", "penalize", "penalise"}
 PLACE_PREPS = {"in", "across", "near", "outside", "at", "around", "along", "inside", "through", "throughout"}
 
 
@@ -592,6 +594,11 @@ class SentenceCoder:
             actor = self.code_tokens(prep_objects(n, ("from",)))
             preps = tuple(p for p in preps if p != "from")
         recipient = self.code_tokens(prep_objects(n, preps))
+        if not recipient and n.dep_ == "pobj" and n.head.lower_ == "under":
+            # "Iran, a country under US sanctions": what is under the measure is its target.
+            holder = n.head.head
+            holder = holder.head if holder.dep_ == "appos" else holder
+            recipient = [a for a in self.code_tokens([holder]) if a.country or a.kind in ("igo", "group")]
         return actor, recipient
 
     # -- modality -----------------------------------------------------------------------
@@ -671,7 +678,7 @@ class SentenceCoder:
         # The habitual present: a present-tense event verb with no auxiliary, in a body sentence
         # ("Pakistan imports most of its arms from China"); headlines (the first sentence) use the
         # present for news.
-        if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and \
+        if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and _lemma(verb) not in TARGETING and \
                 not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children) and \
                 not any(e.label_ == "DATE" for e in self.sent.ents) and verb.dep_ in ("ROOT", "conj") and \
                 not self.sent.text.rstrip().endswith(("?", ":")):
@@ -1024,6 +1031,8 @@ class SentenceCoder:
             return None
         if _lemma(v) == "target" and v.dep_ in ("advcl", "acl") and self._sanction_head(v.head):
             return None  # "adopted a package of sanctions, targeting Russian gas": what the sanctions hit
+        if _lemma(v) in TARGETING and (measure := self._sanction_subject(v)) is not None:
+            return self._targeted_measure(v, measure, consumed)
         if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head) \
                 and not misparsed_active(v):
             # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
@@ -1044,6 +1053,27 @@ class SentenceCoder:
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         return self._make(v, rule, rule.event, actor, recipient, v, words)
+
+    def _sanction_subject(self, v: Token) -> Token | None:
+        """"The sanctions target Russian banks": a sanction noun as the subject of a targeting verb."""
+        subj = subject_tokens(v)
+        if subj and subj[0].i in self.rules and self.rules[subj[0].i].event == "SANCTION" and \
+                self.rules[subj[0].i].pos == "NOUN":
+            return subj[0]
+        return None
+
+    def _targeted_measure(self, v: Token, measure: Token, consumed: set[int]) -> Candidate:
+        """The sanction itself, aimed at the verb's object; its imposer is its owner or, when the
+        sentence names none, the party the article spoke of last ("The EU agreed new measures.
+        The sanctions target Russian banks.")."""
+        rule = self.rules[measure.i]
+        actor, recipient = self.noun_arguments(measure, rule, "SANCTION")
+        if not actor:
+            actor = [a for a in self.actors.recent[-1:] if a.country or a.kind == "igo"]
+        targets = [c for c in v.children if c.dep_ == "dobj"]
+        recipient = recipient or [a for a in self.code_tokens(targets) if a.code not in {x.code for x in actor}]
+        consumed.add(measure.i)
+        return self._make(measure, rule, "SANCTION", actor, recipient, v, [measure, v], nominal=True)
 
     def _sanction_head(self, head: Token) -> bool:
         rule = self.rules.get(head.i)
