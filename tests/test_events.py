@@ -406,6 +406,9 @@ REAL_TEXT_CASES = [
     ("North Korea has violated a ban on the export of coal.", "REJECT", ["PRK"], None),
     ("Iran said Saudi Arabia was backing militants in Baluchistan.", "ACCUSE", ["IRN"], ["SAU"]),
     ("Russian forces launched a missile attack on Kharkiv.", "ASSAULT", ["RUSMIL"], ["UKR"]),
+    ("Paris wants Rome to take in more of the migrants.", "REQUEST", ["FRAGOV"], ["ITAGOV"]),
+    ("Bolivia's attorney general seeks the release of a Chilean trucker held in La Paz.", "REQUEST", ["BOLJUD"],
+     None),
 ]
 
 
@@ -454,6 +457,11 @@ STATEMENTS = [
     "The Indonesian foreign ministry declined to comment on the report.",
     "Iran's foreign minister voiced hope that talks with Saudi Arabia would continue.",
     "Britain is considering a European Union proposal on fishing quotas.",
+    "Hong Kong's government said it hoped for more talks with the student leaders.",
+    "Officials in Quito said they agree with Lima that the border incident was an accident.",
+    "Turkey wants to join the European Union, its foreign minister said.",
+    "Kenya's government claimed credit for the peace efforts of the regional envoy.",
+    "Iran's president expressed pessimism over holding negotiations with the United States.",
 ]
 
 

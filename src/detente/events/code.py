@@ -103,6 +103,7 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     return pub, "publication"
 
 
+COURT_ORDERS = {"order", "rule", "direct", "instruct", "require", "command", "compel", "oblige"}
 FORWARD_PREPS = {"from", "starting", "effective", "until", "till", "by", "beginning"}
 LEAVE_VERBS = {"withdraw", "leave", "quit", "exit", "pull", "withdrawal", "departure", "suspend"}
 # Types whose object can be the actor's own people moved or given ("sent doctors"), unlike the
@@ -198,7 +199,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             event, mode, cameo = "ACCUSE", "allege", "112"
             c.actor, c.recipient = speakers, c.actor
     # Orders of a court are legal sanctions, not requests.
-    if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
+    if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor) and c.trigger.lemma_.lower() in COURT_ORDERS:
         event, mode, cameo = "SANCTION", "convict", "116"
     # Several countries deploying against each other is not joint action; joint drills are.
     drill = c.trigger.pos_ == "NOUN" or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
@@ -234,6 +235,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             event, mode, cameo = "PROTEST", "riot", "145"
         elif event == "COERCE" and mode in ("restrict", "seize", None):
             event, mode, cameo = "PROTEST", "obstruct", "144"  # occupying, blockading
+    # Crowds attending a ceremony are no visit by anyone.
+    if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
+            c.trigger.lemma_.lower() == "attend":
+        return None
     # Crowds that gather or meet are protesting, not consulting.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):

@@ -399,7 +399,8 @@ class SentenceCoder:
             rule = match_rule(tok)
             if rule is not None:
                 self.rules[tok.i] = rule
-        # A verb the lexicon knows as a statement (a row with no event and no flags: "expressed concern").
+        # A verb the lexicon knows as a statement (a row with no event and no flags: "expressed concern"),
+        # or one a rule read as words only ("declined to comment"): the classifier is not asked to guess.
         self.statement = any(r.event is None and not r.flags and r.pos == "VERB" for r in self.rules.values())
 
     # -- arguments ----------------------------------------------------------------------
@@ -699,6 +700,11 @@ class SentenceCoder:
             if i in consumed:
                 continue
             tok, rule = doc[i], self.rules[i]
+            if rule.event is None and not rule.flags and rule.pos == "VERB":
+                # A statement ("expressed pessimism over holding negotiations with Washington"): what it
+                # is about is its topic, not events of its own.
+                consumed.update(t.i for c in tok.children if c.dep_ not in ("nsubj", "nsubjpass", "conj", "cc")
+                                for t in c.subtree)
             cand = self.verb_candidate(tok, rule, consumed) if rule.pos != "NOUN" else self.noun_candidate(tok, rule)
             consumed.add(i)
             if cand is not None:
@@ -914,6 +920,10 @@ class SentenceCoder:
                 if not claimed:
                     return None
                 noun = claimed[0]
+                if not (noun.i in self.rules and self.rules[noun.i].event) and \
+                        _lemma(noun) not in self.cues.get("violence", ()):
+                    self.statement = True
+                    return None  # "claimed credit for the efforts of the Nobel winner": no attack claimed
                 attack = self.rules[noun.i] if noun.i in self.rules and self.rules[noun.i].event else TriggerRule(
                     lemma=_lemma(noun), particle=None, pos="NOUN", event="ASSAULT", mode=None, cameo="180",
                     objects=None, preps=(), flags=frozenset({"claimed"}), context=None)
@@ -963,6 +973,14 @@ class SentenceCoder:
             if "request" in flags and any(_lemma(c) in ("name", "identify", "quote") and is_passive(c)
                                           for c in v.children if c.dep_ in ("xcomp", "ccomp")):
                 return None  # "a shopkeeper, who asked not to be named": the reporter's convention
+            if _lemma(v) in ("agree", "concur") and comp_event is None and any(
+                    c.dep_ == "ccomp" for c in v.children):
+                self.statement = True
+                return None  # "officials said they agree with the NCAA that ...": an opinion shared
+            if _lemma(v) in ("want", "wish") and not (any(c.dep_ == "dobj" for c in v.children) or comp is not None
+                                                      and any(c.dep_ == "nsubj" for c in comp.children)):
+                self.statement = True
+                return None  # "wants to join NATO": its own wish, no one asked
             if "deny" in flags and any(c.dep_ == "ccomp" and c.i < v.i for c in v.children):
                 return None  # "Paris accused Baku of ..., a charge Azerbaijan denied": the fronted clause leads
             # What is accused, requested, promised or refused is content, not a further event:
@@ -976,6 +994,7 @@ class SentenceCoder:
                 return None
             if flags & {"refuse", "deliberate"} and any(
                     _lemma(c) in self.cues.get("talk", ()) for c in v.children if c.dep_ in ("xcomp", "ccomp")):
+                self.statement = True
                 return None  # "declined to comment", "refused to be drawn": nothing refused but words
             if flags & {"fail", "deliberate"}:
                 # "failed to stop the attack" did not stop it; "is considering sending aid" may send it:
@@ -1179,7 +1198,9 @@ def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule, helping: bool =
     `helping`: the governed act moves forces to help someone (see helps_someone).
     """
     flags = rule.flags
-    if "intent" in flags:
+    if "intent" in flags and rule.event == "REQUEST":
+        flags = flags | {"request"}  # "seeks the release of", "sought closer cooperation from": asking
+    elif "intent" in flags:
         if comp in COOPERATIVE:
             return "AGREE", None, AGREE_CAMEO.get(comp, "030")
         if comp in RETREATING and not (comp_rule.mode == "access" and comp_rule.lemma in ("open", "reopen")):
