@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -298,23 +299,23 @@ def test_facets_narrow_and_widen(any_page: Watched, base_url: str) -> None:
     assert "source=Caucasus+Daily" in p.url and 0 < _count(any_page) < total
 
 
-def test_more_filters_and_the_reports_switch(page: Watched, base_url: str) -> None:
-    p = page.page
-    page.goto(base_url + "/events")
-    total = _count(page)
+def test_more_filters_and_the_reports_switch(any_page: Watched, base_url: str) -> None:
+    p = any_page.page
+    any_page.goto(base_url + "/events")
+    total = _count(any_page)
     p.click("details.more summary")
     p.fill("input[name=goldstein_max]", "-2")
     p.click("details.more details.types summary")
     p.check("input[name=cameo][value='11']")
     p.click("form.filters button[type=submit]")
-    page.settle()
+    any_page.settle()
     # the URL holds what was chosen, not the empty fields and defaults of the form
     assert re.search(r"/events\?goldstein_max=-2&cameo=11$", p.url), p.url
-    assert 0 < _count(page) < total
+    assert 0 < _count(any_page) < total
     assert set(p.locator("table.events td.c-type small[title='CAMEO code']").all_inner_texts()) <= {
         f"CAMEO 11{n}" for n in range(10)} | {"CAMEO 11"}
     p.click("p.switch a:has-text('reports')")
-    page.settle()
+    any_page.settle()
     assert "count=reports" in p.url and "goldstein_max=-2" in p.url
 
 
@@ -331,13 +332,13 @@ def test_series_of_a_filter_opens_its_events(any_page: Watched, base_url: str) -
     assert _count(any_page) > 0
 
 
-def test_dyad_chart_points_open_their_events(page: Watched, base_url: str) -> None:
-    page.goto(base_url + "/dyad/RUS/PAK")
-    page.page.wait_for_selector("#series-chart .scatterlayer .point")
-    _click_chart(page.page, "#series-chart .scatterlayer .point")
-    page.page.wait_for_url(re.compile(r"/events\?dyad=RUS-PAK"))
-    page.settle()
-    assert _count(page) > 0
+def test_dyad_chart_points_open_their_events(any_page: Watched, base_url: str) -> None:
+    any_page.goto(base_url + "/dyad/RUS/PAK")
+    any_page.page.wait_for_selector("#series-chart .scatterlayer .point")
+    _click_chart(any_page.page, "#series-chart .scatterlayer .point")
+    any_page.page.wait_for_url(re.compile(r"/events\?dyad=RUS-PAK"))
+    any_page.settle()
+    assert _count(any_page) > 0
 
 
 def test_compare_overlays_dyads(any_page: Watched, base_url: str) -> None:
@@ -366,14 +367,22 @@ def test_actor_page(any_page: Watched, base_url: str) -> None:
     assert p.url.endswith("/events?recipient=RUS") and _count(any_page) == shown
 
 
-def test_exports_are_linked(page: Watched, base_url: str) -> None:
-    page.goto(base_url + "/network")
-    with page.page.expect_download() as got:
-        page.page.click("a:has-text('GraphML')")
+def test_exports_are_linked(any_page: Watched, base_url: str) -> None:
+    any_page.goto(base_url + "/network")
+    with any_page.page.expect_download() as got:
+        any_page.page.click("a:has-text('GraphML')")
     assert got.value.suggested_filename == "network.graphml"
-    page.goto(base_url + "/series?party=RUS")
-    with page.page.expect_download() as got:
-        page.page.click("a:has-text('CSV')")
+    with any_page.page.expect_download() as got:
+        any_page.page.click("a[download]:has-text('JSON')")
+    assert got.value.suggested_filename == "network.json"
+    any_page.goto(base_url + "/documents?q=Test")
+    any_page.page.click("p.count a:has-text('JSON')")
+    any_page.page.wait_for_load_state()
+    shown = json.loads(any_page.page.inner_text("body"))
+    assert "/api/documents?q=Test" in any_page.page.url and shown["total"] == len(shown["documents"]) > 0
+    any_page.goto(base_url + "/series?party=RUS")
+    with any_page.page.expect_download() as got:
+        any_page.page.click("a:has-text('CSV')")
     assert got.value.suggested_filename == "series.csv"
 
 

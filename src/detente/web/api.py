@@ -77,7 +77,7 @@ def api_events(request: Request, eq: Annotated[EventQuery, Depends(event_query)]
     """Returns `{total, page, page_size, pages, count, events}`; events are public event records."""
     flt = eq.filter()
     with _access(request).read() as store:
-        total = queries.count_events(store, flt)
+        total = store.count(flt)
         pg.check(total)
         events = list(queries.iter_events(store, flt, eq.sort, pg.page_size, pg.offset))
     return _json({"total": total, "page": pg.page, "page_size": pg.page_size, "pages": pg.pages(total),
@@ -89,7 +89,7 @@ def api_events(request: Request, eq: Annotated[EventQuery, Depends(event_query)]
 def api_facets(request: Request, eq: Annotated[EventQuery, Depends(event_query)]) -> JSONResponse:
     flt = eq.filter()
     with _access(request).read() as store:
-        return _json({"total": queries.count_events(store, flt), "count": eq.count,
+        return _json({"total": store.count(flt), "count": eq.count,
                       "facets": queries.facets(store, flt)})
 
 

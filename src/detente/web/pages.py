@@ -169,7 +169,7 @@ def events_page(request: Request, eq: Annotated[EventQuery, Depends(event_query)
                 pg: Annotated[Paging, Depends(paging)]) -> HTMLResponse:
     flt = eq.filter()
     with _access(request).read() as store:
-        total = queries.count_events(store, flt)
+        total = store.count(flt)
         pager = _pager(total, pg)
         events = list(queries.iter_events(store, flt, eq.sort, pg.page_size, pg.offset))
         titles = _doc_titles(store, events)
@@ -250,7 +250,7 @@ def dyad_page(request: Request, a: str, b: str, freq: Annotated[str, Depends(fre
     eq = event_query(sort=sort, count=count)
     flt = EventFilter.counted(dyad=(a, b), count=count)  # what the series counts: the total of the overview
     with _access(request).read() as store:
-        total = queries.count_events(store, flt)
+        total = store.count(flt)
         pager = _pager(total, pg)
         events = list(queries.iter_events(store, flt, eq.sort, pg.page_size, pg.offset))
         titles = _doc_titles(store, events)

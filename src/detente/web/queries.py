@@ -97,10 +97,6 @@ def selected(store: Store, flt: EventFilter) -> tuple[str, list[Any]]:
     return store._rows(flt)
 
 
-def count_events(store: Store, flt: EventFilter) -> int:
-    return store.count(flt)
-
-
 def iter_events(store: Store, flt: EventFilter, order: str = "-date", limit: int | None = None,
                 offset: int = 0) -> Iterator[dict[str, Any]]:
     """Event records, filtered, ordered and paged."""
