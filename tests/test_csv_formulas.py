@@ -35,3 +35,15 @@ def test_cli_csv_export_neutralises_formulas(text: str, tmp_path: Path) -> None:
 def test_safe_cell_leaves_plain_values() -> None:
     assert safe_cell("Russia praised Pakistan.") == "Russia praised Pakistan."
     assert safe_cell(-4.0) == -4.0 and safe_cell(None) is None and safe_cell("") == ""
+
+
+def test_frames_keep_text_as_stored(tmp_path: Path) -> None:
+    """Only CSV cells are made safe: a DataFrame for a notebook holds the text as coded."""
+    from conftest_web import FORMULA_ID, build_store
+    from detente.analysis.frames import events_frame
+    from detente.store import EventFilter, open_store
+
+    with open_store(str(build_store(tmp_path / "w.duckdb")), read_only=True) as store:
+        frame = events_frame(store, EventFilter(doc_id=FORMULA_ID))
+    assert len(frame) and frame["sentence"].iloc[0].startswith("@SUM")
+    assert frame["actor_text"].iloc[0].startswith("+")

@@ -56,7 +56,7 @@ def dyadic(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def flat(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as a CSV row: lists joined by ';', every cell made safe (see `safe_cell`)."""
+    """A record with lists joined by ';' for CSV (writers make each cell safe: `safe_cell`)."""
     out = {k: v for k, v in record.items() if k not in ("actor", "recipient")}
     for side in ("actor", "recipient"):
         items = record.get(side) or []
@@ -69,7 +69,7 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
     loc = record.get("location") or {}
     for key in ("name", "country", "admin1", "lat", "lon", "feature", "precision"):
         out[f"location_{key}"] = loc.get(key)
-    return {k: safe_cell(v) for k, v in out.items()}
+    return out
 
 
 def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: str | None = None,
@@ -116,7 +116,7 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: st
             writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS + ["source_event_id"] * dyads, extrasaction="ignore")
             writer.writeheader()
             for r in records:
-                writer.writerow(flat(r))
+                writer.writerow({k: safe_cell(v) for k, v in flat(r).items()})
                 n += 1
         buf.flush()
     except BaseException:
