@@ -829,3 +829,21 @@ def test_opposition_boycott_of_a_vote_is_a_protest(code) -> None:
 ])
 def test_descriptions_and_quotes_code_nothing(sentence: str, code) -> None:
     assert [(e.event_type, e.trigger) for e in code(sentence) if not e.hypothetical] == []
+
+
+@pytest.mark.parametrize("sentence, event_type, recipient", [
+    # the actor's own country in the measure owns it; the destination of the trade is the target
+    ("Ottawa lifts Canadian embargo on military exports to Turkey.", "RETREAT", ["TUR"]),
+    # every destination of a conjoined list
+    ("Washington lifted sanctions on fuel exports to Syria and Lebanon.", "RETREAT", ["LBN", "SYR"]),
+    # troops for a peacekeeping mission go to the country it serves
+    ("Kenya sent 300 police officers to the UN peacekeeping mission in Haiti.", "AID", ["HTI"]),
+    # a group named with its home country's possessive is the group
+    ("Qatar agreed to a truce with Yemen's Ansar Allah movement.", "CONCEDE", ["HOUTHIS"]),
+    # a state's forces striking a place of their own country strike the armed group named there
+    ("Nigerian jets bombed camps in Borno state, killing scores of Boko Haram fighters.", "ASSAULT", ["BOKOHARAM"]),
+])
+def test_recipient_in_the_measure_and_the_mission(sentence: str, event_type: str, recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    parties = sorted(a.code if a.kind in ("group", "igo") else a.country for a in ev.recipient)
+    assert (ev.event_type, parties) == (event_type, recipient)

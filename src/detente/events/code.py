@@ -193,7 +193,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # "Iran said Saudi Arabia was backing militants": support for armed groups reported by someone
     # else is that someone's accusation (CAMEO 112), not the support.
     if event in ("SUPPORT", "AID", "COOPERATE") and not c.negated and c.actor and \
-            any(r.sector in ("REB", "UAF") or r.kind == "group" for r in c.recipient):
+            any(r.sector in ("REB", "UAF", "PRM") for r in c.recipient):
         speakers = [a for a in c.announcer if a.country or a.kind in ("igo", "group")]
         if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
             event, mode, cameo = "ACCUSE", "allege", "112"
@@ -435,6 +435,8 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
         if not found and method != "lexicon" and not coder_.statement:
             learned = model_candidate(sent, coder_, 0.0 if method == "model" else MODEL_THRESHOLD)
             found = [learned] if learned is not None else []
+        for cand in found:
+            cand.recipient = _armed_target(cand, sent, actors) or cand.recipient
         seen: set[str] = set()
         sentence_actors: list[Actor] = []
         kept: list[Event] = []
@@ -452,6 +454,23 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
                 ev.confidence = round(confidence_model.probability(confidence_features(ev, ev.confidence, len(kept))), 3)
         actors.remember(sentence_actors or _sentence_mentions(sent, actors))
     return events
+
+
+def _armed_target(c: Candidate, sent: Span, actors: DocumentActors) -> list[Actor]:
+    """"Iraqi jets struck western Mosul, killing dozens of Islamic State fighters": a state's forces
+    attacking a place of their own country attack the armed group the sentence names there."""
+    homes = {a.country for a in c.actor}
+    if c.event != "ASSAULT" or not c.actor or None in homes or any(a.sector not in STATE_SECTORS for a in c.actor) \
+            or any(r.kind not in ("place", "state") or r.sector or r.country not in homes
+                                      for r in c.recipient):
+        return []
+    out: list[Actor] = []
+    heads = [t for t in sent if t.pos_ in ("NOUN", "PROPN") and t.dep_ not in ("compound", "amod", "poss")
+             and (t.i in actors.token_mention or any(m.i in actors.token_mention for m in t.children))]
+    for a in (x for t in heads for x in actors.resolve(t)):
+        if (a.kind == "group" or a.sector in ("REB", "UAF")) and a.code not in {x.code for x in out + c.actor}:
+            out.append(a)
+    return out
 
 
 def _sentence_mentions(sent: Span, actors: DocumentActors) -> list[Actor]:

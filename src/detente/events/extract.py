@@ -495,7 +495,9 @@ class SentenceCoder:
                     # The object the rule is about is the thing acted with ("reduced military aid to
                     # its allies"): a role word inside it names no recipient, a country may ("expelled
                     # two Russian diplomats").
-                    recipient = [r for r in recipient if r.kind != "role" or r.country]
+                    # "lifts US embargo on arms sales to Vietnam": the actor's own country in it is the owner.
+                    own = {a.country for a in actor if a.country}
+                    recipient = [r for r in recipient if (r.kind != "role" or r.country) and r.country not in own]
             if not recipient or all(r.kind == "role" for r in recipient):
                 # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient;
                 # but "beat protesters in Mombasa" beat the protesters, there.
@@ -538,6 +540,9 @@ class SentenceCoder:
                          if a.country or a.kind in ("igo", "group")]
         if not recipient and not passive:
             recipient = self._target_place(v, preps, actor, event)
+        if recipient and all(r.kind == "igo" for r in recipient):
+            # "sent troops to the UN peacekeeping force in South Sudan": the mission's host receives them.
+            recipient = self._mission_host(v) or recipient
         if "inverse" in rule.flags:
             if passive:
                 # "X was received in Delhi by Y": the visitor X acts, the host Y receives.
@@ -550,6 +555,15 @@ class SentenceCoder:
                 target = self.code_tokens(subj) or self.code_tokens([g for t in subj for g in self.owners(t)])
                 actor, recipient = (source or recipient), target
         return actor, recipient
+
+    def _mission_host(self, v: Token) -> list[Actor]:
+        missions = self.cues.get("mission", frozenset())
+        for t in v.subtree:
+            if t.i > v.i and t.pos_ == "NOUN" and _lemma(t) in missions:
+                host = [a for a in self.code_tokens(prep_objects(t, ("in",))) if a.kind in ("state", "place") and a.country]
+                if host:
+                    return [a.model_copy(update={"code": a.country, "sector": None}) for a in host]
+        return []
 
     def owners(self, noun: Token) -> list[Token]:
         """Who a thing belongs to or comes from: "Pakistan's proposal", "calls from Paris", "the fate of X"."""
@@ -576,10 +590,27 @@ class SentenceCoder:
                     continue
                 if any(_lemma(a) in BROKER_NOUNS for a in path):
                     continue  # "a ceasefire at the request of Qatar": the broker is not the target
+                head = tok
+                while head.dep_ in ("poss", "compound", "amod") and head.head.i != head.i:
+                    head = head.head
+                if head.i != tok.i:
+                    # "a ceasefire with Yemen's Ansar Allah group": the group, not its home.
+                    whole = self.code_tokens([head])
+                    if whole and all(a.kind in ("group", "igo") for a in whole):
+                        return whole
                 e = m.entries[0]
                 if e.kind in ("state", "place") and e.country and e.country not in own:
-                    return [Actor(text=self.sent.doc[m.start:m.end].text, code=e.country, country=e.country,
-                                  sector=None, name=e.name, kind="place" if e.kind == "place" else "state")]
+                    # "exports to India and Pakistan": the place's conjuncts are targets too.
+                    found: list[Actor] = []
+                    for t in conjuncts(tok):
+                        mt = self.actors.token_mention.get(t.i)
+                        et = mt.entries[0] if mt else None
+                        if et and et.kind in ("state", "place") and et.country and et.country not in own and \
+                                et.country not in {f.country for f in found}:
+                            found.append(Actor(text=self.sent.doc[mt.start:mt.end].text, code=et.country,
+                                               country=et.country, sector=None, name=et.name,
+                                               kind="place" if et.kind == "place" else "state"))
+                    return found
         return []
 
     def noun_arguments(self, n: Token, rule: TriggerRule, event: str) -> tuple[list[Actor], list[Actor]]:
