@@ -222,7 +222,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")
     if event == "CONSULT" and mode is None:
-        if lemmas & PHONE_WORDS and c.trigger.lemma_ != "call":
+        # Only the event's own phrase says how it was held ("talks by video link"), not a later clause.
+        scope = [c.trigger, *(ch for h in {c.trigger, c.modal or c.trigger} for ch in h.children
+                              if ch.dep_ in ("prep", "advmod", "npadvmod", "dobj", "compound", "amod"))]
+        means = {t.lemma_.lower() for s in scope for t in s.subtree}
+        if means & PHONE_WORDS and c.trigger.lemma_ != "call":
             mode, cameo = "phone", "041"
         elif any(a.kind == "igo" for a in c.actor + c.recipient) or lemmas & {"summit", "multilateral"}:
             mode = "multilateral"
