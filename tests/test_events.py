@@ -404,6 +404,28 @@ REAL_TEXT_CASES = [
     ("Jordan has opened its borders to refugees from Syria.", "AID", ["JOR"], ["SYR"]),
     ("The World Bank reduced its aid to Zambia by 30 million dollars.", "SANCTION", ["IGOWB"], ["ZMB"]),
     ("North Korea has violated a ban on the export of coal.", "REJECT", ["PRK"], None),
+    # A light verb carries the event noun, not the noun's modifier ("drone" is no launch of drones).
+    ("Iranian forces launched a drone attack on a Kurdish camp in northern Iraq.", "ASSAULT", ["IRNMIL"], ["IRQ"]),
+    ("A court in Lagos found the former governor guilty of fraud.", "SANCTION", ["NGAJUD"], None),
+    ("A Moroccan court jailed a French journalist for three years.", "SANCTION", ["MARJUD"], ["FRAJRN"]),
+    ("Turkey's Supreme Court upheld the prison sentence against the Kurdish leader.", "SANCTION", ["TURJUD"], None),
+    ("Uganda let free 30 opposition supporters on Friday.", "RETREAT", ["UGA"], None),
+    ("Sudan's army remained on high alert near the border with Chad.", "MOBILIZE", ["SDNMIL"], ["TCD"]),
+    ("Pakistani fighter jets forced an Afghan cargo plane to land in Peshawar.", "COERCE", ["PAKMIL"], ["AFG"]),
+    # Asking someone else for something is a request, intending to do it is not.
+    ("Colombia's attorney general sought the extradition of a Venezuelan general from Spain.", "REQUEST",
+     ["COLJUD"], None),
+    ("The Philippine president wants Beijing to withdraw its coast guard vessels from the shoal.", "REQUEST",
+     ["PHLGOV"], ["CHNGOV"]),
+    ("Ghana's foreign minister said Togo must hand over the coup plotters.", "REQUEST", ["GHAGOV"], ["TGO"]),
+    ("Kenya's army said Somalia should stop attacks on its border posts.", "REQUEST", ["KENMIL"], ["SOM"]),
+    ("Bolivian activists submitted a petition to the Argentine embassy.", "REQUEST", ["BOLCVL"], ["ARGGOV"]),
+    ("Nepal has offered logistical support to Indian rescue operations.", "AGREE", ["NPL"], ["IND"]),
+    # Peacekeepers leaving end a mission; a summit's parties fail to agree.
+    ("UN peacekeepers withdrew from the town of Kidal in Mali.", "SANCTION", ["IGOUNO"], ["MLI"]),
+    ("The summit between Serbia and Kosovo failed to reach agreement on the border.", "REJECT", ["SRB", "XKX"],
+     None),
+    ("Russia launched cyber warfare against Estonia.", "COERCE", ["RUS"], ["EST"]),
 ]
 
 
@@ -442,6 +464,11 @@ STATEMENTS = [
     "The Indonesian foreign ministry declined to comment on the report.",
     "Iran's foreign minister voiced hope that talks with Saudi Arabia would continue.",
     "Britain is considering a European Union proposal on fishing quotas.",
+    "Chile's foreign ministry declined to comment on reports of an arms sale to Peru.",
+    "Mexico's president said he hoped for more talks with Washington.",
+    "Jordan's king expressed pessimism about holding negotiations with Israel.",
+    "Amnesty International put out a report on prison conditions in Egypt.",
+    "Pakistan said it must reform its economy.",
 ]
 
 
