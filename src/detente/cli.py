@@ -165,6 +165,8 @@ def events(
     fmt: FormatOpt = "jsonl",
     output: OutOpt = None,
     dyadic: Annotated[bool, typer.Option("--dyadic", help="One row per actor-recipient pair.")] = False,
+    count: Annotated[str, typer.Option("--count", help="clusters: each event once, as the report that stands for it "
+                                                       "(default); reports: every stored report.")] = "clusters",
 ) -> None:
     """Query stored events with filters."""
     from detente.geo.area import parse_bbox, parse_near
@@ -180,17 +182,19 @@ def events(
             raise DetenteError(f"unknown quad class {q!r}; use one of {', '.join(QUAD_CLASSES)}")
     if limit is not None and limit < 0:
         raise DetenteError("--limit must be positive")
+    if count not in ("clusters", "reports"):
+        raise DetenteError(f"unknown count {count!r}; use clusters or reports")
     flt = EventFilter(actor=actor, recipient=recipient, event_type=event_type, quad_class=quad,
                       date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), doc_id=doc, text=search,
                       include_modal=not exclude_modal, place=place.strip() if place and place.strip() else None,
-                      near=parse_near(near) if near else None, bbox=parse_bbox(bbox) if bbox else None)
+                      near=parse_near(near) if near else None, bbox=parse_bbox(bbox) if bbox else None, count=count)
     with open_store(db, read_only=True) as store:
         sources = None
         if fmt in ("gdelt", "icews"):
             sources = {r["doc_id"]: r for r in store.query("SELECT doc_id, url, source FROM documents")}
         n = write_records(store.events(flt, limit=limit), fmt, output, dyadic, documents=sources)
     if output not in (None, "-"):
-        err.print(f"{n} events -> {output}")
+        err.print(f"{n} {'events' if count == 'clusters' else 'reports'} -> {output}")
 
 
 @app.command()

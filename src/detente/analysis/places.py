@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.store import EventFilter, Store
+from detente.store.schema import REPRESENTATIVE_SQL
 
 QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 
@@ -26,7 +27,7 @@ def event_places(store: Store, flt: EventFilter | None = None, limit: int = 500)
         "any_value(json_extract_string(location, '$.feature')) AS feature, "
         "round(location_lat, 4) AS lat, round(location_lon, 4) AS lon, count(*) AS events, "
         f"{counts} FROM (SELECT * FROM events{where} QUALIFY row_number() OVER "
-        "(PARTITION BY COALESCE(event_cluster_id, id) ORDER BY id) = 1) "
+        f"(PARTITION BY COALESCE(event_cluster_id, id) ORDER BY {REPRESENTATIVE_SQL}) = 1) "
         "GROUP BY 1, 2, 5, 6 ORDER BY events DESC, name LIMIT ?", [*params, limit])
     for r in rows:
         r["quad"] = max(QUADS, key=lambda q: (r[q], -QUADS.index(q)))

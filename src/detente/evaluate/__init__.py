@@ -349,19 +349,27 @@ def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
 
 def train_model(gold_paths: list[str | Path], out: str | Path) -> dict[str, Any]:
     """Train the learned classifier on gold records and write its JSON weights."""
-    from detente.events.model import NONE as NONE_LABEL
-    from detente.events.model import features, train
+    from detente.events.classifier import NONE as NONE_LABEL
+    from detente.events.classifier import sentence_features, train
+    from detente.events.encoder import load_encoder
     from detente.nlp import parse
+    from detente.run.progress import progress_bar
 
     records = [r for p in gold_paths for r in read_gold(p)]
     examples = []
-    for rec, parsed in zip(records, parse(r.text for r in records)):
-        feats = sorted({f for sent in parsed.sents for f in features(sent)})
-        examples.append((feats, rec.event or NONE_LABEL))
+    encoder = load_encoder()
+    with progress_bar("embedding", len(records)) as bar:
+        for start in range(0, len(records), 64):
+            chunk = records[start:start + 64]
+            vectors = encoder.encode([r.text for r in chunk])
+            for rec, parsed, enc in zip(chunk, parse(r.text for r in chunk), vectors):
+                feats = sorted({f for sent in parsed.sents for f in sentence_features(sent)})
+                examples.append((feats, enc.vector, rec.event or NONE_LABEL))
+            bar.advance(len(chunk))
     model = train(examples)
     model.save(out)
-    return {"records": len(examples), "features": len(model.weights), "classes": len(model.classes),
-            "output": str(out)}
+    return {"records": len(examples), "features": len(model.sparse) + model.dense.shape[0],
+            "classes": len(model.classes), "output": str(out)}
 
 
 def evaluate(path: str | Path, actor_table: str | None = None) -> dict[str, Any]:

@@ -44,6 +44,26 @@ LOCATION_COLUMNS = {"location": "JSON", "location_country": "VARCHAR", "location
 DERIVED_COLUMNS = ("actor_codes", "recipient_codes", "actor_countries", "recipient_countries", "location_country",
                    "location_admin1", "location_name", "location_lat", "location_lon")
 
+# When an event happened, and how precisely that is known. DAY_SQL is its date (the
+# publication date when the text gives none); a month- or year-precise date stands for the
+# whole month or year, so its span ends at SPAN_END_SQL. PRECISION_RANK_SQL orders reports
+# from the most precise date (day) to the least (year).
+DAY_SQL = "COALESCE(date, pub_date)"
+PRECISION_RANK_SQL = ("CASE date_precision WHEN 'day' THEN 0 WHEN 'publication' THEN 1 WHEN 'week' THEN 2 "
+                      "WHEN 'month' THEN 3 WHEN 'year' THEN 4 ELSE 1 END")
+SPAN_END_SQL = (f"CASE date_precision WHEN 'month' THEN last_day({DAY_SQL}) "
+                f"WHEN 'year' THEN make_date(year({DAY_SQL}), 12, 31) ELSE {DAY_SQL} END")
+# The report that stands for an event reported several times (rows of one event_cluster_id):
+# the most precisely dated, then the earliest, then the most confident. Its date is the event's.
+REPRESENTATIVE_SQL = f"{PRECISION_RANK_SQL}, {DAY_SQL}, COALESCE(confidence, 0) DESC, id"
+# Lists in date order: an imprecise event comes after the precise events of its period,
+# oldest first (after the period's last day) as well as newest first (below its first day, and
+# never above the day of the article that reports it: "next year" is no newer than its news),
+# so a year-only date never heads a list of the latest events.
+OLDEST_FIRST_SQL = f"{SPAN_END_SQL}, {PRECISION_RANK_SQL}"
+NEWEST_FIRST_SQL = (f"CASE WHEN date_precision IN ('month', 'year') THEN least({DAY_SQL}, COALESCE(pub_date, {DAY_SQL})) "
+                    f"ELSE {DAY_SQL} END DESC, {PRECISION_RANK_SQL}")
+
 EVENT_COLUMNS = [
     "id", "doc_id", "sentence_index", "sentence", "date", "date_precision", "pub_date", "event_type", "mode",
     "contexts", "quad_class", "plover_score", "cameo_code", "goldstein", "actor", "recipient", "actor_codes",
