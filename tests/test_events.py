@@ -426,6 +426,42 @@ REAL_TEXT_CASES = [
     ("The summit between Serbia and Kosovo failed to reach agreement on the border.", "REJECT", ["SRB", "XKX"],
      None),
     ("Russia launched cyber warfare against Estonia.", "COERCE", ["RUS"], ["EST"]),
+    # How reporters phrase meetings, reconciliation, concessions, retreats, probes and cut-offs.
+    ("Qatari officials huddled with Taliban negotiators in Doha on Monday.", "CONSULT", ["QATGOV"], ["TALIBAN"]),
+    ("Malaysia played host to the Indonesian president on Sunday.", "CONSULT", ["IDNGOV"], ["MYS"]),
+    ("Ecuador and Colombia patched up their diplomatic rift on Friday.", "SUPPORT", ["ECU", "COL"], None),
+    ("Angola's parliament repealed a law that restricted charities.", "CONCEDE", ["AGOLEG"], None),
+    ("Chile's government ended the curfew in Santiago.", "CONCEDE", ["CHLGOV"], None),
+    ("Egypt eased the blockade on Gaza.", "RETREAT", ["EGY"], ["PSE"]),
+    ("Jordan opened the border crossing for Syrian aid convoys.", "RETREAT", ["JOR"], ["SYR"]),
+    ("Zambian troops have begun leaving Congo.", "RETREAT", ["ZMBMIL"], ["COD"]),
+    ("Ethiopian troops pushed into Somalia on Tuesday.", "ASSAULT", ["ETHMIL"], ["SOM"]),
+    # Crossing is how armies leave too; a threat's content is not the act; crowds rally behind leaders to
+    # protest; 'authorities' who receive a fugitive are not power handed over.
+    ("The last Serbian army units crossed into Serbia on Sunday, completing their withdrawal from Kosovo.",
+     "RETREAT", ["SRBMIL"], ["XKX"]),
+    ("A threat by the U.S. president to take control of Greenland alarmed European allies.", "THREATEN",
+     ["USAGOV"], None),
+    ("Thousands of Armenians rallied behind an archbishop in Yerevan to oppose the government.", "PROTEST",
+     ["ARMCVL"], ["ARMGOV"]),
+    ("A fugitive gang leader was handed over to Ecuadorian authorities by Colombian police.", "COOPERATE",
+     ["COLCOP"], None),
+    ("Mali's junta handed over power to a civilian government.", "RETREAT", ["MLIGOV"], None),
+    ("Peruvian lawmakers from several parties called on President Dina Boluarte to resign after a wave of killings.",
+     "REQUEST", ["PERLEG"], None),
+    ("The European Union withheld 50 million euros in aid to Niger.", "SANCTION", ["IGOEUR"], ["NER"]),
+    ("The African Union pulled its monitors out of Burundi.", "SANCTION", ["IGOAU"], ["BDI"]),
+    ("Bamako told Paris to withdraw its troops from Mali.", "REQUEST", ["MLIGOV"], ["FRAGOV"]),
+    ("The Nigerian army paraded new tanks through Abuja.", "MOBILIZE", ["NGAMIL"], None),
+    ("Brazil set up a commission to look into the killings of Yanomami villagers.", "ACCUSE", ["BRA"], None),
+    ("Thailand turned away a UN fact-finding team.", "REJECT", ["THA"], ["IGOUNO"]),
+    ("Myanmar's junta placed the country under a state of emergency.", "COERCE", ["MMRGOV"], ["MMR"]),
+    # "called X to discuss" is a phone call; only the phrasal "called on X to" asks.
+    ("Australia's foreign minister called Chinese Foreign Minister Wang Yi to discuss trade.", "CONSULT",
+     ["AUSGOV"], None),
+    ("The Indian prime minister called on President Rajapaksa to end the fighting.", "REQUEST", ["INDGOV"], None),
+    # Repealing a boycott law eases an economic sanction; repealing another law is a concession.
+    ("Kuwait repealed its boycott law against Israeli goods.", "RETREAT", ["KWT"], None),
 ]
 
 
@@ -469,6 +505,8 @@ STATEMENTS = [
     "Jordan's king expressed pessimism about holding negotiations with Israel.",
     "Amnesty International put out a report on prison conditions in Egypt.",
     "Pakistan said it must reform its economy.",
+    "Migrants crossed into Greece on Tuesday.",
+    "Analysts expect Hungary to keep obstructing new sanctions against Russia.",
 ]
 
 

@@ -60,7 +60,8 @@ HAPPENING_VERBS = {"begin", "start", "end", "resume", "continue", "take", "break
                    "claim", "target", "strike", "go", "get", "produce", "yield", "collapse", "fail", "stall",
                    "enter", "come", "finish", "wrap", "last", "follow", "precede", "mark", "see", "bring",
                    "hold", "focus", "cause", "center", "centre", "cover", "touch", "include", "spark", "prompt",
-                   "trigger", "draw", "result", "lead", "displace", "uproot", "force", "drive"}
+                   "trigger", "draw", "result", "lead", "displace", "uproot", "force", "drive", "land", "spread",
+                   "paralyse", "paralyze", "tear"}
 TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid", "against"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
@@ -162,7 +163,7 @@ def object_words(tok: Token) -> set[str]:
                 heads += [g for q in p.children if q.dep_ == "prep" for g in q.children if g.dep_ == "pobj"]
         # "lifted its ban on onion exports": what the object is about counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for p in c.children if p.dep_ == "prep"
-                  and p.lower_ in ("on", "of") for g in p.children if g.dep_ == "pobj"]
+                  and p.lower_ in ("on", "of", "for") for g in p.children if g.dep_ == "pobj"]
         # "sent two ships carrying food": what the object carries counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for a in c.children if a.dep_ == "acl"
                   for g in a.children if g.dep_ == "dobj"]
@@ -258,6 +259,8 @@ def match_rule(tok: Token) -> TriggerRule | None:
             continue
         if "plural" in rule.flags and tok.tag_ != "NNS":
             continue
+        if "forces" in rule.flags and not _forces_act(tok):
+            continue  # "troops crossed into Syria" invades; refugees crossing into Turkey do not
         if rule.objects:
             if words is None:
                 words = object_words(tok)
@@ -290,7 +293,24 @@ def match_rule(tok: Token) -> TriggerRule | None:
         # "ordered the army to withdraw": with an event complement the governing sense wins.
         governing = next((r for r in rules if r.flags & GOVERNING and not r.particle), None)
         best = governing or best
+    if best is not None and best.objects and best.particle and not best.flags & ASKING and any(
+            c.dep_ in ("xcomp", "ccomp", "advcl") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            for c in tok.children):
+        # "called on President Zardari" visits him; "called on Zardari to resign" asks him to. Only for a
+        # phrasal verb: "called Lavrov to discuss Syria" is still a phone call.
+        asking = next((r for r in rules if r.flags & ASKING and r.particle == best.particle), None)
+        best = asking or best
     return best
+
+
+ASKING = frozenset({"request"})
+
+
+def _forces_act(tok: Token) -> bool:
+    """Whether a verb's subject is armed forces ("troops", "tanks", "the army"), for motion verbs that
+    are military only when forces move."""
+    forces = cue_words().get("forces", frozenset())
+    return any(_lemma(s) in forces or s.lower_ in forces for s in subject_tokens(tok))
 
 
 GOVERNING = frozenset({"execute"})
@@ -301,9 +321,12 @@ def _modified_event_object(tok: Token) -> set[str]:
     words that modify that noun; empty when the object names no event. A rule matched only by such a
     modifier ("missile") describes the event, and the light verb carries it instead."""
     for c in tok.children:
-        if c.dep_ == "dobj" and any(r.event and not r.objects for r in triggers().get(("NOUN", _lemma(c)), ())):
-            return {w for m in c.children if m.dep_ in ("compound", "amod") and m.i < c.i
-                    for w in (_lemma(m), m.lower_, *m.lower_.split("-"))} - {_lemma(c), c.lower_}
+        if c.dep_ != "dobj":
+            continue
+        modifiers = {w for m in c.children if m.dep_ in ("compound", "amod") and m.i < c.i
+                     for w in (_lemma(m), m.lower_, *m.lower_.split("-"))} - {_lemma(c), c.lower_}
+        if any(r.event and (not r.objects or r.objects & modifiers) for r in triggers().get(("NOUN", _lemma(c)), ())):
+            return modifiers
     return set()
 
 
@@ -906,6 +929,8 @@ class SentenceCoder:
 
     def verb_candidate(self, v: Token, rule: TriggerRule, consumed: set[int]) -> Candidate | None:
         flags = rule.flags
+        if v.dep_ == "amod" and v.tag_ == "VBN":
+            return None  # "returns the seized embassy compound", "the Israeli-occupied sector": a description
         particle = [c for c in v.children if c.dep_ == "prt"]
         if flags & {"light", "speech", "motion"}:
             for n in self._event_nouns(v):
@@ -1102,14 +1127,21 @@ class SentenceCoder:
         """"HRW said Sudanese authorities must ensure security", "told world leaders that they must change
         course": a speaker saying another party must or should act is asking it to (CAMEO 10)."""
         for c in v.children:
-            if c.dep_ != "ccomp" or c.pos_ not in ("VERB", "AUX"):
+            if c.dep_ not in ("ccomp", "xcomp") or c.pos_ not in ("VERB", "AUX"):
                 continue
-            modal = next((a for a in c.children if a.dep_ == "aux" and a.lower_ in ("must", "should")), None)
+            aux = [a for a in c.children if a.dep_ == "aux"]
             subj = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
-            if modal is None or not subj or subj[0].i > modal.i:
+            modal = next((a for a in aux if a.lower_ in ("must", "should")), None)
+            if modal is not None and (not subj or subj[0].i > modal.i):
                 continue  # "should he set foot in Armenia": a condition, not a demand
+            if modal is None and _lemma(v) == "tell":
+                modal = next((a for a in aux if a.lower_ == "to"), None)  # "told Paris to withdraw its troops"
+            if modal is None and _lemma(v) == "insist" and c.lower_ == _lemma(c) and not aux and subj:
+                modal = c  # "insisted that Baghdad let the inspectors return"
+            if modal is None:
+                continue
             speaker = self.code_tokens(subject_tokens(v), self.speaker_of(v), as_actor=True)
-            addressed = self.code_tokens(subj) if subj[0].pos_ != "PRON" else []
+            addressed = self.code_tokens(subj) if subj and subj[0].pos_ != "PRON" else []
             if not addressed:
                 addressed = self.code_tokens([d for d in v.children if d.dep_ in ("dobj", "dative")])
             own = {a.country for a in speaker if a.country} | {a.code for a in speaker}
