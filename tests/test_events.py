@@ -405,7 +405,7 @@ REAL_TEXT_CASES = [
     ("The World Bank reduced its aid to Zambia by 30 million dollars.", "SANCTION", ["IGOWB"], ["ZMB"]),
     ("North Korea has violated a ban on the export of coal.", "REJECT", ["PRK"], None),
     # A light verb carries the event noun, not the noun's modifier ("drone" is no launch of drones).
-    ("Iranian forces launched a drone attack on a Kurdish camp in northern Iraq.", "ASSAULT", ["IRNMIL"], ["IRQ"]),
+    ("Iranian forces launched a drone attack on a Kurdish camp in northern Iraq.", "ASSAULT", ["IRNMIL"], None),
     ("A court in Lagos found the former governor guilty of fraud.", "SANCTION", ["NGAJUD"], None),
     ("A Moroccan court jailed a French journalist for three years.", "SANCTION", ["MARJUD"], ["FRAJRN"]),
     ("Turkey's Supreme Court upheld the prison sentence against the Kurdish leader.", "SANCTION", ["TURJUD"], None),
@@ -462,7 +462,22 @@ REAL_TEXT_CASES = [
     ("The Indian prime minister called on President Rajapaksa to end the fighting.", "REQUEST", ["INDGOV"], None),
     # Repealing a boycott law eases an economic sanction; repealing another law is a concession.
     ("Kuwait repealed its boycott law against Israeli goods.", "RETREAT", ["KWT"], None),
+    ("Iran said Saudi Arabia was backing militants in Baluchistan.", "ACCUSE", ["IRN"], ["SAU"]),
+    ("Russian forces launched a missile attack on Kharkiv.", "ASSAULT", ["RUSMIL"], ["UKR"]),
+    ("Paris wants Rome to take in more of the migrants.", "REQUEST", ["FRAGOV"], ["ITAGOV"]),
+    ("Bolivia's attorney general seeks the release of a Chilean trucker held in La Paz.", "REQUEST", ["BOLJUD"],
+     None),
 ]
+
+
+def test_measures_find_their_targets_and_imposers(code) -> None:
+    # "a country under X's sanctions": X acts on that country.
+    sanction = only(code("Iran, a country under US sanctions, sold oil to Syria."), "SANCTION")
+    assert (codes(sanction.actor), codes(sanction.recipient)) == (["USA"], ["IRN"])
+    # The imposer named in an earlier sentence.
+    events = code("The European Union agreed new measures on Monday. The sanctions target Russian banks.")
+    sanction = only(events, "SANCTION")
+    assert (codes(sanction.actor), codes(sanction.recipient), sanction.historical) == (["IGOEUR"], ["RUSBUS"], False)
 
 
 @pytest.mark.parametrize("sentence, event_type, actor, recipient", REAL_TEXT_CASES,
@@ -507,6 +522,11 @@ STATEMENTS = [
     "Pakistan said it must reform its economy.",
     "Migrants crossed into Greece on Tuesday.",
     "Analysts expect Hungary to keep obstructing new sanctions against Russia.",
+    "Hong Kong's government said it hoped for more talks with the student leaders.",
+    "Officials in Quito said they agree with Lima that the border incident was an accident.",
+    "Turkey wants to join the European Union, its foreign minister said.",
+    "Kenya's government claimed credit for the peace efforts of the regional envoy.",
+    "Iran's president expressed pessimism over holding negotiations with the United States.",
 ]
 
 
@@ -874,3 +894,21 @@ def test_opposition_boycott_of_a_vote_is_a_protest(code) -> None:
 ])
 def test_descriptions_and_quotes_code_nothing(sentence: str, code) -> None:
     assert [(e.event_type, e.trigger) for e in code(sentence) if not e.hypothetical] == []
+
+
+@pytest.mark.parametrize("sentence, event_type, recipient", [
+    # the actor's own country in the measure owns it; the destination of the trade is the target
+    ("Ottawa lifts Canadian embargo on military exports to Turkey.", "RETREAT", ["TUR"]),
+    # every destination of a conjoined list
+    ("Washington lifted sanctions on fuel exports to Syria and Lebanon.", "RETREAT", ["LBN", "SYR"]),
+    # troops for a peacekeeping mission go to the country it serves
+    ("Kenya sent 300 police officers to the UN peacekeeping mission in Haiti.", "AID", ["HTI"]),
+    # a group named with its home country's possessive is the group
+    ("Qatar agreed to a truce with Yemen's Ansar Allah movement.", "CONCEDE", ["HOUTHIS"]),
+    # a state's forces striking a place of their own country strike the armed group named there
+    ("Nigerian jets bombed camps in Borno state, killing scores of Boko Haram fighters.", "ASSAULT", ["BOKOHARAM"]),
+])
+def test_recipient_in_the_measure_and_the_mission(sentence: str, event_type: str, recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    parties = sorted(a.code if a.kind in ("group", "igo") else a.country for a in ev.recipient)
+    assert (ev.event_type, parties) == (event_type, recipient)

@@ -10,6 +10,7 @@ from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.classifier import NONE as NONE_LABEL
 from detente.events.classifier import load_classifier, sentence_features
+from detente.events.confidence import confidence_features, load_confidence
 from detente.events.dates import resolve_date
 from detente.events.encoder import load_encoder
 from detente.events.extract import (
@@ -103,8 +104,8 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
 
 
 PRISON_VERBS = {"jail", "imprison", "incarcerate"}
-ASKING_VERBS = {"seek", "appeal", "petition", "want", "ask", "request"}  # a prosecutor seeking a release asks
 MILITARY_ALLIANCES = {"IGONATO", "IGOCSTO"}
+COURT_ORDERS = {"order", "rule", "direct", "instruct", "require", "command", "compel", "oblige"}
 FORWARD_PREPS = {"from", "starting", "effective", "until", "till", "by", "beginning"}
 LEAVE_VERBS = {"withdraw", "leave", "quit", "exit", "pull", "withdrawal", "departure", "suspend"}
 # Types whose object can be the actor's own people moved or given ("sent doctors"), unlike the
@@ -191,8 +192,16 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         mode, cameo = REJECT_MODE.get(event, (None, "120"))
         event = "REJECT"
         c.negated = c.future = c.hypothetical = False
+    # "Iran said Saudi Arabia was backing militants": support for armed groups reported by someone
+    # else is that someone's accusation (CAMEO 112), not the support.
+    if event in ("SUPPORT", "AID", "COOPERATE") and not c.negated and c.actor and \
+            any(r.sector in ("REB", "UAF", "PRM") for r in c.recipient):
+        speakers = [a for a in c.announcer if a.country or a.kind in ("igo", "group")]
+        if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
+            event, mode, cameo = "ACCUSE", "allege", "112"
+            c.actor, c.recipient = speakers, c.actor
     # Orders of a court are legal sanctions, not requests; a court that jails someone sentences them.
-    if (event == "REQUEST" and c.trigger.lemma_.lower() not in ASKING_VERBS or
+    if (event == "REQUEST" and c.trigger.lemma_.lower() in COURT_ORDERS or
             event == "COERCE" and c.trigger.lemma_.lower() in PRISON_VERBS) and \
             any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
@@ -231,6 +240,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             event, mode, cameo = "PROTEST", "riot", "145"
         elif event == "COERCE" and mode in ("restrict", "seize", None):
             event, mode, cameo = "PROTEST", "obstruct", "144"  # occupying, blockading
+    # Crowds attending a ceremony are no visit by anyone.
+    if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
+            c.trigger.lemma_.lower() == "attend":
+        return None
     # Crowds that gather or meet are protesting, not consulting.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):
@@ -411,12 +424,15 @@ def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_
     return cand
 
 
-def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined") -> list[Event]:
+def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined",
+             calibrate: bool = True) -> list[Event]:
     """All events of one parsed document, in sentence order, primary event of a sentence first.
 
     method: "lexicon" (trigger lexicon only), "model" (learned classifier only) or "combined"
-    (lexicon, and the classifier for sentences where the lexicon finds nothing).
+    (lexicon, and the classifier for sentences where the lexicon finds nothing). `calibrate`:
+    confidence from the calibrated model (events/confidence.py) rather than the raw score.
     """
+    confidence_model = load_confidence() if calibrate else None
     events: list[Event] = []
     locator = EventLocator(parsed, doc, actors)
     for index, sent in enumerate(parsed.sents):
@@ -429,6 +445,8 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
         if not found and method != "lexicon" and not coder_.statement:
             learned = model_candidate(sent, coder_, 0.0 if method == "model" else MODEL_THRESHOLD)
             found = [learned] if learned is not None else []
+        for cand in found:
+            cand.recipient = _armed_target(cand, sent, actors) or cand.recipient
         seen: set[str] = set()
         sentence_actors: list[Actor] = []
         kept: list[Event] = []
@@ -441,8 +459,28 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
             seen.add(ev.id)
             events.append(ev)
             sentence_actors += ev.actor + ev.recipient
+        if confidence_model is not None:
+            for ev in kept:
+                ev.confidence = round(confidence_model.probability(confidence_features(ev, ev.confidence, len(kept))), 3)
         actors.remember(sentence_actors or _sentence_mentions(sent, actors))
     return events
+
+
+def _armed_target(c: Candidate, sent: Span, actors: DocumentActors) -> list[Actor]:
+    """"Iraqi jets struck western Mosul, killing dozens of Islamic State fighters": a state's forces
+    attacking a place of their own country attack the armed group the sentence names there."""
+    homes = {a.country for a in c.actor}
+    if c.event != "ASSAULT" or not c.actor or None in homes or any(a.sector not in STATE_SECTORS for a in c.actor) \
+            or any(r.kind not in ("place", "state") or r.sector or r.country not in homes
+                                      for r in c.recipient):
+        return []
+    out: list[Actor] = []
+    heads = [t for t in sent if t.pos_ in ("NOUN", "PROPN") and t.dep_ not in ("compound", "amod", "poss")
+             and (t.i in actors.token_mention or any(m.i in actors.token_mention for m in t.children))]
+    for a in (x for t in heads for x in actors.resolve(t)):
+        if (a.kind == "group" or a.sector in ("REB", "UAF")) and a.code not in {x.code for x in out + c.actor}:
+            out.append(a)
+    return out
 
 
 def _sentence_mentions(sent: Span, actors: DocumentActors) -> list[Actor]:
