@@ -105,6 +105,8 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     return pub, "publication"
 
 
+PRISON_VERBS = {"jail", "imprison", "incarcerate"}
+MILITARY_ALLIANCES = {"IGONATO", "IGOCSTO"}
 COURT_ORDERS = {"order", "rule", "direct", "instruct", "require", "command", "compel", "oblige"}
 FORWARD_PREPS = {"from", "starting", "effective", "until", "till", "by", "beginning"}
 LEAVE_VERBS = {"withdraw", "leave", "quit", "exit", "pull", "withdrawal", "departure", "suspend"}
@@ -210,15 +212,18 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             {t.lemma_.lower() for t in c.trigger.subtree} & cue_words().get("decision", frozenset()) and \
             not {r.country or r.code for r in c.recipient} & {a.country or a.code for a in c.actor}:
         event, mode, cameo = "ACCUSE", "disapprove", "111"
-    # Orders of a court are legal sanctions, not requests.
-    if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor) and c.trigger.lemma_.lower() in COURT_ORDERS:
+    # Orders of a court are legal sanctions, not requests; a court that jails someone sentences them.
+    if (event == "REQUEST" and c.trigger.lemma_.lower() in COURT_ORDERS or
+            event == "COERCE" and c.trigger.lemma_.lower() in PRISON_VERBS) and \
+            any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
     # Several countries deploying against each other is not joint action; joint drills are.
     drill = c.trigger.pos_ == "NOUN" or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
                                             for ch in c.trigger.children)
-    if event == "MOBILIZE" and (mods & JOINT_WORDS or any(a.kind == "igo" for a in c.actor) or
-                                drill and (len(c.actor) > 1 or
-                                           any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
+    # An alliance's drills are joint; an alliance putting its forces on alert mobilizes.
+    if event == "MOBILIZE" and (mods & JOINT_WORDS or drill and (
+            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or
+            any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")
     if event == "CONSULT" and mode is None:
@@ -263,6 +268,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient) \
             and c.trigger.lemma_.lower() in LEAVE_VERBS:
         event, mode, cameo = "SANCTION", "withdraw", "161"
+    # An organisation pulling its peacekeepers or monitors out ends its mission there (CAMEO 166); only
+    # a military alliance retreats.
+    if event == "RETREAT" and mode == "withdraw" and c.actor and \
+            all(a.kind == "igo" and a.code not in MILITARY_ALLIANCES for a in c.actor):
+        event, mode, cameo = "SANCTION", "withdraw", "1661"
     # PLOVER: an actor announcing its own conditional or future hostile act is threatening it
     # ("Pakistan said it could strike Taliban hideouts if Kabul failed to act").
     own_clause_conditional = any(ch.dep_ == "mark" and ch.lower_ in ("if", "unless")
