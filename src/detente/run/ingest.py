@@ -170,10 +170,7 @@ class _Run:
                 earlier = self.ids.get(item.doc_id)
                 if earlier is not None:
                     if earlier != item.content_hash:
-                        self.fail(Failure(doc_id=None, path=f"{item.path or ''}#{item.doc_id}", stage="read",
-                                          content_hash=item.content_hash,
-                                          error=f"{item.path}: duplicate document id {item.doc_id!r} with different "
-                                                "text in this input (the first one is kept)"))
+                        self._duplicate(item)
                     continue
                 self.ids[item.doc_id] = item.content_hash
                 if known.get(item.doc_id) == item.content_hash:
@@ -186,6 +183,17 @@ class _Run:
                     self.stats[kind] += 1
                     self.coding[item.doc_id] = kind
                     yield item
+
+    def _duplicate(self, doc: Document) -> None:
+        dup = Failure(path=f"{doc.path or ''}#{doc.doc_id}", stage="read", content_hash=doc.content_hash,
+                      error=f"{doc.path}: duplicate document id {doc.doc_id!r} with different text in this input "
+                            "(the first one is kept)")
+        self.sources.add(doc.path or "")
+        self.seen.add(dup.key)
+        if self.sink.failed([dup.key]).get(dup.key) == dup.content_hash:
+            self.stats["failed_before"] += 1
+        else:
+            self.fail(dup)
 
     def write(self, chunk: list[tuple[Document, Outcome]]) -> None:
         good: list[tuple[Document, list[Event]]] = []
