@@ -103,12 +103,13 @@ def load_pipeline() -> Language:
     return nlp
 
 
-def split_text(text: str, max_chars: int = PART_CHARS) -> list[str]:
-    """`text` cut into parts of at most `max_chars` that join back to it exactly.
+def split_text(text: str, max_chars: int | None = None) -> list[str]:
+    """`text` cut into parts of at most `max_chars` (default PART_CHARS) that join back to it exactly.
 
     Each cut follows the last paragraph break (a blank line) in reach, else the last sentence
     end, else the last whitespace; only a part with none of these is cut mid-word.
     """
+    max_chars = max_chars or PART_CHARS
     parts: list[str] = []
     start = 0
     while len(text) - start > max_chars:
