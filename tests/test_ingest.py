@@ -461,3 +461,62 @@ def test_unreadable_file(tmp_path: Path, cli, seeded_store) -> None:
         assert len(snapshot(db)[1]) == len(before[1]) + 1
     finally:
         path.chmod(0o644)
+
+
+# -- folders, links, stdin ------------------------------------------------------------------------
+
+def test_links_out_of_a_folder_are_skipped_unless_followed(tmp_path: Path) -> None:
+    from detente.ingest import read_inputs
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(GOOD_A, encoding="utf-8")
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(GOOD_B, encoding="utf-8")
+    (folder / "link.txt").symlink_to(outside / "secret.txt")
+    (folder / "dirlink").symlink_to(outside)
+    (folder / "inner.txt").symlink_to(folder / "a.txt")  # inside the folder: fine
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "table.csv").write_text("a,b\n", encoding="utf-8")
+    (folder / "sub" / "notes.docx").write_bytes(b"PK")
+    notes: list[str] = []
+    docs = [d for d in read_inputs([str(folder)], warn=notes.append) if isinstance(d, Document)]
+    assert sorted(Path(d.path).name for d in docs) == ["a.txt", "inner.txt"]
+    assert any("link.txt" in n and "outside" in n and "--follow-links" in n for n in notes)
+    assert any("dirlink" in n and "outside" in n for n in notes)
+    assert any("skipped 3 files" in n and ".pdf 1" in n and ".docx 1" in n for n in notes), notes
+    followed = [d for d in read_inputs([str(folder)], follow_links=True, warn=notes.append) if isinstance(d, Document)]
+    assert sorted(Path(d.path).name for d in followed) == ["a.txt", "inner.txt", "link.txt", "secret.txt"]
+
+
+def test_stdin_json_lines_are_ingested_as_they_arrive(tmp_path: Path) -> None:
+    """The first documents are committed while stdin is still open (stdin used to be read whole first)."""
+    import queue
+    import subprocess
+    import sys
+    import threading
+
+    db = tmp_path / "s.duckdb"
+    proc = subprocess.Popen([sys.executable, "-c", "from detente.cli import main; main()", "ingest", "-", "--db",
+                             str(db), "--batch-size", "1", "--workers", "1", "--progress", "lines"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr], daemon=True).start()
+    try:
+        for i, text in enumerate((GOOD_A, GOOD_B)):
+            proc.stdin.write(json.dumps({"id": f"s{i}", "text": text}) + "\n")
+        proc.stdin.flush()
+        first = lines.get(timeout=120)  # an ingest that waited for the end of stdin would never print it
+        assert first.startswith("ingesting: "), first
+        assert proc.poll() is None  # still reading stdin
+        proc.stdin.write("{not json\n")
+        proc.stdin.close()
+        assert proc.wait(timeout=120) == 3
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rest = "".join(lines.get(timeout=10) for _ in range(lines.qsize()))
+    assert "<stdin>:3: malformed JSON line" in rest, rest
+    assert sorted(r[0] for r in snapshot(db)[1]) == ["s0", "s1"]

@@ -332,9 +332,9 @@ def test_a_second_writer_waits_or_stops_with_a_clear_error(sink, tmp_path) -> No
 
 
 def test_readers_answer_while_an_ingest_runs(tmp_path) -> None:
-    import duckdb
     from fastapi.testclient import TestClient
 
+    from detente.store.database import connect
     from detente.web.app import create_app
 
     path = _write_corpus(tmp_path / "news.jsonl", _samples(58))
@@ -349,7 +349,7 @@ def test_readers_answer_while_an_ingest_runs(tmp_path) -> None:
     try:
         assert writer.stderr.readline().startswith("ingesting: ")
         # A reader that keeps the file open a while: the writer waits for it, it does not fail.
-        held = duckdb.connect(str(db), read_only=True)
+        held = connect(str(db), read_only=True, wait=60)  # waits out the writer's own short step
         time.sleep(2)
         held.close()
         while writer.poll() is None and rounds < 4:

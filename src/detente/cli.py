@@ -131,7 +131,7 @@ def code(
     status is then 3.
     """
     from detente.models import Failure
-    from detente.run.ingest import coded_stream
+    from detente.run.ingest import code_stream
     from detente.run.pipeline import single_thread_blas
     from detente.run.progress import progress_bar
     from detente.store.export import write_records
@@ -159,9 +159,9 @@ def code(
 
     docs = list(documents()) if isinstance(items, list) else documents()
     single_thread_blas()  # parallel by processes, one core each
-    with (progress_bar("coding", len(docs) if isinstance(docs, list) else None) as bar,
-          coded_stream(docs, _engine(engine, scheduler), _workers(workers), scheduler, actors,
-                       time_limit=_time_limit(time_limit)) as stream):
+    stream = code_stream(docs, _engine(engine, scheduler), _workers(workers), scheduler, actors,
+                         time_limit=_time_limit(time_limit))
+    with progress_bar("coding", len(docs) if isinstance(docs, list) else None) as bar:
         def records():
             for _, outcome in stream:
                 bar.advance()

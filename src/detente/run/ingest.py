@@ -96,6 +96,9 @@ class _Lines:
     def __init__(self, label: str, total: int | None) -> None:
         self.label, self.total, self.done, self.start = label, total, 0, time.monotonic()
 
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+
     def advance(self, n: int = 1) -> None:
         self.done += n
         elapsed = max(time.monotonic() - self.start, 1e-9)
@@ -119,6 +122,25 @@ def _progress(mode: str, label: str, total: int | None) -> Iterator[Any]:
     enabled = {"auto": None, "bar": True, "none": False}[mode]
     with progress_bar(label, total, enabled=enabled) as bar:
         yield bar
+
+
+def code_stream(
+    docs: Iterable[Document],
+    engine: str = "local",
+    n_process: int = 1,
+    scheduler: str | None = None,
+    actor_table: str | None = None,
+    time_limit: float | None = TIME_LIMIT,
+) -> Iterator[tuple[Document, Outcome]]:
+    """(document, events or Failure) in input order; a stream (not a list) is coded in bursts as
+    it arrives (iter_bursts), so output follows input within seconds."""
+    bursts = iter([docs]) if isinstance(docs, list) else iter_bursts(docs, 512)
+    with _engine_session(engine, scheduler, n_process, None) as session:
+        for burst in bursts:
+            client = session() if engine == "dask" and burst else None
+            with coded_stream(burst, engine, n_process, scheduler, actor_table, client=client,
+                              time_limit=time_limit) as stream:
+                yield from stream
 
 
 def open_sink(db: str, output: str | None = None, wait: float = 0.0) -> DuckDBSink | ParquetSink:
@@ -237,27 +259,32 @@ def ingest_documents(
     earlier with the same content: not tried again) documents, events written, and the store's
     events, clusters and duplicate reports after de-duplication.
     """
+    streaming = not isinstance(docs, list)
     with open_sink(db, output, wait) as sink:
         if batch_size is None:
             batch_size = PARQUET_BATCH if isinstance(sink, ParquetSink) else DUCKDB_BATCH
         if batch_size < 1:
             raise DetenteError("--batch-size must be at least 1")
         run = _Run(sink, retry_failed, on_failure)
-        todo: Iterable[Document] = run.select(docs, max(batch_size, 256))
-        total = None
-        if isinstance(docs, list):  # all at hand: find what is new first, for the progress bar's total
-            todo = list(todo)
-            total = len(todo)
-        with (_progress(progress, "ingesting", total) as bar,
-              coded_stream(todo, engine, n_process, scheduler, actor_table, client=client,
-                           time_limit=time_limit) as stream):
-            for chunk in iter_batches(stream, batch_size):
-                run.write(chunk)
-                bar.advance(len(chunk))
-                if on_batch is not None:
-                    on_batch(len(chunk))
-        if run.unsaved:
-            run.write([])
+        bursts = iter_bursts(docs, max(8 * batch_size, 512)) if streaming else iter([docs])
+        with (_progress(progress, "ingesting", None) as bar,
+              _engine_session(engine, scheduler, n_process, client) as session):
+            for burst in bursts:
+                # Lookups first, so the bar knows how many documents there are to code.
+                todo = list(run.select(burst, max(batch_size, 256)))
+                if not streaming:
+                    bar.set_total(len(todo))
+                with coded_stream(todo, engine, n_process, scheduler, actor_table,
+                                  client=session() if todo else client, time_limit=time_limit) as stream:
+                    for chunk in iter_batches(stream, batch_size):
+                        run.write(chunk)
+                        bar.advance(len(chunk))
+                        if on_batch is not None:
+                            on_batch(len(chunk))
+                if run.unsaved:
+                    run.write([])
+                if streaming:  # a stream may not end: keep the clusters current as it goes
+                    clusters = sink.update_clusters()
         # Every input was read to its end: read failures of those files that did not recur are gone.
         sink.settle_failures(sorted(s for s in run.sources if s), sorted(run.seen))
         clusters = sink.update_clusters()
@@ -265,6 +292,72 @@ def ingest_documents(
     stats.update(stored_events=clusters["events"], clusters=clusters["clusters"],
                  duplicates=clusters["events"] - clusters["clusters"])
     return stats
+
+
+@contextmanager
+def _engine_session(engine: str, scheduler: str | None, n_process: int, client: Any) -> Iterator[Callable[[], Any]]:
+    """A function giving the Dask client for the whole ingest (started when first asked for), or
+    `client` (None for the local engine)."""
+    if engine != "dask" or client is not None:
+        yield lambda: client
+        return
+    from contextlib import ExitStack
+
+    from detente.run.cluster import dask_client
+
+    with ExitStack() as stack:
+        started: list[Any] = []
+
+        def get() -> Any:
+            if not started:
+                started.append(stack.enter_context(dask_client(scheduler, n_process)))
+            return started[0]
+
+        yield get
+
+
+def iter_bursts(items: Iterable[Any], max_items: int, idle: float = 1.0) -> Iterator[list[Any]]:
+    """A stream in lists: each as soon as `max_items` arrived, or the stream was quiet for `idle`
+    seconds, or it ended. A thread reads ahead (at most a few lists), so documents that trickle
+    in (a feed on stdin) are stored within seconds, not when enough have come."""
+    import queue
+    import threading
+
+    inbox: queue.Queue = queue.Queue(maxsize=4 * max_items)
+    end = object()
+
+    def read() -> None:
+        try:
+            for item in items:
+                inbox.put(item)
+            inbox.put(end)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            inbox.put(_Raised(exc))
+
+    threading.Thread(target=read, name="detente-read", daemon=True).start()
+    burst: list[Any] = []
+    while True:
+        try:
+            item = inbox.get(timeout=idle) if burst else inbox.get()
+        except queue.Empty:
+            yield burst
+            burst = []
+            continue
+        if item is end:
+            if burst:
+                yield burst
+            return
+        if isinstance(item, _Raised):
+            raise item.exc
+        burst.append(item)
+        if len(burst) >= max_items:
+            yield burst
+            burst = []
+
+
+class _Raised:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
 
 
 def iter_batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
