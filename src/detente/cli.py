@@ -346,7 +346,16 @@ def main() -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
+    except OSError as exc:  # the disk, a permission, a file gone under a reader
+        err.print(f"[red]error:[/] {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""),
+                  highlight=False, soft_wrap=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - never show a traceback to users
+        if type(exc).__name__ == "IOException" and not os.environ.get("DETENTE_DEBUG"):
+            # DuckDB could not read or write a file: the disk, or a Parquet file replaced by an
+            # ingest while this command read the store (it reads the new one when run again).
+            err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (try again)", highlight=False, soft_wrap=True)
+            sys.exit(1)
         if os.environ.get("DETENTE_DEBUG"):
             raise
         err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (set DETENTE_DEBUG=1 for details)",

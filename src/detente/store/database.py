@@ -154,6 +154,10 @@ class Store:
 
     def _create_schema(self) -> None:
         tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if {"events", "documents", "failures", "dedup_pending"} <= tables and self.con.execute(
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'dedup_pending' "
+                "AND column_name = 'until'").fetchone()[0]:
+            return  # up to date: the writer opens the file for every step, keep that cheap
         self.con.execute(SCHEMA)
         if "dedup_pending" not in tables:
             self.con.execute(PENDING_SCHEMA)
