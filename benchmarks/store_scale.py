@@ -138,10 +138,14 @@ def _size_on_disk(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def series(label: str, src: Path | None, work: Path, kinds: list[str], sizes: list[int]) -> list[dict]:
+def series(label: str, src: Path | None, work: Path, kinds: list[str], sizes: list[int], reuse: bool = False) -> list[dict]:
     rows = []
     for kind in kinds:
         for size in sizes:
+            saved = work / label / f"{kind}-{size}" / "result.json"
+            if reuse and saved.exists():
+                rows.append(json.loads(saved.read_text(encoding="utf-8")))
+                continue
             store = work / label / f"{kind}-{size}" / ("store.duckdb" if kind == "duckdb" else "store")
             if not store.exists():
                 store.parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +158,7 @@ def series(label: str, src: Path | None, work: Path, kinds: list[str], sizes: li
             result = json.loads(_run(["--measure", kind, str(trial)], src))
             result.update(label=label, kind=kind, size=size, disk_mb=round(_size_on_disk(store) / 2**20, 1))
             print(result, file=sys.stderr)
+            saved.write_text(json.dumps(result), encoding="utf-8")
             rows.append(result)
     return rows
 
@@ -202,6 +207,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "store_scale.md"))
     parser.add_argument("--baseline-src", default=None)
     parser.add_argument("--baseline-label", default="before")
+    parser.add_argument("--reuse-baseline", action="store_true", help="use the baseline's saved results if any")
     parser.add_argument("--build", nargs=3, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=2, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -214,7 +220,7 @@ def main() -> None:
     work = Path(args.work)
     rows = series("this", None, work, args.kinds, args.sizes)
     if args.baseline_src:
-        rows += series(args.baseline_label, Path(args.baseline_src), work, args.kinds, args.sizes)
+        rows += series(args.baseline_label, Path(args.baseline_src), work, args.kinds, args.sizes, args.reuse_baseline)
     Path(args.out).write_text(report(rows, args), encoding="utf-8")
 
 

@@ -121,6 +121,25 @@ def test_dask_engine_into_duckdb_equals_local(corpus, dask_cluster, tmp_path) ->
     assert _rows(remote, EVENTS_SQL) == _rows(local, EVENTS_SQL)
 
 
+def test_dask_engine_isolates_a_failing_document(corpus, dask_cluster) -> None:
+    import datetime as dt
+
+    from distributed import Client
+
+    from detente.models import Failure
+    from detente.run.cluster import iter_coded_dask
+
+    text = "Russia will meet China tomorrow."
+    bad = Document(doc_id="bad-year", text=text, pub_date=dt.date(9999, 12, 31), content_hash=Document.hash_text(text))
+    docs = corpus[0][:5] + [bad] + corpus[0][5:8]
+    with Client(dask_cluster) as client:
+        out = list(iter_coded_dask(docs, client, partition_size=3))
+    local = list(iter_coded(docs, n_process=1))
+    assert [d.doc_id for d, _ in out] == [d.doc_id for d in docs]
+    assert isinstance(out[5][1], Failure) and "OverflowError" in out[5][1].error
+    assert [(d.doc_id, o) for d, o in out] == [(d.doc_id, o) for d, o in local]
+
+
 def test_parquet_store_at_fsspec_url(corpus) -> None:
     docs, _ = corpus
     url = "memory://detente-test-scale/store"

@@ -282,7 +282,7 @@ def apply_clusters(rows: list[dict[str, Any]], window_days: int = WINDOW_DAYS,
 # stored before it, and only as far as needed: through `until` (the latest changed date) plus
 # a horizon, further only if the open clusters there still differ from the stored ones.
 
-HORIZON_DAYS = 30
+HORIZON_DAYS = 3
 
 
 def _report(row: Mapping[str, Any], tokens: dict[str, frozenset[str]]) -> _Report | None:
@@ -384,21 +384,35 @@ def merge_pending(into: dict[str, Any], more: Mapping[str, Any]) -> None:
 
 
 def block_row_filter(windows: list[tuple[str, dt.date | None, dt.date | None]]) -> tuple[str, list[Any], Any]:
-    """A cheap WHERE clause on plain columns for rows of `windows`' blocks (before the exact
-    block is computed), its parameters, and the windows as an Arrow table (block, lo, hi)."""
+    """A WHERE clause on plain columns that keeps the rows of `windows`' event types inside their
+    dates (cheap: no JSON is parsed, so the exact block need only be computed for the rows it
+    keeps), its parameters, and the windows as an Arrow table (block, lo, hi)."""
     import pyarrow as pa
 
-    types = sorted({b.split("|", 1)[0] for b, _, _ in windows})
-    parties = sorted({p for b, _, _ in windows for p in block_parties(b)})
-    where = ("event_type IN (SELECT unnest(?::VARCHAR[])) AND list_has_any(list_concat("
-             "COALESCE(actor_countries, []), COALESCE(recipient_countries, []), COALESCE(actor_codes, []), "
-             "COALESCE(recipient_codes, [])), ?::VARCHAR[])")
-    params: list[Any] = [types, parties]
-    los = [lo for _, lo, _ in windows]
-    if los and all(lo is not None for lo in los):
-        where += " AND COALESCE(date, pub_date) >= ?"
-        params.append(min(los))
-    table = pa.table({"block": [b for b, _, _ in windows], "lo": pa.array(los, pa.date32()),
+    spans: dict[str, list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
+    for block, lo, hi in windows:
+        spans[block.split("|", 1)[0]].append((lo, hi))
+    clauses: list[str] = []
+    params: list[Any] = []
+    for etype in sorted(spans):
+        if any(lo is None for lo, _ in spans[etype]):
+            clauses.append("event_type = ?")
+            params.append(etype)
+            continue
+        # Overlapping windows of one type merged: usually one span of recent days, and a few
+        # around older dates that new reports mention.
+        merged: list[list[Any]] = []
+        for lo, hi in sorted(spans[etype], key=lambda s: s[0]):
+            if merged and (merged[-1][1] is None or lo <= merged[-1][1]):
+                merged[-1][1] = None if hi is None or merged[-1][1] is None else max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:
+            clauses.append("(event_type = ? AND COALESCE(date, pub_date) >= ?"
+                           + (" AND COALESCE(date, pub_date) <= ?)" if hi is not None else ")"))
+            params += [etype, lo] + ([hi] if hi is not None else [])
+    where = "(" + " OR ".join(clauses) + ")" if clauses else "false"
+    table = pa.table({"block": [b for b, _, _ in windows], "lo": pa.array([lo for _, lo, _ in windows], pa.date32()),
                       "hi": pa.array([hi for _, _, hi in windows], pa.date32())})
     return where, params, table
 
