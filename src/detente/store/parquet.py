@@ -248,6 +248,14 @@ class ParquetSink:
 
             known = set(self._query("documents", "SELECT DISTINCT doc_id FROM {src}", key=lambda r: r[0]))
             merge_pending(manifest.pending, _jsonable(self._drop_rows(lambda doc_id: doc_id not in known)))
+            # Two writers at once (possible before the writer lock) stored some documents twice,
+            # in different batches: keep each in one batch (the last by name), as one writer would.
+            copies = self._query("documents", "SELECT doc_id, list(DISTINCT filename) FROM {src} GROUP BY doc_id "
+                                 "HAVING count(DISTINCT filename) > 1")
+            if copies:
+                keep = {doc_id: max(_batch(f) for f in files) for doc_id, files in copies}
+                merge_pending(manifest.pending, _jsonable(self._drop_rows(
+                    lambda doc_id, rel: doc_id in keep and _batch(rel) != keep[doc_id], sorted(keep))))
         manifest.commit(self.fs, self.base)
         for path in old_pending:
             self.fs.rm(path)
@@ -275,10 +283,15 @@ class ParquetSink:
         return con
 
     def _drop_rows(self, drop, doc_ids: list[str] | None = None) -> dict[str, Any]:
-        """Rewrite the files holding rows whose doc_id satisfies `drop` without them (under new
-        names; the old files are retired). `doc_ids` narrows the files to read. Returns the
-        pending blocks of the events dropped. The caller commits."""
+        """Rewrite the files holding rows whose doc_id satisfies `drop` (doc_id, or doc_id and the
+        file's relative path) without them, under new names (the old files are retired).
+        `doc_ids` narrows the files to read. Returns the pending blocks of the events dropped.
+        The caller commits."""
+        import inspect
+
         from detente.store.dedup import merge_pending, pending_blocks
+
+        by_file = len(inspect.signature(drop).parameters) == 2
 
         blocks: dict[str, Any] = {}
         for table in ("events", "documents"):
@@ -291,7 +304,8 @@ class ParquetSink:
             retired = []
             for rel in sorted(files):
                 full = self._read(rel)
-                mask = pa.array([bool(drop(d)) for d in full.column("doc_id").to_pylist()], pa.bool_())
+                mask = pa.array([bool(drop(d, rel) if by_file else drop(d)) for d in full.column("doc_id").to_pylist()],
+                                pa.bool_())
                 if not any(mask.to_pylist()):
                     continue
                 gone = full.filter(mask)
@@ -491,6 +505,11 @@ class ParquetSink:
 
 
 RETIRED_GRACE = 60.0  # seconds a rewritten file stays for readers that listed it before the rewrite
+
+
+def _batch(path: str) -> str:
+    """The batch a file belongs to: its name without the month folder ("part-KEY.parquet")."""
+    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _jsonable(pending: dict[str, Any]) -> dict[str, list[str] | None]:
