@@ -71,12 +71,13 @@ def build(kind: str, size: int, path: Path) -> None:
         select.update(id="substr(sha1(k || '-' || id), 1, 20)", doc_id="'h' || k || '-' || doc_id",
                       date="CASE WHEN date IS NULL THEN NULL ELSE day END", pub_date="day",
                       event_cluster_id="substr(sha1(k || '-' || id), 1, 20)", sources_count="1")
+        # Oldest day first, as a feed fills a store.
         con.execute(f"INSERT INTO events ({ev_cols}) SELECT {', '.join(select[c] for c in EVENT_COLUMNS)} "
-                    "FROM base_events, days")
+                    "FROM base_events, days ORDER BY day, id")
         doc_select = {c: c for c in DOC_COLUMNS}
         doc_select.update(doc_id="'h' || k || '-' || doc_id", pub_date="day")
         con.execute(f"INSERT INTO documents ({', '.join(DOC_COLUMNS)}) "
-                    f"SELECT {', '.join(doc_select[c] for c in DOC_COLUMNS)} FROM base_docs, days")
+                    f"SELECT {', '.join(doc_select[c] for c in DOC_COLUMNS)} FROM base_docs, days ORDER BY day, doc_id")
         if "dedup_pending" in {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}:
             con.execute("DELETE FROM dedup_pending")
         store.update_clusters(full=True)
@@ -88,7 +89,8 @@ def build(kind: str, size: int, path: Path) -> None:
             plain = " REPLACE (CAST(actor AS VARCHAR) AS actor, CAST(recipient AS VARCHAR) AS recipient)" \
                 if table == "events" else ""
             con.execute(f"COPY (SELECT *{plain}, COALESCE(strftime(pub_date, '%Y-%m'), '__HIVE_DEFAULT_PARTITION__') "
-                        f"AS pub_month FROM {table}) TO '{path / table}' (FORMAT PARQUET, PARTITION_BY (pub_month))")
+                        f"AS pub_month FROM {table} ORDER BY pub_date) TO '{path / table}' "
+                        "(FORMAT PARQUET, PARTITION_BY (pub_month))")
         con.close()
         db.unlink()
         from detente.store import ParquetSink

@@ -238,14 +238,16 @@ def test_duplicate_reports_share_a_cluster(tmp_path) -> None:
 
 
 def test_block_ids_agree_in_python_and_sql(corpus, tmp_path) -> None:
-    from detente.store.dedup import block_id, block_sql
+    from detente.store.dedup import block_id, block_sql, pending_key, pending_key_sql
 
     docs, _ = corpus
     db = str(tmp_path / "blocks.duckdb")
     ingest_documents(docs[:12], db, progress="none")
     with open_store(db, read_only=True) as store:
-        rows = store.query(f"SELECT *, {block_sql()} AS sql_block FROM events")
+        rows = store.query(f"SELECT *, {block_sql()} AS sql_block, {pending_key_sql()} AS sql_key FROM events")
     assert rows and all(r["sql_block"] == block_id(r) for r in rows)
+    assert all(r["sql_key"] == pending_key(r) for r in rows)
+    assert any("#" in r["sql_key"] for r in rows)  # month- or year-precise reports are kept apart
 
 
 def _row(i: str, doc: str, day: str, sentence: str, etype: str = "ASSAULT", actor: str = "AZE",

@@ -336,7 +336,8 @@ def test_reclustering_around_changes_equals_a_full_recompute() -> None:
     def fetch_from(store: dict):
         def fetch(windows):
             return [{**r, "block": b} for b, lo, hi in windows for r in store.values()
-                    if dedup.block_id(r) == b and (lo is None or r["date"] >= lo) and (hi is None or r["date"] <= hi)]
+                    if (dedup.pending_key(r) if lo is not None else dedup.block_id(r)) == b
+                    and (lo is None or r["date"] >= lo) and (hi is None or r["date"] <= hi)]
         return fetch
 
     base = D(2024, 1, 1)

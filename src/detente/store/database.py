@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from detente.errors import DetenteError
 from detente.models import Document, Event, Failure
-from detente.store.dedup import block_sql
+from detente.store.dedup import block_rows_sql, block_sql, pending_key_sql
 from detente.store.lock import WriterLock
 from detente.store.parquet import attach_parquet, is_url
 from detente.store.schema import (
@@ -231,19 +231,23 @@ class Store:
         blocks = pending_blocks(rows.values())
         con.execute("BEGIN TRANSACTION")
         try:
-            if ids:
+            # Documents stored before (new versions of them): their old rows go. Only then are the
+            # events scanned for them; for new documents the primary key answers.
+            replaced = [r[0] for r in con.execute("SELECT doc_id FROM documents WHERE doc_id IN "
+                                                  "(SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()] if ids else []
+            if replaced:
                 # Clusters of replaced events and of the new ones are recomputed by update_clusters.
-                self._mark_pending(f"SELECT {block_sql()} AS block, min(COALESCE(date, pub_date)) AS since, "
+                self._mark_pending(f"SELECT {pending_key_sql()} AS block, min(COALESCE(date, pub_date)) AS since, "
                                    "max(COALESCE(date, pub_date)) AS until FROM events WHERE doc_id IN "
                                    "(SELECT unnest(?::VARCHAR[])) AND COALESCE(date, pub_date) IS NOT NULL GROUP BY 1",
-                                   [ids])
+                                   [replaced])
+                con.execute("DELETE FROM events WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [replaced])
+                con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [replaced])
             if blocks:
                 con.register("_detente_blocks", pa.table({
                     "block": list(blocks), "since": pa.array([v[0] for v in blocks.values()], pa.date32()),
                     "until": pa.array([v[1] for v in blocks.values()], pa.date32())}))
                 self._mark_pending("SELECT block, since, until FROM _detente_blocks")
-            con.execute("DELETE FROM events WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-            con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
             if docs:
                 # Through Arrow: one INSERT per table (executemany ran at ~3 ms a row, slower than coding).
                 con.register("_detente_docs", arrow_rows("documents", docs))
@@ -346,10 +350,7 @@ class Store:
         where, params, table = block_row_filter(windows)
         self.con.register("_detente_windows", table)
         try:
-            return self.query(f"SELECT * FROM (SELECT {', '.join(CLUSTER_INPUT_COLUMNS)}, {block_sql()} AS block, "
-                              f"COALESCE(date, pub_date) AS day FROM events WHERE {where}) e "
-                              "JOIN _detente_windows w USING (block) "
-                              "WHERE (w.lo IS NULL OR e.day >= w.lo) AND (w.hi IS NULL OR e.day <= w.hi)", params)
+            return self.query(block_rows_sql("events", "_detente_windows", where, windows[0][1] is None), params)
         finally:
             self.con.unregister("_detente_windows")
 

@@ -181,8 +181,8 @@ def block_sql() -> str:
 
 
 def block_parties(block: str) -> list[str]:
-    """The parties named in a block_id (for a cheap pre-filter on the party columns)."""
-    _, _, _, actor, recipient = block.split("|")
+    """The parties named in a block_id (or pending key)."""
+    _, _, _, actor, recipient = block.split("#", 1)[0].split("|")
     return [p for p in (actor + "," + recipient).split(",") if p]
 
 
@@ -359,14 +359,44 @@ def recluster_block(
     return out
 
 
+# Month- and year-precise reports only ever join reports of the same precision and date, and
+# others never join them: within a block they are re-clustered apart, under the pending key
+# "BLOCK#month" or "BLOCK#year" (so a report about "2019" reads the block's other 2019 reports,
+# not every report of the weeks around 1 January 2019).
+COARSE_SQL = "(date IS NOT NULL AND date_precision IN ('month', 'year'))"
+
+
+def pending_key(row: Mapping[str, Any]) -> str:
+    """What is re-clustered together: the row's block, apart for month- and year-precise dates."""
+    precision = row.get("date_precision") if row.get("date") is not None else "publication"
+    return block_id(row) + (f"#{precision}" if precision in COARSE_PRECISIONS else "")
+
+
+def pending_key_sql() -> str:
+    """pending_key as a DuckDB expression over an events table (the same string)."""
+    return f"concat({block_sql()}, CASE WHEN {COARSE_SQL} THEN '#' || date_precision ELSE '' END)"
+
+
+def block_rows_sql(source: str, windows: str, where: str, whole: bool) -> str:
+    """SELECT of the rows of `source` in the windows of table `windows` (block, lo, hi), with
+    `block` (the window's key): by pending key inside lo..hi, or with `whole` every row of the
+    block (lo and hi NULL). A plain equality join: DuckDB hashes it."""
+    from detente.store.schema import CLUSTER_INPUT_COLUMNS
+
+    key = block_sql() if whole else pending_key_sql()
+    return (f"SELECT * FROM (SELECT {', '.join(CLUSTER_INPUT_COLUMNS)}, {key} AS block, "
+            f"COALESCE(date, pub_date) AS day FROM {source} WHERE {where}) e JOIN {windows} w USING (block) "
+            "WHERE (w.lo IS NULL OR e.day >= w.lo) AND (w.hi IS NULL OR e.day <= w.hi)")
+
+
 def pending_blocks(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[dt.date, dt.date]]:
-    """block -> (first, last) date of the dated `rows` in it: what a write makes pending."""
+    """pending key -> (first, last) date of the dated `rows` under it: what a write makes pending."""
     out: dict[str, tuple[dt.date, dt.date]] = {}
     for row in rows:
         day = _as_date(row.get("date")) or _as_date(row.get("pub_date"))
         if day is None:
             continue  # an undated report is its own cluster: it changes nobody's
-        block = block_id(row)
+        block = pending_key(row)
         lo, hi = out.get(block, (day, day))
         out[block] = (min(lo, day), max(hi, day))
     return out
@@ -389,29 +419,32 @@ def block_row_filter(windows: list[tuple[str, dt.date | None, dt.date | None]]) 
     keeps), its parameters, and the windows as an Arrow table (block, lo, hi)."""
     import pyarrow as pa
 
-    spans: dict[str, list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
+    spans: dict[tuple[str, str], list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
     for block, lo, hi in windows:
-        spans[block.split("|", 1)[0]].append((lo, hi))
+        key, _, precision = block.partition("#")
+        spans[(key.split("|", 1)[0], precision if lo is not None else "any")].append((lo, hi))
     clauses: list[str] = []
     params: list[Any] = []
-    for etype in sorted(spans):
-        if any(lo is None for lo, _ in spans[etype]):
+    for etype, precision in sorted(spans):
+        if precision == "any":  # whole blocks
             clauses.append("event_type = ?")
             params.append(etype)
             continue
-        # Overlapping windows of one type merged: usually one span of recent days, and a few
-        # around older dates that new reports mention.
+        kind = "date_precision = ? AND date IS NOT NULL" if precision else f"NOT {COARSE_SQL}"
+        # Overlapping windows merged: usually one span of recent days, and a few around older
+        # dates that new reports mention.
         merged: list[list[Any]] = []
-        for lo, hi in sorted(spans[etype], key=lambda s: s[0]):
+        for lo, hi in sorted(spans[(etype, precision)], key=lambda s: s[0]):
             if merged and (merged[-1][1] is None or lo <= merged[-1][1]):
                 merged[-1][1] = None if hi is None or merged[-1][1] is None else max(merged[-1][1], hi)
             else:
                 merged.append([lo, hi])
         for lo, hi in merged:
-            clauses.append("(event_type = ? AND COALESCE(date, pub_date) >= ?"
+            clauses.append(f"(event_type = ? AND {kind} AND COALESCE(date, pub_date) >= ?"
                            + (" AND COALESCE(date, pub_date) <= ?)" if hi is not None else ")"))
-            params += [etype, lo] + ([hi] if hi is not None else [])
+            params += [etype] + ([precision] if precision else []) + [lo] + ([hi] if hi is not None else [])
     where = "(" + " OR ".join(clauses) + ")" if clauses else "false"
+
     table = pa.table({"block": [b for b, _, _ in windows], "lo": pa.array([lo for _, lo, _ in windows], pa.date32()),
                       "hi": pa.array([hi for _, _, hi in windows], pa.date32())})
     return where, params, table

@@ -21,7 +21,7 @@ import pyarrow.compute  # noqa: F401 - pa.compute
 
 from detente.errors import DetenteError
 from detente.models import Document, Event, Failure
-from detente.store.dedup import block_sql
+from detente.store.dedup import block_rows_sql
 from detente.store.lock import WriterLock
 from detente.store.manifest import MANIFEST, TABLES, Manifest
 from detente.store.schema import (
@@ -494,10 +494,7 @@ class ParquetSink:
             con.register("_windows", table)
             src = f"read_parquet({_files_sql([self._url(f) for f in self.manifest.files['events']])}, " \
                   "hive_partitioning = false, union_by_name = true)"
-            cur = con.execute(f"SELECT * FROM (SELECT {', '.join(CLUSTER_INPUT_COLUMNS)}, {block_sql()} AS block, "
-                              f"COALESCE(date, pub_date) AS day FROM {src} WHERE {where}) e "
-                              "JOIN _windows w USING (block) "
-                              "WHERE (w.lo IS NULL OR e.day >= w.lo) AND (w.hi IS NULL OR e.day <= w.hi)", params)
+            cur = con.execute(block_rows_sql(src, "_windows", where, windows[0][1] is None), params)
             names = [d[0] for d in cur.description]
             return [dict(zip(names, r)) for r in cur.fetchall()]
         finally:
