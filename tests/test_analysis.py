@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -38,11 +39,13 @@ class Builder:
 
     def add(self, day: str, etype: str, actors: list[str], recipients: list[str], *, score: float | None = None,
             doc: str | None = None, sentence: str | None = None, trigger: str = "did", negated: bool = False,
-            hypothetical: bool = False, historical: bool = False) -> Event:
+            hypothetical: bool = False, historical: bool = False, precision: str = "day",
+            published: str | None = None, text: str | None = None) -> Event:
         date = dt.date.fromisoformat(day)
         doc_id = doc or f"doc-{day}-{'-'.join(actors)}"
         if doc_id not in self.docs:
-            self.docs[doc_id] = (Document(doc_id=doc_id, text=f"Article {doc_id}.", pub_date=date), [])
+            pub = dt.date.fromisoformat(published) if published else date
+            self.docs[doc_id] = (Document(doc_id=doc_id, text=text or f"Article {doc_id}.", pub_date=pub), [])
         document, events = self.docs[doc_id]
         et = event_types()[etype]
         index = len(events)
@@ -50,7 +53,7 @@ class Builder:
         sentence = sentence or f"{' and '.join(actors)} {trigger} {' and '.join(recipients) or 'together'} ({index})."
         ev = Event(
             id=Event.make_id(doc_id, index, etype, acts, recs, trigger), doc_id=doc_id, sentence_index=index,
-            sentence=sentence, date=date, date_precision="day", pub_date=document.pub_date, event_type=etype,
+            sentence=sentence, date=date, date_precision=precision, pub_date=document.pub_date, event_type=etype,
             quad_class=et.quad_class, plover_score=et.score if score is None else score, cameo_code=et.cameo,
             actor=acts, recipient=recs, trigger=trigger, negated=negated, hypothetical=hypothetical,
             historical=historical, confidence=0.9, coder="test")
@@ -223,6 +226,7 @@ def test_all_changes_strongest_first(change_store: Store) -> None:
         ("PAK-RUS", "detente"), ("ARM-AZE", "escalation"), ("GBR-USA", "deterioration")}
     strengths = [c["strength"] for c in found]
     assert strengths == sorted(strengths, reverse=True)
+    assert all(c["before_end"] < c["start_period"] for c in found)
     assert all(c["evidence"] for c in found)
     assert all_changes(change_store, min_events=1000) == []
 
@@ -454,3 +458,218 @@ def test_claims_hedged_and_the_pair_at_stake() -> None:
     (claim,) = summarize_events([shell.model_dump(mode="json")], text)["claims"]
     assert claim["direction"] == "cooling" and claim["hedged"] and not claim["negated"]
     assert claim["dyad"] == "ARM-AZE"  # not RUS with either: the article reports on ARM-AZE
+
+
+# -- what a turn is made of ---------------------------------------------------------------------
+
+@pytest.fixture
+def deeds_store(tmp_path: Path) -> Store:
+    """COL-VEN hostile in words for a year, then in deeds (ties cut, border closed, flights
+    halted) at about the same index; BRA-ARG steady cooperation with bursts of coverage; PER-CHL
+    mixed relations in words, with no change."""
+    b = Builder()
+    for i, day in enumerate(months("2018-01", 12)):
+        b.add(day, "ACCUSE", ["VEN"], ["COL"], trigger="accused")
+        b.add(day, "REJECT", ["COL"], ["VEN"], trigger="rejected")
+        if i % 3 == 0:
+            b.add(day, "CONSULT", ["COL"], ["VEN"], trigger="met")
+    for i, day in enumerate(months("2019-01", 12)):
+        b.add(day, "SANCTION", ["VEN"], ["COL"], trigger="severed ties")
+        b.add(day, "COERCE", ["VEN"], ["COL"], trigger="closed the border")
+        b.add(day, "ACCUSE", ["COL"], ["VEN"], trigger="accused")
+        if i % 3 == 0:
+            b.add(day, "CONSULT", ["COL"], ["VEN"], trigger="met")
+    for i, day in enumerate(months("2018-01", 24)):
+        for _ in range(1 + 4 * (i % 7 == 3)):  # a burst of coverage now and then
+            b.add(day, "CONSULT" if i % 2 else "AGREE", ["BRA"], ["ARG"], trigger="met")
+        if i % 5 == 2:
+            b.add(day, "ACCUSE", ["ARG"], ["BRA"], trigger="criticised")
+    kinds = ["ACCUSE", "CONSULT", "REJECT", "AGREE", "ACCUSE", "SUPPORT", "THREATEN", "CONSULT"]
+    for i, day in enumerate(months("2018-01", 24)):
+        for j in range(1 + (i * 7) % 3):
+            b.add(day, kinds[(i * 3 + j) % len(kinds)], ["PER"], ["CHL"], trigger="did")
+    return b.store(tmp_path / "deeds.duckdb")
+
+
+def test_escalation_from_words_to_deeds_at_a_steady_index(deeds_store: Store) -> None:
+    found = [c for c in dyad_changes(deeds_store, "COL", "VEN") if c["label"] != "stable"]
+    assert len(found) == 1, found
+    esc = found[0]
+    assert esc["label"] == "escalation"
+    assert esc["start_period"] in ("2018-12", "2019-01", "2019-02")
+    assert abs(esc["after"] - esc["before"]) < 0.25  # the index hardly moves: deeds replace words
+    assert esc["material_conflict_before"] < 0.1 and esc["material_conflict_after"] > 0.5
+    assert esc["evidence"][0]["quad_class"] == "material_conflict"  # what moved it most
+
+
+def test_no_change_on_noise_dyads(deeds_store: Store) -> None:
+    for a, b in (("BRA", "ARG"), ("PER", "CHL")):
+        assert [c for c in dyad_changes(deeds_store, a, b) if c["label"] != "stable"] == [], (a, b)
+
+
+def test_penalty_grows_with_volume_and_burstiness() -> None:
+    from detente.analysis.changes import _observed, dyad_penalty, overdispersion
+    from detente.analysis.series import aggregate
+
+    def frame(rows: list[tuple[str, float, str]]) -> pd.DataFrame:
+        return pd.DataFrame({"day": pd.to_datetime([r[0] for r in rows]), "score": [r[1] for r in rows],
+                             "quad_class": [r[2] for r in rows]})
+
+    one = [(day, s, q) for day in months("2020-01", 12) for s, q in ((2.5, "verbal_cooperation"),
+                                                                      (-3.0, "verbal_conflict"))]
+    small, large = aggregate(frame(one)), aggregate(frame(one * 4))
+    assert dyad_penalty(large) > dyad_penalty(small) > 0  # log(volume): a big dyad needs more evidence
+    # The same events, but each month all of one kind: bursty coverage moves months more than chance.
+    bursty = [(day, s, q) for i, day in enumerate(months("2020-01", 12))
+              for s, q in [((2.5, "verbal_cooperation") if i % 2 else (-3.0, "verbal_conflict"))] * 2]
+    steady = aggregate(frame(one))
+    assert overdispersion(_observed(aggregate(frame(bursty))), 1.0) > overdispersion(_observed(steady), 1.0) >= 1.0
+
+
+def test_label_rules_escalation_at_a_steady_index() -> None:
+    assert label_change(-0.7, -0.8, 0.1, 0.7) == "escalation"  # words to deeds, same hostility
+    assert label_change(-0.7, -0.75, 0.1, 0.2) == "stable"  # a little more force is no escalation
+    assert label_change(0.8, -0.5, 0.0, 0.2) == "deterioration"  # hostile, but mostly in words
+    assert label_change(-0.8, -0.2, 0.7, 0.1) == "stable"  # easing, still hostile
+    assert label_change(-0.9, 0.6, 0.6, 0.0) == "detente"  # cooperation replaces hostility
+
+
+# -- background is not news ---------------------------------------------------------------------
+
+@pytest.fixture
+def background_store(tmp_path: Path) -> Store:
+    """ERI-ETH steady cooperation; articles from 2024-05 recall an old war (background, dated at
+    publication): counted only on request."""
+    b = Builder()
+    for day in months("2024-01", 12):
+        b.add(day, "CONSULT", ["ETH"], ["ERI"], trigger="met")
+        b.add(day, "AGREE", ["ERI"], ["ETH"], trigger="agreed")
+    for day in months("2024-05", 4):
+        for n in range(3):
+            b.add(day, "ASSAULT", ["ETH"], ["ERI"], trigger="fought", historical=True,
+                  sentence=f"The two countries fought a border war from 1998 to 2000 ({n}).")
+    return b.store(tmp_path / "background.duckdb")
+
+
+def test_background_left_out_of_series_changes_and_networks(background_store: Store) -> None:
+    s = dyad_series(background_store, "ETH", "ERI")
+    assert s["n_events"].sum() == 24 and s["material_conflict"].sum() == 0
+    assert dyad_changes(background_store, "ETH", "ERI") == []
+    assert signed_network(background_store).edges["ERI", "ETH"]["sign"] == 1
+    assert top_dyads(background_store)[0]["n_events"] == 24
+    # on request, the background is counted and blurs the months around it
+    s = dyad_series(background_store, "ETH", "ERI", include_historical=True)
+    assert s["n_events"].sum() == 36
+    assert [c["label"] for c in dyad_changes(background_store, "ETH", "ERI", include_historical=True)
+            if c["label"] != "stable"]
+    assert top_dyads(background_store, include_historical=True)[0]["n_events"] == 36
+    net = signed_network(background_store, include_historical=True)
+    assert net.edges["ERI", "ETH"]["n_events"] == 36
+
+
+# -- imprecise dates ----------------------------------------------------------------------------
+
+@pytest.fixture
+def imprecise_store(tmp_path: Path) -> Store:
+    b = Builder()
+    b.add("2024-03-12", "AGREE", ["RUS"], ["PAK"], trigger="agreed")
+    b.add("2024-03-01", "SUPPORT", ["RUS"], ["PAK"], precision="month", published="2024-05-02",
+          trigger="backed")  # "in March", told in May
+    b.add("2024-01-01", "ACCUSE", ["PAK"], ["RUS"], precision="year", published="2024-06-01",
+          trigger="accused")  # "earlier this year", told in June
+    b.add("2024-05-20", "CONSULT", ["RUS"], ["PAK"], trigger="met")
+    return b.store(tmp_path / "imprecise.duckdb")
+
+
+def test_imprecise_dates_are_not_piled_on_the_first_day(imprecise_store: Store) -> None:
+    s = dyad_series(imprecise_store, "RUS", "PAK")
+    assert list(s["label"]) == ["2024-03", "2024-04", "2024-05"]  # no January: the year is not its first day
+    assert list(s["n_events"]) == [2, 0, 1] and s.attrs["unplaced"] == 1
+    q = dyad_series(imprecise_store, "RUS", "PAK", freq="quarter")
+    assert list(q["n_events"]) == [2, 1] and q.attrs["unplaced"] == 1  # a year spans four quarters
+    w = dyad_series(imprecise_store, "RUS", "PAK", freq="week")
+    assert w["n_events"].sum() == 2 and w.attrs["unplaced"] == 2  # a month spans several weeks
+    top = top_dyads(imprecise_store)[0]
+    assert top["n_events"] == 4  # totals count every event
+    assert (top["first"], top["last"]) == ("2024-03-01", "2024-05-20")  # a year-only date does not stretch the span
+    # a date range holds an event when it holds its whole span
+    assert signed_network(imprecise_store, "2024-03-01", "2024-03-31", 1).edges["PAK", "RUS"]["n_events"] == 2
+    assert signed_network(imprecise_store, "2024-03-05", "2024-03-31", 1).edges["PAK", "RUS"]["n_events"] == 1
+    assert signed_network(imprecise_store, "2024-01-01", "2024-03-31", 1).edges["PAK", "RUS"]["n_events"] == 2
+
+
+def test_imprecise_dates_sort_after_the_precise_ones(imprecise_store: Store, tmp_path: Path) -> None:
+    newest = [(e["date"], e["date_precision"]) for e in imprecise_store.events(order="-date")]
+    assert newest == [("2024-05-20", "day"), ("2024-03-12", "day"), ("2024-03-01", "month"), ("2024-01-01", "year")]
+    oldest = [(e["date"], e["date_precision"]) for e in imprecise_store.events(order="date")]
+    assert oldest == [("2024-03-12", "day"), ("2024-03-01", "month"), ("2024-05-20", "day"), ("2024-01-01", "year")]
+    # "deliveries next year", told on 2024-05-02: no newer than its news in a list of the latest events
+    b = Builder()
+    b.add("2025-01-01", "AGREE", ["RUS"], ["PAK"], precision="year", published="2024-05-02", trigger="ready")
+    b.add("2024-05-20", "CONSULT", ["RUS"], ["PAK"], trigger="met")
+    b.add("2024-05-02", "SUPPORT", ["RUS"], ["PAK"], trigger="praised")
+    with b.store(tmp_path / "future.duckdb") as store:
+        newest = [(e["date"], e["date_precision"]) for e in store.events(order="-date")]
+    assert newest == [("2024-05-20", "day"), ("2024-05-02", "day"), ("2025-01-01", "year")]
+
+
+# -- claimed shifts -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "direction", "rule"), [
+    ("Riyadh and Doha restored diplomatic relations on Tuesday.", "warming", "restored ties"),
+    ("Ties between the two neighbours were restored in January.", "warming", "restored ties"),
+    ("The visit helped rebuild trust between Tokyo and Seoul.", "warming", "rebuilt ties"),
+    ("The leaders agreed to mend fences.", "warming", "mended ties"),
+    ("Israel and the UAE agreed to normalise relations.", "warming", "normalisation"),
+    ("The two countries re-established diplomatic relations.", "warming", "restored ties"),
+    ("The summit sealed their reconciliation.", "warming", "reconciliation"),
+    ("Diplomats spoke of a thaw.", "warming", "thaw"),
+    ("The election brought a reset in relations.", "warming", "reset"),
+    ("Relations collapsed after the attack.", "cooling", "collapse"),
+    ("The rupture in relations lasted seven years.", "cooling", "rupture"),
+    ("Bahrain severed ties with Qatar.", "cooling", "ties cut"),
+    ("Tokyo froze relations with Seoul.", "cooling", "frozen ties"),
+    ("The rift deepened.", "cooling", "rift"),
+    ("The kingdom downgraded its ties with Ottawa.", "cooling", "downgraded ties"),
+    ("Ankara expelled the Dutch ambassador.", "cooling", "expelled envoys"),
+])
+def test_claim_phrases(text: str, direction: str, rule: str) -> None:
+    (claim,) = find_claims(text)
+    assert (claim["direction"], claim["rule"], claim["negated"]) == (direction, rule, False)
+
+
+def test_claims_need_their_targets() -> None:
+    for text in ("The utility restored power to the city.", "The EU imposed an asset freeze.",
+                 "The bridge collapsed.", "Global warming and cool weather.", "Police expelled the protesters."):
+        assert find_claims(text) == [], text
+    (claim,) = find_claims("Relations have not been restored.")
+    assert claim["negated"]
+    warming, cooling = find_claims("Riyadh and Doha restored diplomatic relations, ending a rift that began in 2017.")
+    assert (warming["direction"], warming["negated"]) == ("warming", False)
+    assert (cooling["phrase"], cooling["negated"]) == ("rift", True)  # the rift ended: no cooling claimed
+    (claim,) = find_claims("Officials said they hoped to rebuild trust.")
+    assert claim["hedged"]
+
+
+@pytest.fixture
+def claims_store(tmp_path: Path) -> Store:
+    b = Builder()
+    for day in months("2023-01", 10):
+        b.add(day, "ACCUSE", ["RUS"], ["PAK"], trigger="accused")
+        b.add(day, "REJECT", ["PAK"], ["RUS"], trigger="rejected")
+    restored = "Russia and Pakistan restored ties on Tuesday. Russia signed a deal with Pakistan."
+    denied = "Pakistan denied that relations with Russia had been restored. Russia signed a deal with Pakistan."
+    for i, day in enumerate(months("2023-11", 10)):
+        text = restored if i == 0 else denied if i == 1 else None
+        b.add(day, "COOPERATE", ["RUS"], ["PAK"], trigger="signed", text=text,
+              sentence="Russia signed a deal with Pakistan." if text else None)
+        b.add(day, "SUPPORT", ["PAK"], ["RUS"], trigger="praised")
+    return b.store(tmp_path / "claims.duckdb")
+
+
+def test_changes_carry_the_claims_of_their_articles(claims_store: Store) -> None:
+    (change,) = dyad_changes(claims_store, "RUS", "PAK")
+    assert change["label"] == "detente"
+    assert [(c["phrase"], c["direction"], c["date"]) for c in change["claims"]] == [
+        ("restored ties", "warming", "2023-11-15")]  # the denial is no claim
+    assert "restored ties" in change["claims"][0]["sentence"]

@@ -175,10 +175,16 @@ def test_future_signing_is_agree(code) -> None:
     assert (codes(ev.actor), codes(ev.recipient)) == (["RUS"], ["IND"])
 
 
-def test_negated_future(code) -> None:
+def test_negated_future_cooperation_is_a_refusal(code) -> None:
+    # CAMEO 12: an actor's own "will not" for cooperation or a concession rejects it.
     ev = code("China will not attend the summit.")[0]
-    assert ev.negated is True and ev.future is True
+    assert (ev.event_type, ev.negated, ev.future) == ("REJECT", False, False)
     assert codes(ev.actor) == ["CHN"]
+    ev = code("The United States will not lift the ban on ZTE until the company pays a fine.")[0]
+    assert (ev.event_type, ev.mode, codes(ev.actor)) == ("REJECT", "yield", ["USA"])
+    # A hostile act announced as not happening stays a negated event.
+    ev = code("Russia will not attack Ukraine, the Kremlin said.")[0]
+    assert (ev.event_type, ev.negated) == ("ASSAULT", True)
 
 
 def test_reported_future_is_not_hypothetical(code) -> None:
@@ -376,6 +382,72 @@ def test_first_event_of_fresh_phrasings(sentence: str, event_type: str, actor: l
     assert (ev.event_type, codes(ev.actor)) == (event_type, actor)
     if recipient is not None:
         assert codes(ev.recipient) == recipient
+
+
+# Mechanisms found on real text (the sentences are the project's own): claims, denials, returns of
+# property, refusals in the future tense, offers of help, deliberation, failures to agree.
+REAL_TEXT_CASES = [
+    ("The Taliban claimed responsibility for both attacks in Ghazni.", "ASSAULT", ["TALIBAN"], None),
+    ("A rebel group in Niger claimed responsibility for the sabotage of the pipeline.", "ASSAULT", ["NERREB"], None),
+    ("Ghana's foreign minister denied charges that Accra had armed the coup plotters in Togo.", "REJECT",
+     ["GHAGOV"], None),
+    ("US customs officials returned a looted bronze statue to the government of Nepal.", "RETREAT", ["USAGOV"],
+     ["NPLGOV"]),
+    ("Washington rolled back tariffs on Canadian steel.", "RETREAT", ["USAGOV"], ["CAN"]),
+    ("Malaysia will not release the detained fishermen until Indonesia pays compensation.", "REJECT", ["MYS"], None),
+    ("Kenya has offered to send troops to help Haiti's police restore order.", "AGREE", ["KEN"], ["HTI"]),
+    ("Norway is considering sending humanitarian aid to Sudan.", "AID", ["NOR"], ["SDN"]),
+    ("Armenia and Azerbaijan failed to reach agreement on the border after two days of talks.", "REJECT",
+     ["ARM", "AZE"], None),
+    ("Chad agreed to allow UN aid convoys access to the eastern camps.", "CONCEDE", ["TCD"], None),
+    ("Burundi expelled aid workers from two international charities.", "SANCTION", ["BDI"], None),
+    ("Jordan has opened its borders to refugees from Syria.", "AID", ["JOR"], ["SYR"]),
+    ("The World Bank reduced its aid to Zambia by 30 million dollars.", "SANCTION", ["IGOWB"], ["ZMB"]),
+    ("North Korea has violated a ban on the export of coal.", "REJECT", ["PRK"], None),
+]
+
+
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", REAL_TEXT_CASES,
+                         ids=[_values(c)[0][:48] for c in REAL_TEXT_CASES])
+def test_first_event_of_real_text_mechanisms(sentence: str, event_type: str, actor: list[str],
+                                             recipient: list[str] | None, code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, codes(ev.actor)) == (event_type, actor)
+    if recipient is not None:
+        assert codes(ev.recipient) == recipient
+    assert not ev.negated
+
+
+def test_background_is_flagged_not_news(code) -> None:
+    # Habits, long-running states and recalled pasts are stored with the historical flag, after news.
+    body = "Officials met on Monday. "
+    assert code(body + "Japan buys most of its gas from Qatar.")[-1].historical is True
+    assert code(body + "Russia has long backed the Syrian government.")[-1].historical is True
+    events = code("Ten years after Venezuela broke off relations with Colombia, the two countries restored ties.")
+    assert [(e.event_type, e.historical) for e in events] == [("SUPPORT", False), ("SANCTION", True)]
+    # A headline's present tense is news.
+    assert code("Russia lifts arms embargo on Pakistan")[0].historical is False
+
+
+def test_negation_stays_in_its_clause(code) -> None:
+    events = code("Serbia did not agree to the plan, and Kosovo withdrew its police from the north.")
+    withdrawal = only(events, "RETREAT")
+    assert withdrawal.negated is False
+
+
+# Statements that report no action (CAMEO 01), which real text is full of.
+STATEMENTS = [
+    "The Peruvian president expressed concern about the situation in Ecuador.",
+    "Canada's prime minister expressed condolences to the people of Morocco after the earthquake.",
+    "The Indonesian foreign ministry declined to comment on the report.",
+    "Iran's foreign minister voiced hope that talks with Saudi Arabia would continue.",
+    "Britain is considering a European Union proposal on fishing quotas.",
+]
+
+
+@pytest.mark.parametrize("sentence", STATEMENTS, ids=[s[:40] for s in STATEMENTS])
+def test_statements_code_no_event(sentence: str, code) -> None:
+    assert [e.event_type for e in code(sentence) if not (e.negated or e.hypothetical)] == []
 
 
 # Commentary that reports one event: nominal events as subjects, sanctions, strikes, visits.

@@ -23,7 +23,7 @@ err = Console(stderr=True)
 
 PathsArg = Annotated[list[str], typer.Argument(help="Files or directories (txt, html, jsonl, json, rss/atom); '-' for stdin.")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date (YYYY-MM-DD) for documents without one.")]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="jsonl, json, csv or parquet.")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="jsonl, json, csv, parquet, gdelt or icews (GDELT 2.0 / ICEWS columns, tab-separated; see docs/exchange.md).")]
 OutOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Output file (default: stdout).")]
 DbOpt = Annotated[str, typer.Option("--db", help="DuckDB store file, or a Parquet directory written by --engine dask.")]
 ActorsOpt = Annotated[Optional[str], typer.Option("--actors", help="Extra actor table (TSV: text, code, country, sector, name, kind, start, end).")]
@@ -161,18 +161,20 @@ def code(
     single_thread_blas()  # parallel by processes, one core each
     stream = code_stream(docs, _engine(engine, scheduler), _workers(workers), scheduler, actors,
                          time_limit=_time_limit(time_limit))
+    sources: dict[str, dict] = {}  # doc_id -> url and source, for the gdelt and icews formats
     with progress_bar("coding", len(docs) if isinstance(docs, list) else None) as bar:
         def records():
-            for _, outcome in stream:
+            for doc, outcome in stream:
                 bar.advance()
                 if isinstance(outcome, Failure):
                     failed(outcome)
                     continue
                 counts["documents"] += 1
+                sources[doc.doc_id] = {"url": doc.url, "source": doc.source}
                 for ev in outcome:
                     yield ev.model_dump(mode="json")
 
-        n = write_records(records(), fmt, output, dyadic)
+        n = write_records(records(), fmt, output, dyadic, documents=sources)
     if output not in (None, "-"):
         err.print(f"{n} events from {counts['documents']} documents -> {output}")
     if counts["failed"]:
@@ -277,11 +279,17 @@ def events(
     search: Annotated[Optional[str], typer.Option("--search", help="Text in the sentence or trigger.")] = None,
     exclude_modal: Annotated[bool, typer.Option("--exclude-modal", help="Leave out negated and hypothetical events.")] = False,
     limit: Annotated[Optional[int], typer.Option(help="At most this many events.")] = None,
+    place: Annotated[Optional[str], typer.Option("--in", help="Where events happened: a country of location (PAK), region (Punjab) or place (Kabul).")] = None,
+    near: Annotated[Optional[str], typer.Option("--near", help="Events within a radius of a place: PLACE[:KM] or LAT,LON[:KM] (default 50 km).")] = None,
+    bbox: Annotated[Optional[str], typer.Option("--bbox", help="Events inside WEST,SOUTH,EAST,NORTH (degrees).")] = None,
     fmt: FormatOpt = "jsonl",
     output: OutOpt = None,
     dyadic: Annotated[bool, typer.Option("--dyadic", help="One row per actor-recipient pair.")] = False,
+    count: Annotated[str, typer.Option("--count", help="clusters: each event once, as the report that stands for it "
+                                                       "(default); reports: every stored report.")] = "clusters",
 ) -> None:
     """Query stored events with filters."""
+    from detente.geo.area import parse_bbox, parse_near
     from detente.ontology import EVENT_TYPES, QUAD_CLASSES
     from detente.store import EventFilter, open_store
     from detente.store.export import write_records
@@ -294,13 +302,19 @@ def events(
             raise DetenteError(f"unknown quad class {q!r}; use one of {', '.join(QUAD_CLASSES)}")
     if limit is not None and limit < 0:
         raise DetenteError("--limit must be positive")
+    if count not in ("clusters", "reports"):
+        raise DetenteError(f"unknown count {count!r}; use clusters or reports")
     flt = EventFilter(actor=actor, recipient=recipient, event_type=event_type, quad_class=quad,
                       date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), doc_id=doc, text=search,
-                      include_modal=not exclude_modal)
+                      include_modal=not exclude_modal, place=place.strip() if place and place.strip() else None,
+                      near=parse_near(near) if near else None, bbox=parse_bbox(bbox) if bbox else None, count=count)
     with open_store(db, read_only=True) as store:
-        n = write_records(store.events(flt, limit=limit), fmt, output, dyadic)
+        sources = None
+        if fmt in ("gdelt", "icews"):
+            sources = {r["doc_id"]: r for r in store.query("SELECT doc_id, url, source FROM documents")}
+        n = write_records(store.events(flt, limit=limit), fmt, output, dyadic, documents=sources)
     if output not in (None, "-"):
-        err.print(f"{n} events -> {output}")
+        err.print(f"{n} {'events' if count == 'clusters' else 'reports'} -> {output}")
 
 
 @app.command()

@@ -40,6 +40,21 @@ class Actor(BaseModel):
     kind: str | None = Field(None, description="state, igo, group, person, or role (a role word with no named actor: \"police\")")
 
 
+class Location(BaseModel):
+    """Where an event happened, and which rule said so."""
+
+    text: str = Field(description="the words that place the event (\"near the Line of Control\"), or the dateline")
+    name: str | None = Field(None, description="the place's name in the gazetteer")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-3 of the place; null for seas and borders between states")
+    admin1: str | None = Field(None, description="first-level region (province, state, oblast)")
+    lat: float | None = None
+    lon: float | None = None
+    feature: str = Field("city", description="city, region, country, facility, border or sea")
+    precision: str = Field("event", description="the rule that placed it: event (the predicate's own place phrase), "
+                                                "sentence, dateline, or target (the country the act was done in)")
+    geonames_id: int | None = Field(None, description="GeoNames id, where the place is a GeoNames city")
+
+
 class Event(BaseModel):
     """One coded political event (PLOVER field names)."""
 
@@ -66,6 +81,7 @@ class Event(BaseModel):
     historical: bool = False
     confidence: float
     coder: str
+    location: Location | None = Field(None, description="where the event happened, or null when nothing places it")
 
     @staticmethod
     def make_id(doc_id: str, sentence_index: int, event_type: str, actor: list[Actor],

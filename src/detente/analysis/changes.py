@@ -1,46 +1,71 @@
-"""Change points in a dyad's relations, labelled, with the events that drove them.
+"""Change points in a dyad's relations, labelled, with the events that moved them most.
 
-Segmentation
-------------
-The signal is the per-period relationship index (see `detente.analysis.series`) of the periods
-that have weighted events; empty periods are skipped rather than filled, so that a quiet
-stretch neither pulls the level towards 0 nor hides a change. Each period is weighted by its
-number of (weighted) events, so a month with ten reports outweighs a month with one. The cost
-of a segment is the weighted squared deviation from its weighted mean (which is the pooled
-index of the segment's events), and ruptures' Pelt finds the segmentation minimising
-cost + penalty x number of changes.
+What a turn is made of
+----------------------
+A turn in relations is not only a move of the relationship index: a dyad already hostile in
+words that turns to deeds (an embassy stormed, ties cut, flights and trade halted) keeps about
+the same index. Change points are therefore found on four series at once, per period with
+weighted events (empty periods are skipped, so a quiet stretch neither pulls a level towards 0
+nor hides a change):
 
-Penalty: PENALTY_FACTOR * d * log(n), n the number of weighted events of the dyad and d the
-dispersion of their weights (mean(w^2) / mean(w)^2: a sum of unequal weights varies more than
-a count). A ±1 contribution of unit weight has variance at most 1, so this is a BIC-style
-penalty with the largest possible noise, raised from 2 to 3 because events come in bursts
-(one article reports several) and are not independent. On short monthly series (a few dozen periods, a
-few dozen events) it keeps changes that move the level by about half the index range or more,
-backed by several events on both sides, and ignores single odd months. A segment needs at least
+- the relationship index (net cooperation, `detente.analysis.series`);
+- the share of the weight in material conflict (sanctions, expulsions, force, blockades);
+- the share of the weight in material cooperation (trade, aid, flights, releases);
+- the volume, log(events in the period).
+
+Each event is a point (sign of its score, 1 if material conflict, 1 if material cooperation)
+with weight |score| / the dyad's mean |score| (a pseudo-event); a period's index and shares are
+the weighted means of its events, so the weighted squared deviations of periods from their
+segment's means are, up to a constant, the squared deviations of the events themselves. Each
+component is standardised by its variance over the dyad's events (1 - index^2 for the index,
+p(1 - p) for a share p, never below VARIANCE_FLOOR: a share that barely moves is not blown
+up by one odd event). The volume, a period-level quantity, is standardised by a robust noise
+scale (the MAD of its month-to-month differences, at least VOLUME_SCALE_FLOOR) and weighted
+VOLUME_WEIGHT per period: a burst of coverage helps to place a turn, it does not make one.
+The cost of a segment is the sum of these standardised squared deviations from its means,
+and ruptures' Pelt finds the segmentation minimising cost + penalty x number of changes
+(`detect_changes`; `signal_matrix` gives the standardised matrix). A segment needs at least
 MIN_SIZE periods with events.
+
+Penalty (per dyad, from its volume): PENALTY_FACTOR x d x log(n), n the dyad's number of
+weighted events and d the dispersion of their weights (mean(w^2) / mean(w)^2: a sum of unequal
+weights varies more than a count). This is a BIC-style penalty, log(n) per parameter, raised
+for the four means a change adds and because events come in bursts (one article reports
+several): a big dyad needs more evidence than a small one for the same move, and a dyad with a
+few dozen events only shows moves backed by several events on both sides. PENALTY_FACTOR was
+chosen on simulated dyads (benchmarks/changes.py, results in benchmarks/changes.md): no
+labelled change on most stationary bursty dyads, and the project's history corpus
+(tests/fixtures/histories/) found.
 
 Labels
 ------
-With ``before`` and ``after`` the levels of the adjacent segments and ``jump = after - before``:
+With ``before``/``after`` the index of the adjacent segments (pooled over their events),
+``jump = after - before`` and mc the material-conflict share of the weight:
 
-- escalation: jump <= -MIN_JUMP, after <= ESCALATION_LEVEL (strongly negative) and the
-  material-conflict share of weight rising by at least ESCALATION_SHARE_RISE;
+- escalation: material conflict jumps (mc after >= mc before + ESCALATION_SHARE_RISE), the
+  relationship ends hostile (after <= ESCALATION_LEVEL), and the index does not rise by
+  MIN_JUMP or more: deeds replace words, even at a steady index, or a sharp move into force;
 - deterioration: any other drop of at least MIN_JUMP (cooperative to less cooperative, or
   hostile to more hostile in words);
-- detente: a rise of at least MIN_JUMP from a hostile or competitive level
-  (before <= DETENTE_BEFORE) to a clearly cooperative one (after >= DETENTE_AFTER), or any
-  rise of at least LARGE_JUMP;
-- stable: a change too small, or an easing that stays hostile.
+- detente: cooperation replaces hostility: a rise of at least MIN_JUMP to a cooperative level
+  (after >= DETENTE_AFTER) from a hostile or competitive one (before <= DETENTE_BEFORE), or a
+  rise of at least LARGE_JUMP to a cooperative level;
+- stable: anything else (a change in volume or in the kind of cooperation, an easing that stays
+  hostile).
 
 Onset: Pelt places a boundary where the costs balance, which in sparse series can fall on a
 lone event of the new kind shortly followed by one of the old. The reported start of a change
 is the first period of the new segment after the last of its first ONSET_LOOKAHEAD periods
-whose index still sits on the old side of the midpoint between the two levels: the period
-from which the new level holds. Levels are those of the whole segments.
+that still sits on the old side of the midpoint between the segments (projected on the line
+from the old means to the new ones): the period from which the new level holds. Levels are
+those of the whole segments.
 
-Evidence: the events of the first EVIDENCE_PERIODS periods of the new level, those pointing in
-the direction of the change first (most cooperative for a detente, most conflictual for a
-deterioration or escalation), then by |score|.
+Evidence: the events of the first EVIDENCE_PERIODS periods of the new level that moved it most:
+ranked by how far each event pulls the standardised means in the direction of the change
+(weight x (event - old means) . (new means - old means)); a detente's evidence is cooperation,
+an escalation's material conflict. Claimed shifts: what the dyad's articles around the change
+say about it ("ties were restored", "relations collapsed"; see `detente.analysis.summary`),
+in the direction of the change, not negated or hedged.
 """
 
 from __future__ import annotations
@@ -70,55 +95,137 @@ from detente.errors import DetenteError
 from detente.store import Store
 
 LABELS: tuple[str, ...] = ("detente", "deterioration", "escalation", "stable")
-PENALTY_FACTOR = 3.0
+COMPONENTS: tuple[str, ...] = ("index", "material_conflict", "material_cooperation", "volume")
+PENALTY_FACTOR = 3.5
 MIN_SIZE = 2
+VARIANCE_FLOOR = 0.1  # on the 0/1 scale of a share; 4x that on the -1/+1 scale of the index
+VOLUME_SCALE_FLOOR = 0.5  # log-volume noise scale: a 1.6-fold change in events is one unit
+VOLUME_WEIGHT = 0.5
+MIN_PAIRS = 4
+MAX_OVERDISPERSION = 4.0
 MIN_JUMP = 0.25
 DETENTE_BEFORE = 0.1
 DETENTE_AFTER = 0.2
 LARGE_JUMP = 0.5
-ESCALATION_LEVEL = -0.4
-ESCALATION_SHARE_RISE = 0.1
+ESCALATION_LEVEL = -0.3
+ESCALATION_SHARE_RISE = 0.15
+ESCALATION_SHARE = 0.35
 EVIDENCE_PERIODS = 3
-ONSET_LOOKAHEAD = 3
+ONSET_LOOKAHEAD = 1
 N_EVIDENCE = 5
+N_CLAIMS = 3
+CLAIM_LEAD_DAYS = 31
+CLAIM_DIRECTIONS = {"detente": "warming", "deterioration": "cooling", "escalation": "cooling"}
 
 
-class WeightedMeanCost(BaseCost):
-    """Weighted L2 cost for a signal of rows (value, weight)."""
+class StandardisedCost(BaseCost):
+    """Weighted L2 cost over several columns: a signal of rows (x_1..x_k, w_1..w_k), each x
+    already standardised; the cost of a segment is sum_j sum_t w_jt (x_jt - weighted mean_j)^2."""
 
-    model = "weighted_mean"
+    model = "standardised_l2"
     min_size = 1
 
-    def fit(self, signal: np.ndarray) -> WeightedMeanCost:
-        signal = np.asarray(signal, dtype=float).reshape(-1, 2)
+    def fit(self, signal: np.ndarray) -> StandardisedCost:
+        signal = np.asarray(signal, dtype=float)
         self.signal = signal  # ruptures reads the number of samples from it
-        x, w = signal[:, 0], signal[:, 1]
+        k = signal.shape[1] // 2
+        x, w = signal[:, :k], signal[:, k:]
         # Cumulative sums as Python lists: Pelt calls error() O(n^2) times, and float
-        # arithmetic on list items is several times faster than on numpy scalars.
-        self._w = [0.0, *np.cumsum(w).tolist()]
-        self._s = [0.0, *np.cumsum(w * x).tolist()]
-        self._q = [0.0, *np.cumsum(w * x * x).tolist()]
+        # arithmetic on list items is several times faster than on numpy arrays.
+        zero = np.zeros((1, k))
+        self._w = np.vstack([zero, np.cumsum(w, axis=0)]).tolist()
+        self._s = np.vstack([zero, np.cumsum(w * x, axis=0)]).tolist()
+        self._q = np.vstack([zero, np.cumsum(w * x * x, axis=0)]).tolist()
+        self._k = range(k)
         return self
 
     def error(self, start: int, end: int) -> float:
-        w = self._w[end] - self._w[start]
-        if w <= 0:
-            return 0.0
-        s = self._s[end] - self._s[start]
-        err = self._q[end] - self._q[start] - s * s / w
-        return err if err > 0 else 0.0
+        total = 0.0
+        w1, w0, s1, s0, q1, q0 = self._w[end], self._w[start], self._s[end], self._s[start], self._q[end], self._q[start]
+        for j in self._k:
+            w = w1[j] - w0[j]
+            if w > 0:
+                s = s1[j] - s0[j]
+                total += q1[j] - q0[j] - s * s / w
+        return total if total > 0 else 0.0
 
 
 def label_change(before: float, after: float, mc_before: float = 0.0, mc_after: float = 0.0) -> str:
-    """The label of a move from level `before` to `after` (material-conflict shares for escalation)."""
+    """The label of a move of the index from `before` to `after`, with the material-conflict
+    shares of the weight before and after (see the module docstring)."""
     jump = after - before
+    if (mc_after >= max(ESCALATION_SHARE, mc_before + ESCALATION_SHARE_RISE) and after <= ESCALATION_LEVEL
+            and jump < MIN_JUMP):
+        return "escalation"
     if jump <= -MIN_JUMP:
-        if after <= ESCALATION_LEVEL and mc_after >= mc_before + ESCALATION_SHARE_RISE:
-            return "escalation"
         return "deterioration"
-    if jump >= MIN_JUMP and ((before <= DETENTE_BEFORE and after >= DETENTE_AFTER) or jump >= LARGE_JUMP):
+    if jump >= MIN_JUMP and after >= DETENTE_AFTER and (before <= DETENTE_BEFORE or jump >= LARGE_JUMP):
         return "detente"
     return "stable"
+
+
+def _observed(series: pd.DataFrame) -> pd.DataFrame:
+    """The periods with weighted events, with their weight in pseudo-events and their shares."""
+    obs = series[(series["coop_weight"] + series["conflict_weight"]) > 0].reset_index(drop=True)
+    unit = float(series.attrs.get("unit") or 1.0)
+    total = obs["coop_weight"] + obs["conflict_weight"]
+    return obs.assign(
+        weight=total / unit, mc_share=obs["material_conflict_weight"] / total,
+        mcoop_share=obs.get("material_cooperation_weight", pd.Series(0.0, index=obs.index)) / total,
+        volume=np.log(obs["n_events"].clip(lower=1).astype(float)))
+
+
+def _scales(obs: pd.DataFrame) -> np.ndarray:
+    """Noise scale (standard deviation) of each component over the dyad's events."""
+    w = obs["weight"].to_numpy(dtype=float)
+    total = float(w.sum()) or 1.0
+    index = float((obs["index"] * w).sum() / total)
+    mc = float((obs["mc_share"] * w).sum() / total)
+    mcoop = float((obs["mcoop_share"] * w).sum() / total)
+    volume = obs["volume"].to_numpy(dtype=float)
+    diffs = np.diff(volume)
+    mad = float(np.median(np.abs(diffs - np.median(diffs)))) * 1.4826 / math.sqrt(2) if len(diffs) >= 3 else 0.0
+    return np.sqrt([max(1.0 - index * index, 4 * VARIANCE_FLOOR), max(mc * (1 - mc), VARIANCE_FLOOR),
+                    max(mcoop * (1 - mcoop), VARIANCE_FLOOR), max(mad, VOLUME_SCALE_FLOOR) ** 2])
+
+
+def signal_matrix(series: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """(observed periods, standardised values, weights): one row per period with weighted
+    events, one column per component of COMPONENTS."""
+    obs = _observed(series)
+    scales = _scales(obs) if len(obs) else np.ones(len(COMPONENTS))
+    values = obs[["index", "mc_share", "mcoop_share", "volume"]].to_numpy(dtype=float) / scales
+    w = obs["weight"].to_numpy(dtype=float)
+    weights = np.column_stack([w, w, w, np.full(len(obs), VOLUME_WEIGHT)])
+    return obs, values, weights
+
+
+def overdispersion(obs: pd.DataFrame, scale: float) -> float:
+    """How much more the index moves from one period to the next than independent events
+    would make it move. Each pair of consecutive observed periods gives
+    r = (x_t - x_t-1)^2 / (var (1/w_t + 1/w_t-1)), about a chi-square with one degree of
+    freedom when events are independent; the mean of the lowest 90% of the r (so that a few
+    real steps do not count as noise) is divided by that of a chi-square below its 90th
+    percentile (0.62). Between 1 and MAX_OVERDISPERSION; 1 with fewer than MIN_PAIRS pairs.
+    It measures how bursty the dyad's coverage is: one article reporting five events of one
+    kind moves a month more than five independent reports."""
+    x, w = obs["index"].to_numpy(dtype=float), obs["weight"].to_numpy(dtype=float)
+    if len(x) <= MIN_PAIRS:
+        return 1.0
+    ratios = np.sort(np.diff(x) ** 2 / (scale ** 2 * (1 / w[1:] + 1 / w[:-1])))
+    kept = ratios[: max(1, math.floor(0.9 * len(ratios)))]
+    return float(min(max(kept.mean() / 0.62, 1.0), MAX_OVERDISPERSION))
+
+
+def dyad_penalty(series: pd.DataFrame) -> float:
+    """The dyad's penalty per change: PENALTY_FACTOR x dispersion x overdispersion x
+    log(weighted events)."""
+    obs = _observed(series)
+    if obs.empty:
+        return PENALTY_FACTOR * math.log(2.0)
+    n = float(obs["weight"].sum())
+    dispersion = float(series.attrs.get("dispersion") or 1.0)
+    return PENALTY_FACTOR * dispersion * overdispersion(obs, _scales(obs)[0]) * math.log(max(n, 2.0))
 
 
 def _segment_stats(rows: pd.DataFrame, unit: float) -> dict[str, Any]:
@@ -126,57 +233,87 @@ def _segment_stats(rows: pd.DataFrame, unit: float) -> dict[str, Any]:
     total = coop + conflict
     return {"level": (coop - conflict) / total if total else 0.0,
             "mc_share": float(rows["material_conflict_weight"].sum()) / total if total else 0.0,
+            "mcoop_share": float(rows["material_cooperation_weight"].sum()) / total if total else 0.0,
             "n": int(rows["n_events"].sum()), "weight": total / unit,
             "first": rows.iloc[0], "last": rows.iloc[-1]}
 
 
-def _onset(new: pd.DataFrame, before: float, after: float) -> int:
-    """Offset of the first period of the new level: past the periods, among its first
-    ONSET_LOOKAHEAD, whose index still sits on the old side of the midpoint between the levels."""
-    mid, sign = (before + after) / 2, 1.0 if after >= before else -1.0
-    onset = 0
-    for i, value in enumerate(new["index"].iloc[:ONSET_LOOKAHEAD]):
-        if (value - mid) * sign <= 0:
-            onset = i + 1
-    return onset if onset < len(new) else 0
+def _side(values: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Where each row sits on the line from the old means (0) to the new ones (1)."""
+    step = after - before
+    norm = float(step @ step)
+    return (values - before) @ step / norm if norm > 0 else np.full(len(values), 0.5)
 
 
-def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size: int = MIN_SIZE) -> list[dict[str, Any]]:
+def _onset(old_side: np.ndarray, new_side: np.ndarray) -> int:
+    """Offset of the first period of the new level from the segment boundary: forward past
+    the new segment's first periods (up to ONSET_LOOKAHEAD) that sit on the old side of the
+    midpoint, or else backward over the old segment's last periods (up to ONSET_LOOKAHEAD,
+    leaving MIN_SIZE) that already sit on the new side. `old_side` and `new_side` are the
+    positions (`_side`) of the periods of the old and the new segment."""
+    forward = 0
+    for i, position in enumerate(new_side[:ONSET_LOOKAHEAD]):
+        if position <= 0.5:
+            forward = i + 1
+    if forward:
+        return forward if forward < len(new_side) else 0
+    backward = 0
+    for position in old_side[::-1][:min(ONSET_LOOKAHEAD, len(old_side) - MIN_SIZE)]:
+        if position <= 0.5:
+            break
+        backward -= 1
+    return backward
+
+
+def _means(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    total = weights.sum(axis=0)
+    return np.where(total > 0, (values * weights).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
+
+
+def detect_changes(series: pd.DataFrame, penalty: float | None = None,
+                   min_size: int = MIN_SIZE) -> list[dict[str, Any]]:
     """Change points of a dyad series (from `dyad_series`), oldest first, without evidence."""
     if series.empty:
         return []
-    obs = series[(series["coop_weight"] + series["conflict_weight"]) > 0].reset_index(drop=True)
+    obs, values, weights = signal_matrix(series)
     if len(obs) < 2 * min_size:
         return []
     unit = float(series.attrs.get("unit") or 1.0)
-    weights = ((obs["coop_weight"] + obs["conflict_weight"]) / unit).to_numpy()
-    signal = np.column_stack([obs["index"].to_numpy(dtype=float), weights])
-    n = float(weights.sum())
-    dispersion = float(series.attrs.get("dispersion") or 1.0)
-    pen = penalty if penalty is not None else PENALTY_FACTOR * dispersion * math.log(max(n, 2.0))
-    algo = rpt.Pelt(custom_cost=WeightedMeanCost(), min_size=min_size, jump=1).fit(signal)
-    ends = algo.predict(pen=pen)
-    bounds = [0, *ends]
-    segments = [obs.iloc[s:e] for s, e in zip(bounds, bounds[1:])]
+    pen = penalty if penalty is not None else dyad_penalty(series)
+    algo = rpt.Pelt(custom_cost=StandardisedCost(), min_size=min_size, jump=1).fit(np.hstack([values, weights]))
+    bounds = [0, *algo.predict(pen=pen)]
+    events = slice(0, 3)  # the event components: index and the two shares
     a, b = series.attrs.get("dyad", ("?", "?"))
     out = []
-    for prev, new in zip(segments, segments[1:]):
+    for (s0, e0), (s1, e1) in zip(zip(bounds, bounds[1:]), zip(bounds[1:], bounds[2:])):
+        prev, new = obs.iloc[s0:e0], obs.iloc[s1:e1]
         p, q = _segment_stats(prev, unit), _segment_stats(new, unit)
-        jump = q["level"] - p["level"]
-        new = new.iloc[_onset(new, p["level"], q["level"]):]
+        m0, m1 = _means(values[s0:e0], weights[s0:e0]), _means(values[s1:e1], weights[s1:e1])
+        # The start is placed on the index when the index moves (the relationship turns when
+        # it does), on all event components when it holds steady (deeds replacing words).
+        on = slice(0, 1) if abs(q["level"] - p["level"]) >= MIN_JUMP else events
+        onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]))
+        new = obs.iloc[s1 + onset:e1]
         q["first"] = new.iloc[0]
+        if onset < 0:  # the old level ends where the new one starts
+            p["last"] = obs.iloc[s1 + onset - 1]
         harmonic = p["weight"] * q["weight"] / (p["weight"] + q["weight"])
+        distance = float(np.sqrt(((m1[events] - m0[events]) ** 2).sum()))
         out.append({
             "dyad": dyad_name(a, b), "a": a, "b": b,
             "label": label_change(p["level"], q["level"], p["mc_share"], q["mc_share"]),
             "start": q["first"]["start"].isoformat(), "end": q["last"]["start"].isoformat(),
             "start_period": q["first"]["label"], "end_period": q["last"]["label"],
             "before_start": p["first"]["label"], "before_end": p["last"]["label"],
-            "before": round(p["level"], 4), "after": round(q["level"], 4), "magnitude": round(jump, 4),
-            "strength": round(abs(jump) * math.sqrt(harmonic), 4),
+            "before": round(p["level"], 4), "after": round(q["level"], 4), "magnitude": round(q["level"] - p["level"], 4),
+            "strength": round(distance * math.sqrt(harmonic), 4),
             "events_before": p["n"], "events_after": q["n"],
             "material_conflict_before": round(p["mc_share"], 4), "material_conflict_after": round(q["mc_share"], 4),
+            "material_cooperation_before": round(p["mcoop_share"], 4),
+            "material_cooperation_after": round(q["mcoop_share"], 4),
             "_evidence_to": new.iloc[min(EVIDENCE_PERIODS, len(new)) - 1]["end"],
+            "_direction": {"means_before": m0[events].tolist(), "means_after": m1[events].tolist(),
+                           "scales": _scales(obs)[:3].tolist(), "unit": unit},
         })
     return out
 
@@ -189,10 +326,15 @@ def _evidence(store: Store, change: dict[str, Any], count: str, include_modal: b
     frame = event_frame(store, where, params, count, evidence=True)
     if frame.empty:
         return []
-    direction = {"detente": 1.0, "deterioration": -1.0, "escalation": -1.0}.get(change["label"], 0.0)
-    key = frame["score"] * direction if direction else frame["score"].abs()
-    frame = frame.assign(_key=key, _abs=frame["score"].abs()).sort_values(["_key", "_abs", "day", "id"],
-                                                                           ascending=[False, False, True, True])
+    way = change["_direction"]
+    before, after = np.array(way["means_before"]), np.array(way["means_after"])
+    scales = np.array(way["scales"])
+    # Each event as a point on the standardised components: (sign, material conflict, material cooperation).
+    points = np.column_stack([np.sign(frame["score"]), frame["quad_class"] == "material_conflict",
+                              frame["quad_class"] == "material_cooperation"]).astype(float) / scales
+    pull = (frame["score"].abs() / way["unit"]) * ((points - before) @ (after - before))
+    frame = frame.assign(_pull=pull, _abs=frame["score"].abs()).sort_values(["_pull", "_abs", "day", "id"],
+                                                                             ascending=[False, False, True, True])
     frame = frame.drop_duplicates("sentence")  # one sentence coded twice is one piece of evidence
     return [{"id": r.id, "date": r.day.date().isoformat(), "event_type": r.event_type, "score": float(r.score),
              "quad_class": r.quad_class, "actor": list(r.actor_codes if r.actor_codes is not None else []),
@@ -201,11 +343,25 @@ def _evidence(store: Store, change: dict[str, Any], count: str, include_modal: b
             for r in frame.head(n).itertuples(index=False)]
 
 
+def _claims(store: Store, change: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the dyad's articles say about the change: claimed shifts in its direction, in the
+    articles around its start (from a month before to the end of the evidence window)."""
+    from detente.analysis.summary import dyad_claims
+
+    direction = CLAIM_DIRECTIONS.get(change["label"])
+    if direction is None:
+        return []
+    start = dt.date.fromisoformat(change["start"]) - dt.timedelta(days=CLAIM_LEAD_DAYS)
+    return dyad_claims(store, change["a"], change["b"], start, change["_evidence_to"], direction)[:N_CLAIMS]
+
+
 def _finish(store: Store, changes: list[dict[str, Any]], count: str, include_modal: bool, include_historical: bool,
             n_evidence: int) -> list[dict[str, Any]]:
     for c in changes:
         c["evidence"] = _evidence(store, c, count, include_modal, include_historical, n_evidence) if n_evidence else []
+        c["claims"] = _claims(store, c) if n_evidence else []
         c.pop("_evidence_to", None)
+        c.pop("_direction", None)
     return changes
 
 
@@ -271,7 +427,7 @@ def reactions(store: Store, a: str, b: str, date_from: dt.date | str | None = No
             SELECT id, COALESCE(event_cluster_id, id) AS cluster, COALESCE(date, pub_date) AS day,
                    plover_score AS score, quad_class, event_type, trigger, sentence, doc_id,
                    {parties_sql('actor')} AS ap, {parties_sql('recipient')} AS rp
-            FROM events{outer} AND doc_id IN (SELECT doc_id FROM events{where}))
+            FROM events{outer}{' AND' if outer else ' WHERE'} doc_id IN (SELECT doc_id FROM events{where}))
         WHERE quad_class IN ('verbal_cooperation', 'verbal_conflict') AND len(ap) > 0 AND NOT list_has_any(ap, [?, ?])
           AND (len(rp) = 0 OR list_has_any(rp, [?, ?]))"""
     frame = store.con.execute(sql, [*outer_params, *params, a, b, a, b]).df()

@@ -28,7 +28,10 @@ ModalOpt = Annotated[bool, typer.Option("--include-modal", help="Keep negated an
 FromOpt = Annotated[Optional[str], typer.Option("--from", help="First date (YYYY-MM-DD).")]
 ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last date (YYYY-MM-DD).")]
 FreqOpt = Annotated[str, typer.Option("--freq", help="Period: week, month or quarter.")]
-CountOpt = Annotated[str, typer.Option("--count", help="clusters (duplicate reports once) or reports (every row).")]
+CountOpt = Annotated[str, typer.Option("--count", help="clusters: events, duplicate reports once (default); "
+                                                      "reports: every stored report.")]
+BackgroundOpt = Annotated[bool, typer.Option("--include-background", help="Keep background events (historical, "
+                                                                          "habitual: the coder's 'historical' flag).")]
 
 
 
@@ -75,13 +78,21 @@ def register(app: typer.Typer) -> None:
         as_json: JsonOpt = False,
         as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
         include_modal: ModalOpt = False,
+        include_background: BackgroundOpt = False,
         count: CountOpt = "clusters",
         date_from: FromOpt = None,
         date_to: ToOpt = None,
     ) -> None:
         """How two actors get along, period by period: counts, scores and the relationship index."""
         from detente.analysis.changes import dyad_changes, reactions
-        from detente.analysis.series import check_count, check_dyad, check_freq, dyad_series, series_records
+        from detente.analysis.series import (
+            check_count,
+            check_dyad,
+            check_freq,
+            count_events,
+            dyad_series,
+            series_records,
+        )
 
         a, b = check_dyad(a, b)
         check_freq(freq)
@@ -89,15 +100,20 @@ def register(app: typer.Typer) -> None:
         if as_json and as_csv:
             raise DetenteError("use --json or --csv, not both")
         with _open(db) as store:
-            series = dyad_series(store, a, b, freq, count, include_modal, date_from=date_from, date_to=date_to)
+            series = dyad_series(store, a, b, freq, count, include_modal, include_historical=include_background,
+                                 date_from=date_from, date_to=date_to)
             if series.empty:
                 raise DetenteError(f"no events between {a} and {b} in {db}")
-            changes = dyad_changes(store, a, b, freq, count, include_modal, date_from=date_from, date_to=date_to)
+            total = count_events(store, (a, b), count, include_modal, include_background)
+            changes = dyad_changes(store, a, b, freq, count, include_modal, include_historical=include_background,
+                                   date_from=date_from, date_to=date_to)
             for c in changes:  # who reacted to the change, in the articles that report it
-                c["reactions"] = reactions(store, a, b, c["start"], date_to, include_modal)[:5]
+                c["reactions"] = reactions(store, a, b, c["start"], date_to, include_modal, include_background)[:5]
         rows = series_records(series)
+        unplaced = int(series.attrs.get("unplaced", 0))
         if as_json:
-            _print_json({"dyad": f"{a}-{b}", "freq": freq, "count": count, "series": rows, "changes": changes})
+            _print_json({"dyad": f"{a}-{b}", "freq": freq, "count": count, "n_events": total,
+                         "unplaced": unplaced, "series": rows, "changes": changes})
             return
         if as_csv:
             buf = io.StringIO()
@@ -120,14 +136,22 @@ def register(app: typer.Typer) -> None:
                           _num(r["score_mean"], "+.1f"), _num(r["index"]),
                           f"{_num(r['index_smoothed'])} [{_num(r['index_low'])}, {_num(r['index_high'])}]")
         out.print(table)
+        what = "events (duplicate reports once)" if count == "clusters" else "reports"
+        out.print(f"{total} {what} in all" + (f"; {unplaced} dated only to a longer span than a {freq} are not in "
+                                             "the table" if unplaced else ""))
         empty = sum(1 for r in rows if not r["n_events"])
         if empty:
             out.print(f"({empty} periods without events not shown)")
         for c in changes:
             out.print(f"change: [bold]{c['label']}[/] from {c['start_period']} "
-                      f"(index {c['before']:+.2f} -> {c['after']:+.2f}, {c['events_before']} -> {c['events_after']} events)")
+                      f"(index {c['before']:+.2f} -> {c['after']:+.2f}, material conflict "
+                      f"{c['material_conflict_before']:.0%} -> {c['material_conflict_after']:.0%}, "
+                      f"{c['events_before']} -> {c['events_after']} events)")
             for e in c["evidence"][:3]:
                 out.print(f"    {e['date']} {e['event_type']} {e['score']:+}: {_short(e['sentence'])}", markup=False)
+            for claim in c.get("claims", []):
+                out.print(f"    the article says ({claim['date']}): \"{claim['phrase']}\" - {_short(claim['sentence'])}",
+                          markup=False)
             stances = [f"{r['party']} {r['stance']} ({r['n_critical']} critical of {r['n_events']})"
                        for r in c["reactions"]]
             if stances:
@@ -139,17 +163,21 @@ def register(app: typer.Typer) -> None:
         top: Annotated[int, typer.Option("--top", help="How many dyads.")] = 15,
         as_json: JsonOpt = False,
         include_modal: ModalOpt = False,
+        include_background: BackgroundOpt = False,
+        count: CountOpt = "clusters",
     ) -> None:
         """The most active dyads: events, mean score and relationship index."""
-        from detente.analysis.series import top_dyads
+        from detente.analysis.series import check_count, top_dyads
 
         _positive(top, "--top")
+        check_count(count)
         with _open(db) as store:
-            rows = top_dyads(store, top, include_modal)
+            rows = top_dyads(store, top, include_modal, count=count, include_historical=include_background)
         if as_json:
             _print_json(rows)
             return
-        table = Table(title=f"Top {len(rows)} dyads")
+        table = Table(title=f"Top {len(rows)} dyads", caption="events: " + (
+            "duplicate reports count once" if count == "clusters" else "every report"))
         table.add_column("dyad", no_wrap=True)
         table.add_column("names", min_width=12, overflow="fold")
         for col in ("events", "mean", "index", "90% interval"):
@@ -168,6 +196,9 @@ def register(app: typer.Typer) -> None:
         limit: Annotated[Optional[int], typer.Option("--limit", help="At most this many changes.")] = None,
         freq: FreqOpt = "month",
         include_stable: Annotated[bool, typer.Option("--include-stable", help="Also list small (stable) changes.")] = False,
+        include_modal: ModalOpt = False,
+        include_background: BackgroundOpt = False,
+        count: CountOpt = "clusters",
     ) -> None:
         """Change points in every dyad's relations (detente, deterioration, escalation), strongest first."""
         from detente.analysis.changes import all_changes
@@ -176,7 +207,8 @@ def register(app: typer.Typer) -> None:
         if limit is not None:
             _positive(limit, "--limit")
         with _open(db) as store:
-            found = all_changes(store, min_events, freq, include_stable=include_stable)
+            found = all_changes(store, min_events, freq, count, include_modal, include_historical=include_background,
+                                include_stable=include_stable)
         found = found[:limit] if limit else found
         if as_json:
             _print_json(found)
@@ -184,15 +216,19 @@ def register(app: typer.Typer) -> None:
         if not found:
             out.print(f"no changes found in dyads with at least {min_events} events")
             return
-        table = Table(title="Changes in relations, strongest first")
-        for col in ("dyad", "change", "from", "index", "events"):
-            table.add_column(col, no_wrap=True)
-        table.add_column("driven by")
+        table = Table(title="Changes in relations, strongest first",
+                      caption="mat. conflict: share of the weight in material conflict; "
+                              "evidence: the event that moved it most, and what the articles say")
+        for col in ("dyad", "change", "from", "index", "mat. conflict", "events"):
+            table.add_column(col, no_wrap=col in ("dyad", "from"))
+        table.add_column("evidence", min_width=30)
         for c in found:
             lead = c["evidence"][0] if c["evidence"] else None
+            lines = [f"{lead['event_type']}: {_short(lead['sentence'], 80)}"] if lead else []
+            lines += [f"claimed: \"{claim['phrase']}\" ({claim['date']})" for claim in c.get("claims", [])[:1]]
             table.add_row(c["dyad"], c["label"], c["start_period"], f"{c['before']:+.2f} -> {c['after']:+.2f}",
-                          f"{c['events_before']} -> {c['events_after']}",
-                          Text(f"{lead['event_type']}: {_short(lead['sentence'], 80)}") if lead else "")
+                          f"{c['material_conflict_before']:.0%} -> {c['material_conflict_after']:.0%}",
+                          f"{c['events_before']} -> {c['events_after']}", Text("\n".join(lines)))
         out.print(table)
 
     @app.command()
@@ -202,13 +238,19 @@ def register(app: typer.Typer) -> None:
         date_to: ToOpt = None,
         min_events: Annotated[int, typer.Option("--min-events", help="Events needed for an edge.")] = 2,
         as_json: JsonOpt = False,
+        include_modal: ModalOpt = False,
+        include_background: BackgroundOpt = False,
+        count: CountOpt = "clusters",
     ) -> None:
         """The signed network: edges, structural balance, unbalanced triads and blocs."""
         from detente.analysis.network import blocs, graph_edges, signed_network, structural_balance
+        from detente.analysis.series import check_count
 
         _positive(min_events, "--min-events")
+        check_count(count)
         with _open(db) as store:
-            graph = signed_network(store, date_from, date_to, min_events)
+            graph = signed_network(store, date_from, date_to, min_events, count=count, include_modal=include_modal,
+                                   include_historical=include_background)
         balance = structural_balance(graph)
         groups = blocs(graph)
         edges = graph_edges(graph)
@@ -270,15 +312,18 @@ def register(app: typer.Typer) -> None:
         output: Annotated[str, typer.Option("--output", "-o", help="The HTML file to write.")] = "report.html",
         top: Annotated[int, typer.Option("--top", help="How many dyads get a chart.")] = 6,
         freq: FreqOpt = "month",
+        include_background: BackgroundOpt = False,
+        count: CountOpt = "clusters",
     ) -> None:
         """Write a self-contained HTML report: dyads, changes with evidence, signed network, blocs."""
-        from detente.analysis.series import check_freq
+        from detente.analysis.series import check_count, check_freq
         from detente.report import build_report
 
         _positive(top, "--top")
         check_freq(freq)
+        check_count(count)
         if Path(output).is_dir():
             raise DetenteError(f"{output}: is a directory")
         with _open(db) as store:
-            path = build_report(store, output, top=top, freq=freq)
+            path = build_report(store, output, top=top, freq=freq, count=count, include_historical=include_background)
         err.print(f"report written to {path}")

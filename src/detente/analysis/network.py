@@ -2,7 +2,9 @@
 
 Nodes are the parties of events: countries (ISO3), plus IGO and group codes for actors without
 a country. An edge joins two parties with at least ``min_events`` events between them in the
-period (counted as in `detente.analysis.series`); its attributes are n_events, mean_score, the
+period (counted as in `detente.analysis.series`: events once however many reports, background
+events left out unless include_historical, and an event whose date is known only to the month
+or year in the period only when that whole month or year lies in it); its attributes are n_events, mean_score, the
 relationship index with its smoothed value and interval, ``sign`` (+1 when the index is at
 least SIGN_THRESHOLD, -1 when at most -SIGN_THRESHOLD, else 0: mixed relations) and ``weight``
 (|smoothed index|: the strength of the sign, shrunk towards 0 when few events back it, so
@@ -225,14 +227,16 @@ def parse_period(value: Period, name: str = "period") -> tuple[dt.date | None, d
     return start, end
 
 
-def bloc_shift(store: Store, period1: Period, period2: Period, min_events: int = 2) -> dict[str, Any]:
+def bloc_shift(store: Store, period1: Period, period2: Period, min_events: int = 2, *, count: str = "clusters",
+               include_modal: bool = False, include_historical: bool = False) -> dict[str, Any]:
     """How blocs moved between two periods: the blocs of each, and who changed bloc.
 
     A party present in both periods changed bloc when its bloc partners (among parties present
     in both) differ; ``moved`` lists it with the partners it joined and left.
     """
     spans = [parse_period(period1, "period1"), parse_period(period2, "period2")]
-    graphs = [signed_network(store, s, e, min_events) for s, e in spans]
+    graphs = [signed_network(store, s, e, min_events, count=count, include_modal=include_modal,
+                             include_historical=include_historical) for s, e in spans]
     partitions = [blocs(g) for g in graphs]
     bloc_of = [{n: frozenset(b) for b in part for n in b} for part in partitions]
     common = set(bloc_of[0]) & set(bloc_of[1])

@@ -25,14 +25,30 @@ Which events
   b acts on a, or both act together with no recipient (a reciprocal "met", "signed"). a and b
   are ISO3 countries, IGO codes (IGONATO) or group codes (TALIBAN); RUSGOV matches RUS.
 - Negated and hypothetical events are left out unless ``include_modal``.
-- Historical events (retrospective mentions: "the project agreed in 2015") are left out unless
-  ``include_historical``: they mostly re-tell events reported at the time, and their
-  year-precision dates pile up on 1 January of long-gone years.
-- The date of an event is COALESCE(date, pub_date); events with neither are left out, since
-  they cannot be placed in time.
-- ``count="clusters"`` counts duplicate reports of one event (same event_cluster_id) once: the
-  report with the highest confidence stands for the cluster, dated by its earliest report.
-  ``count="reports"`` counts every stored row.
+- Background is not news: events the coder marks ``historical`` (retrospective, habitual or
+  background statements: "the two countries fought a war in 1998", "X buys most of its gas
+  from Y", "relations were warm before the crisis") are left out unless
+  ``include_historical`` (``--include-background``): they re-tell or describe, they do not
+  report what happened when the article appeared, and they would blur the months around a turn.
+- The date of an event is COALESCE(date, pub_date); events with neither count in totals but
+  cannot be placed in a series.
+- One count everywhere: ``count="clusters"`` (the default of every command, page and API)
+  counts an event once however many reports it has (same event_cluster_id); the cluster's
+  most precisely dated report stands for it (then the earliest, then the most confident).
+  ``count="reports"`` counts every stored row. `count_events` and `dyad_events` give the
+  count and the events of a dyad under this rule, and `top_dyads` counts the same way.
+
+Imprecise dates
+---------------
+A date known only to the month or year stands for the whole month or year (its span). In a
+series an event counts in a period only when its whole span lies in that period: month-precise
+events count in monthly and quarterly series, year-precise ones in none of the sub-yearly
+series (they are not piled on the first day of the year, nor spread thinly over it); the
+series records how many it could not place (``attrs["unplaced"]``). A date range (--from,
+--to) holds an event when its whole span lies in the range. Week-precise dates (the Monday of
+"last week") are placed at that Monday. Totals (`top_dyads`, `count_events`) count every event
+whatever its precision. In lists, an imprecise event sorts after the precise events of its
+period (see ``detente.store.schema.NEWEST_FIRST_SQL``).
 
 The store-wide functions (``top_dyads``, ``dyad_table``, ``all_dyad_series``) enumerate dyads
 from each event's parties: its actor and recipient countries, plus the codes of actors that
@@ -54,6 +70,7 @@ from scipy.stats import beta as beta_dist
 from detente.errors import DetenteError
 from detente.ontology import QUAD_CLASSES
 from detente.store import EventFilter, Store
+from detente.store.schema import DAY_SQL, PRECISION_RANK_SQL, REPRESENTATIVE_SQL, SPAN_END_SQL
 
 FREQS: dict[str, str] = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 COUNTS: tuple[str, ...] = ("clusters", "reports")
@@ -61,7 +78,7 @@ PRIOR_EVENTS = 2.0  # pseudo-events at index 0: Beta(1, 1)
 CREDIBLE = 0.90
 SERIES_COLUMNS: list[str] = [
     "period", "label", "start", "end", "n_events", *QUAD_CLASSES, "score_sum", "score_mean",
-    "coop_weight", "conflict_weight", "material_conflict_weight",
+    "coop_weight", "conflict_weight", "material_conflict_weight", "material_cooperation_weight",
     "index", "index_smoothed", "index_low", "index_high",
 ]
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
@@ -123,44 +140,77 @@ def code_name(code: str) -> str:
 
 # -- events out of the store -------------------------------------------------------------------
 
+def event_filter(dyad: tuple[str, str] | None = None, include_modal: bool = False, include_historical: bool = False,
+                 count: str = "clusters") -> EventFilter:
+    """The store filter of the events the analyses count (`EventFilter.counted`): of the dyad,
+    not negated or hypothetical, not background, each event once (count="clusters") or every
+    report."""
+    return EventFilter.counted(dyad, check_count(count), include_modal, include_historical)
+
+
 def event_where(dyad: tuple[str, str] | None = None, include_modal: bool = False, include_historical: bool = False,
                 date_from: dt.date | None = None, date_to: dt.date | None = None) -> tuple[str, list[Any]]:
-    """The WHERE clause (with its parameters) selecting the events an analysis counts."""
-    where, params = EventFilter(dyad=dyad, include_modal=include_modal, date_from=date_from,
-                                date_to=date_to).where()
+    """The WHERE clause (with its parameters) selecting the reports the analyses count: those
+    of `event_filter`, with their whole date span in [date_from, date_to] when given."""
+    where, params = event_filter(dyad, include_modal, include_historical).where()
     clauses = [where.removeprefix(" WHERE ")] if where else []
-    clauses.append("COALESCE(date, pub_date) IS NOT NULL")
-    if not include_historical:
-        clauses.append("NOT COALESCE(historical, FALSE)")
-    return " WHERE " + " AND ".join(clauses), params
+    if date_from:
+        clauses.append(f"{DAY_SQL} >= ?")
+        params.append(date_from)
+    if date_to:
+        clauses.append(f"{SPAN_END_SQL} <= ?")
+        params.append(date_to)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 _BASE = ("id, COALESCE(event_cluster_id, id) AS cluster, plover_score AS score, quad_class, "
-         "COALESCE(confidence, 0) AS conf")
+         f"COALESCE(confidence, 0) AS conf, {PRECISION_RANK_SQL} AS prec, {SPAN_END_SQL} AS span_end")
 _EVIDENCE = ", doc_id, event_type, trigger, sentence, actor_codes, recipient_codes"
 
 
 def event_frame(store: Store, where: str, params: list[Any], count: str = "clusters",
                 evidence: bool = False) -> pd.DataFrame:
-    """The selected events as a frame (id, cluster, day, score, quad_class, ...), one row per
-    report or per cluster."""
-    cols = _BASE + (_EVIDENCE if evidence else "")
+    """The selected events as a frame (id, cluster, day, span_end, prec, score, quad_class, ...),
+    one row per report or per cluster (the report that stands for it: REPRESENTATIVE_SQL)."""
+    cols = _BASE + (_EVIDENCE if evidence else "") + f", {DAY_SQL} AS day"
     if check_count(count) == "reports":
-        sql = f"SELECT {cols}, COALESCE(date, pub_date) AS day FROM events{where}"
+        sql = f"SELECT {cols} FROM events{where}"
     else:
-        sql = (f"SELECT * EXCLUDE (rn) FROM (SELECT {cols}, "
-               "min(COALESCE(date, pub_date)) OVER (PARTITION BY COALESCE(event_cluster_id, id)) AS day, "
-               "row_number() OVER (PARTITION BY COALESCE(event_cluster_id, id) "
-               "ORDER BY COALESCE(confidence, 0) DESC, id) AS rn "
-               f"FROM events{where}) WHERE rn = 1")
+        sql = (f"SELECT * EXCLUDE (rn) FROM (SELECT {cols}, row_number() OVER (PARTITION BY "
+               f"COALESCE(event_cluster_id, id) ORDER BY {REPRESENTATIVE_SQL}) AS rn FROM events{where}) WHERE rn = 1")
     frame = store.con.execute(sql, params).df()
     return _typed(frame)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame["day"] = pd.to_datetime(frame["day"])
+    if "span_end" in frame:
+        frame["span_end"] = pd.to_datetime(frame["span_end"])
     frame["score"] = pd.to_numeric(frame["score"], errors="coerce").fillna(0.0).astype(float)
     return frame
+
+
+def count_events(store: Store, dyad: tuple[str, str] | None = None, count: str = "clusters",
+                 include_modal: bool = False, include_historical: bool = False) -> int:
+    """How many events (or reports) the analyses count, in the store or between a dyad: the
+    number every page, command and API shows for it."""
+    if dyad:
+        dyad = check_dyad(*dyad)
+    return store.count(event_filter(dyad, include_modal, include_historical, count))
+
+
+def dyad_events(store: Store, a: str, b: str, count: str = "clusters", include_modal: bool = False,
+                include_historical: bool = False, order: str = "-date", limit: int | None = None,
+                offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """The events a dyad's analyses count, as public records: (their number, one page of them).
+
+    With count="clusters" each event appears once, as the report that stands for it (with its
+    ``sources_count``). order is a `Store.events` order: "-date" (newest first) or "date", an
+    imprecise date after the precise ones of its period, "-score", "strongest" (|score|), ...
+    """
+    a, b = check_dyad(a, b)
+    flt = event_filter((a, b), include_modal, include_historical, count)
+    return store.count(flt), list(store.events(flt, limit=limit, offset=offset, order=order))
 
 
 def sector_codes() -> frozenset[str]:
@@ -192,25 +242,26 @@ def _json_parties(side: str, roles: str) -> str:
 
 def pairs_sql(count: str, where: str) -> str:
     """SQL of every (dyad, event) pair selected by `where`: a, b (a < b), id, cluster, score,
-    quad_class, conf, day; one row per report or, for count="clusters", per cluster."""
+    quad_class, conf, prec, day, span_end; one row per report or, for count="clusters", per
+    cluster (its representative, as in `event_frame`)."""
     pairs = f"""
         WITH base AS (
-            SELECT {_BASE}, COALESCE(date, pub_date) AS day, {parties_sql('actor')} AS ap, {parties_sql('recipient')} AS rp,
+            SELECT {_BASE}, {DAY_SQL} AS day, {parties_sql('actor')} AS ap, {parties_sql('recipient')} AS rp,
                    len(COALESCE(recipient_codes, []::VARCHAR[])) AS n_rec
             FROM events{where}
         ), one AS (SELECT *, unnest(ap) AS p1 FROM base),
         two AS (
-            SELECT id, cluster, score, quad_class, conf, day, p1, unnest(rp) AS p2 FROM one WHERE n_rec > 0
+            SELECT id, cluster, score, quad_class, conf, prec, span_end, day, p1, unnest(rp) AS p2 FROM one WHERE n_rec > 0
             UNION ALL
-            SELECT id, cluster, score, quad_class, conf, day, p1, unnest(ap) AS p2 FROM one WHERE n_rec = 0
+            SELECT id, cluster, score, quad_class, conf, prec, span_end, day, p1, unnest(ap) AS p2 FROM one WHERE n_rec = 0
         )
-        SELECT DISTINCT least(p1, p2) AS a, greatest(p1, p2) AS b, id, cluster, score, quad_class, conf, day
+        SELECT DISTINCT least(p1, p2) AS a, greatest(p1, p2) AS b, id, cluster, score, quad_class, conf, prec, span_end, day
         FROM two WHERE p1 <> p2"""
     if check_count(count) == "reports":
         return pairs
-    return (f"SELECT * EXCLUDE (rn) FROM (SELECT * REPLACE (min(day) OVER (PARTITION BY a, b, cluster) AS day), "
-            "row_number() OVER (PARTITION BY a, b, cluster ORDER BY conf DESC, id) AS rn "
-            f"FROM ({pairs})) WHERE rn = 1")
+    # The representative of each cluster, REPRESENTATIVE_SQL on the columns carried along.
+    return ("SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY a, b, cluster "
+            f"ORDER BY prec, day, conf DESC, id) AS rn FROM ({pairs})) WHERE rn = 1")
 
 
 def pair_frame(store: Store, count: str = "clusters", include_modal: bool = False,
@@ -261,7 +312,18 @@ def index_stats(coop: float, conflict: float, unit: float = 1.0) -> dict[str, fl
 def _weights(frame: pd.DataFrame) -> pd.DataFrame:
     s = frame["score"]
     return frame.assign(coop=s.clip(lower=0), conflict=(-s).clip(lower=0),
-                        mc=s.abs().where(frame["quad_class"] == "material_conflict", 0.0))
+                        mc=s.abs().where(frame["quad_class"] == "material_conflict", 0.0),
+                        mcoop=s.abs().where(frame["quad_class"] == "material_cooperation", 0.0))
+
+
+def placeable(frame: pd.DataFrame, freq: str) -> pd.Series:
+    """Which events of a frame a series of this frequency can place: those with a date whose
+    span (day to span_end) lies in one period."""
+    dated = frame["day"].notna()
+    if "span_end" not in frame:
+        return dated
+    code = FREQS[check_freq(freq)]
+    return dated & (frame["day"].dt.to_period(code) == frame["span_end"].dt.to_period(code))
 
 
 def period_labels(periods: pd.PeriodIndex, freq: str) -> list[str]:
@@ -286,9 +348,9 @@ def period_sums(frame: pd.DataFrame, freq: str, keys: tuple[str, ...] = ()) -> p
     for quad in QUAD_CLASSES:
         f[quad] = (f["quad_class"] == quad).astype(int)
     f["n_events"] = 1
-    sums = f.groupby([*keys, "period"])[["n_events", "score", "coop", "conflict", "mc", *QUAD_CLASSES]].sum()
+    sums = f.groupby([*keys, "period"])[["n_events", "score", "coop", "conflict", "mc", "mcoop", *QUAD_CLASSES]].sum()
     return sums.rename(columns={"score": "score_sum", "coop": "coop_weight", "conflict": "conflict_weight",
-                                "mc": "material_conflict_weight"})
+                                "mc": "material_conflict_weight", "mcoop": "material_cooperation_weight"})
 
 
 def _series(sums: pd.DataFrame, freq: str, unit: float, dispersion: float = 1.0) -> pd.DataFrame:
@@ -310,10 +372,15 @@ def _series(sums: pd.DataFrame, freq: str, unit: float, dispersion: float = 1.0)
 def aggregate(frame: pd.DataFrame, freq: str = "month", unit: float | None = None) -> pd.DataFrame:
     """Per-period counts, scores and index of an event frame, with empty periods in between."""
     check_freq(freq)
-    if frame.empty:
-        return empty_series()
-    return _series(period_sums(frame, freq), freq, unit or weight_unit(frame["score"]),
-                   weight_dispersion(frame["score"]))
+    placed = frame[placeable(frame, freq)] if not frame.empty else frame
+    if placed.empty:
+        out = empty_series()
+    else:
+        # unit and dispersion are properties of the dyad: from all its events, as in dyad_table
+        out = _series(period_sums(placed, freq), freq, unit or weight_unit(frame["score"]),
+                      weight_dispersion(frame["score"]))
+    out.attrs["unplaced"] = len(frame) - len(placed)
+    return out
 
 
 def dyad_series(store: Store, a: str, b: str, freq: str = "month", count: str = "clusters",
@@ -351,7 +418,10 @@ def dyad_table(store: Store, count: str = "clusters", include_modal: bool = Fals
            "COALESCE(sum(abs(score)) / nullif(count(*) FILTER (WHERE score <> 0), 0), 1.0) AS unit, "
            "COALESCE(avg(score * score) FILTER (WHERE score <> 0) / nullif(avg(abs(score)) FILTER (WHERE score <> 0), 0) ^ 2, "
            "1.0) AS dispersion, "
-           f"min(day) AS first, max(day) AS last FROM ({pairs_sql(count, where)}) GROUP BY a, b ORDER BY a, b")
+           # first and last dates: a year-only date would stretch the span to 1 January
+           "COALESCE(min(day) FILTER (WHERE prec < 4), min(day)) AS first, "
+           f"COALESCE(max(day) FILTER (WHERE prec < 4), max(day)) AS last FROM ({pairs_sql(count, where)}) "
+           "GROUP BY a, b ORDER BY a, b")
     table = store.con.execute(sql, params).df()
     if table.empty:
         return pd.DataFrame(columns=_DYAD_COLUMNS)
@@ -364,7 +434,8 @@ def _dyad_record(row: Any) -> dict[str, Any]:
     return {"dyad": dyad_name(a, b), "a": a, "b": b, "name": f"{code_name(a)} – {code_name(b)}",
             "n_events": int(row.n_events), "mean_score": float(row.mean_score),
             **index_stats(row.coop_weight, row.conflict_weight, row.unit),
-            "first": row.first.date().isoformat(), "last": row.last.date().isoformat()}
+            "first": None if pd.isna(row.first) else row.first.date().isoformat(),
+            "last": None if pd.isna(row.last) else row.last.date().isoformat()}
 
 
 def top_dyads(store: Store, n: int = 15, include_modal: bool = False, *, count: str = "clusters",
@@ -400,8 +471,13 @@ def all_dyad_series(store: Store, freq: str = "month", count: str = "clusters", 
     sql = (f"SELECT a, b, date_trunc('{trunc}', day) AS period, count(*) AS n_events, sum(score) AS score_sum, "
            "sum(greatest(score, 0)) AS coop_weight, sum(greatest(-score, 0)) AS conflict_weight, "
            "COALESCE(sum(abs(score)) FILTER (WHERE quad_class = 'material_conflict'), 0) AS material_conflict_weight, "
+           "COALESCE(sum(abs(score)) FILTER (WHERE quad_class = 'material_cooperation'), 0) "
+           "AS material_cooperation_weight, "
            f"{quads} FROM ({pairs_sql(count, where)}) WHERE (a, b) IN (SELECT (x, y) FROM "
-           "(SELECT unnest(?) AS x, unnest(?) AS y)) GROUP BY ALL ORDER BY a, b, period")
+           "(SELECT unnest(?) AS x, unnest(?) AS y)) "
+           # only events whose date span lies in one period (see "Imprecise dates")
+           f"AND day IS NOT NULL AND date_trunc('{trunc}', day) = date_trunc('{trunc}', span_end) "
+           "GROUP BY ALL ORDER BY a, b, period")
     sums = store.con.execute(sql, [*params, list(table["a"]), list(table["b"])]).df()
     sums["period"] = pd.PeriodIndex(pd.to_datetime(sums["period"]), freq=FREQS[freq])
     units = {(r.a, r.b): (float(r.unit), float(r.dispersion)) for r in table.itertuples(index=False)}

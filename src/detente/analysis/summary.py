@@ -5,72 +5,83 @@ with each recipient party, or the actors among themselves when there is no recip
 sign is that of its mean PLOVER score over the article's non-modal events: + above
 SIGN_SCORE, - below -SIGN_SCORE, else 0 (mixed or neutral).
 
-Claims are what the text itself says about a relationship changing, found with phrase rules
-(CLAIM_RULES): "detente", "rapprochement", "thaw", "warming ties", "turning from competitive to
-cooperative", "normalisation" (warming); "tensions rise", "escalation", "deteriorating
-relations", "rift", "strained ties", "cooling" (cooling). A claim preceded closely by a
-negation ("no sign of a thaw", "denied any rift") is kept with negated=True, and one feared or
-warned against ("steps that could lead to escalation") with hedged=True: neither is a shift the
-article asserts. The dyad of a
+Claims are what the text itself says about a relationship changing, found with the phrases of
+``detente/analysis/data/claims.tsv`` (`claim_rules`): warming ("detente", "a thaw", "ties were
+restored", "normalisation", "mended fences", "re-established diplomatic relations", "reset
+relations", "reconciliation") and cooling ("tensions rose", "relations collapsed", "severed
+ties", "froze relations", "a rift", "downgraded ties", "expelled the ambassador"). Most words
+count only when said of a relationship (their targets: ties, relations, embassies,
+ambassadors), so "restored power" or "an asset freeze" is no claim. A claim preceded closely by a
+negation ("no sign of a thaw", "denied any rift"), or with one inside it ("relations have not
+been restored"), is kept with negated=True, and one feared or warned against ("steps that could
+lead to escalation") with hedged=True: neither is a shift the article asserts. The dyad of a
 claim is the pair of parties its sentence names (found with the actor tables; of several, the
-pair the article has most events on), else the
-parties of the events coded in that sentence, else, when the sentence speaks of "the two
-countries" or "relations" without naming them, the article's main dyad.
+pair the article has most events on), else the parties of the events coded in that sentence,
+else, when the sentence speaks of "the two countries" or "relations" without naming them, the
+article's main dyad. `dyad_claims` finds the claims a store's articles make about one dyad.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from itertools import combinations
 from typing import Any
 
 SIGN_SCORE = 1.0
 
-# (pattern, direction, name). Patterns are case-insensitive and matched on word boundaries.
-_REL = r"(?:ties|relations|relationship|links|cooperation)"
-CLAIM_RULES: list[tuple[str, str, str]] = [
-    (r"d[ée]tente", "warming", "detente"),
-    (r"rapprochement", "warming", "rapprochement"),
-    (r"thaw(?:s|ed|ing)?", "warming", "thaw"),
-    (rf"warm(?:ing|ed|er)?\s+(?:\w+\s+){{0,2}}{_REL}", "warming", "warming ties"),
-    (rf"{_REL}\s+(?:\w+\s+){{0,3}}(?:warm(?:s|ed|ing)?|improv(?:e|es|ed|ing))", "warming", "warming ties"),
-    (r"(?:turn(?:s|ed|ing)?|shift(?:s|ed|ing)?|mov(?:e|es|ed|ing)|went|going|evolv(?:e|es|ed|ing))\s+"
-     r"from\s+(?:a\s+)?(?:competitive|hostile|adversarial|confrontational|cool|frosty|rival(?:ry)?|competition|hostility)"
-     r"\s+(?:\w+\s+)?to\s+(?:a\s+)?(?:cooperative|cooperation|friendly|partnership|warm|close)",
-     "warming", "from competitive to cooperative"),
-    (r"from\s+(?:\w+\s+){0,3}(?:rivals?|adversar(?:y|ies)|enem(?:y|ies)|foes?)\s+to\s+(?:\w+\s+){0,2}"
-     r"(?:partners?|allies|friends)", "warming", "from rivals to partners"),
-    (r"(?:emerging|new|growing)\s+(?:alignment|axis|partnership|alliance|entente)", "warming", "emerging alignment"),
-    (r"normali[sz](?:ation|e|es|ed|ing)", "warming", "normalisation"),
-    (rf"(?:improv(?:ed|ing|ement in)|better|closer|deepening|deepened|strengthening|strengthened)\s+{_REL}",
-     "warming", "improving ties"),
-    (r"mend(?:s|ed|ing)?\s+(?:\w+\s+)?(?:ties|fences|relations)", "warming", "mending ties"),
-    (r"reconcil(?:iation|e|ed|ing)", "warming", "reconciliation"),
-    (r"new\s+(?:era|chapter|page)", "warming", "new era"),
-    (r"de-?escalat(?:e|es|ed|ing|ion)", "warming", "de-escalation"),
-    (r"tensions?\s+(?:have\s+|has\s+|had\s+)?(?:rise[ns]?|rising|rose|escalat\w*|mount\w*|flare[ds]?|flaring|grow\w*|grew|"
-     r"soar\w*|spik\w*|heighten\w*|deepen\w*|sharpen\w*)", "cooling", "tensions rise"),
-    (r"(?:rising|mounting|growing|escalating|heightened|renewed|soaring)\s+tensions?", "cooling", "tensions rise"),
-    (r"(?<!de-)(?<!de)escalat(?:e|es|ed|ing|ion)", "cooling", "escalation"),
-    (rf"deteriorat(?:e|es|ed|ing|ion)(?:\s+(?:in|of)\s+{_REL})?", "cooling", "deteriorating relations"),
-    (r"rifts?", "cooling", "rift"),
-    (rf"strain(?:ed|s|ing)?\s+(?:the\s+)?{_REL}", "cooling", "strained ties"),
-    (rf"{_REL}\s+(?:\w+\s+){{0,2}}(?:strained|soured|cooled|worsened|deteriorated|frayed)", "cooling", "strained ties"),
-    (r"cool(?:ing|ed)", "cooling", "cooling"),
-    (rf"(?:sour(?:ed|ing)|worsen(?:ed|ing)|fraying|frayed|frosty|frostier|chilly|chilled)\s+(?:\w+\s+)?{_REL}",
-     "cooling", "souring ties"),
-    (rf"(?:sever(?:s|ed|ing)?|cut|cuts|downgrad(?:e|es|ed|ing)|suspend(?:s|ed|ing)?|freez(?:e|es|ing)|froze)\s+"
-     rf"(?:\w+\s+)?(?:diplomatic\s+)?{_REL}", "cooling", "ties cut"),
-    (r"war\s+of\s+words|stand-?off|low\s+point|nadir", "cooling", "standoff"),
-]
-_RULES = [(re.compile(rf"\b{p}\b", re.IGNORECASE), d, n) for p, d, n in CLAIM_RULES]
+_WORDS_BEFORE_TARGET = 3  # "restored full diplomatic ties"
+_WORDS_AFTER_TARGET = 6  # "ties between Riyadh and Tehran were restored"
+
+
+@dataclass(frozen=True)
+class ClaimRule:
+    """One row of claims.tsv, compiled."""
+
+    direction: str  # warming or cooling
+    name: str
+    pattern: re.Pattern[str]
+
+
+def _claim_pattern(words: str, targets: str) -> re.Pattern[str]:
+    if targets == "-":
+        return re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    gap = r"(?:[\s,]+[\w'’-]+)"
+    return re.compile(rf"\b(?:{words})\b{gap}{{0,{_WORDS_BEFORE_TARGET}}}?[\s,]+(?:{targets})\b|"
+                      rf"\b(?:{targets})\b{gap}{{0,{_WORDS_AFTER_TARGET}}}?[\s,]+(?:{words})\b", re.IGNORECASE)
+
+
+@cache
+def claim_rules() -> tuple[ClaimRule, ...]:
+    """The relation-change phrases of data/claims.tsv, loaded once."""
+    path = resources.files("detente.analysis") / "data" / "claims.tsv"
+    with path.open(encoding="utf-8") as fh:
+        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
+    rules = []
+    for row in csv.DictReader(lines, delimiter="\t"):
+        direction = row["direction"].strip()
+        if direction not in ("warming", "cooling"):
+            raise ValueError(f"claims.tsv: direction must be warming or cooling, not {direction!r}")
+        rules.append(ClaimRule(direction, row["name"].strip(),
+                               _claim_pattern(row["words"].strip(), row["targets"].strip() or "-")))
+    return tuple(rules)
+
+
 _NEGATION = re.compile(r"(?:\b(?:no|not|never|without|denied|denies|deny|denying|rules?\s+out|ruled\s+out|far\s+from|"
                        r"little|nor)\b|n't\b)[\w\s,'-]{0,25}$", re.IGNORECASE)
+# "ending a rift", "healed the rupture": the shift claimed is the end of what the phrase names.
+_ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|heal(?:s|ed|ing)?|overc[oa]m(?:e|es|ing)|after)\s+(?:the\s+|a\s+|their\s+|"
+                    r"its\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_INNER_NEGATION = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b", re.IGNORECASE)
 # A change feared or warned against is not a change claimed: "to avoid a dangerous escalation".
 _HEDGE = re.compile(r"\b(?:avoid\w*|prevent\w*|avert\w*|could|might|may|would|risk\w*|fear\w*|warn\w*\s+of|"
-                    r"danger\s+of|threat\s+of|if)\b[\w\s,'\"-]{0,40}$", re.IGNORECASE)
+                    r"danger\s+of|threat\s+of|if|hop(?:e|es|ed|ing)\s+to|seek(?:s|ing)?\s+to|sought\s+to)\b[\w\s,'\"-]{0,40}$",
+                    re.IGNORECASE)
 _UNNAMED = re.compile(r"\b(?:the\s+two\s+(?:countries|sides|nations|neighbours|neighbors|governments|capitals)|"
                       r"both\s+(?:countries|sides|nations|capitals)|bilateral|relations|ties|relationship)\b",
                       re.IGNORECASE)
@@ -171,12 +182,14 @@ def find_claims(text: str) -> list[dict[str, Any]]:
     claims = []
     for i, sentence in enumerate(split_sentences(text)):
         by_direction: dict[str, dict[str, Any]] = {}
-        for pattern, direction, name in _RULES:
-            for m in pattern.finditer(sentence):
+        for rule in claim_rules():
+            for m in rule.pattern.finditer(sentence):
                 before = sentence[max(0, m.start() - 50):m.start()]
-                claim = by_direction.setdefault(direction, {
-                    "sentence": sentence, "sentence_number": i, "direction": direction, "phrase": m.group(0),
-                    "rule": name, "phrases": [], "negated": bool(_NEGATION.search(before)),
+                negated = bool(_NEGATION.search(before) or _INNER_NEGATION.search(m.group(0))
+                               or (rule.direction == "cooling" and _ENDED.search(before)))
+                claim = by_direction.setdefault(rule.direction, {
+                    "sentence": sentence, "sentence_number": i, "direction": rule.direction, "phrase": m.group(0),
+                    "rule": rule.name, "phrases": [], "negated": negated,
                     "hedged": bool(_HEDGE.search(before)), "start": m.start(), "end": m.end()})
                 if m.group(0) not in claim["phrases"]:
                     claim["phrases"].append(m.group(0))
@@ -201,7 +214,7 @@ def summarize_events(events: list[dict[str, Any]], text: str, title: str | None 
 
     events are the article's event records (Event.model_dump(mode="json") or store records);
     text is its text. Returns dyads (dyad, a, b, sign, n_events, mean_score, events), claims
-    (sentence, direction, phrase, phrases, negated, hedged, dyad, dyad_source), n_events and a
+    (sentence, direction, phrase, phrases, negated, hedged, background, dyad, dyad_source), n_events and a
     readable ``text`` rendering.
     """
     from detente.analysis.series import code_name
@@ -212,14 +225,15 @@ def summarize_events(events: list[dict[str, Any]], text: str, title: str | None 
             grouped.setdefault(pair, []).append(ev)
     dyads = []
     for (a, b), evs in grouped.items():
-        scores = [float(e.get("plover_score") or 0.0) for e in evs if not _modal(e)]
+        # The sign is the news: negated, hypothetical and background events are listed, not counted.
+        scores = [float(e.get("plover_score") or 0.0) for e in evs if not _modal(e) and not e.get("historical")]
         mean = sum(scores) / len(scores) if scores else None
         dyads.append({
             "dyad": f"{a}-{b}", "a": a, "b": b, "name": f"{code_name(a)} – {code_name(b)}", "sign": _sign(mean),
             "n_events": len(scores), "mean_score": mean,
             "events": [{"id": e.get("id"), "event_type": e.get("event_type"), "score": e.get("plover_score"),
                         "quad_class": e.get("quad_class"), "trigger": e.get("trigger"), "sentence": e.get("sentence"),
-                        "date": str(e.get("date") or e.get("pub_date") or "") or None, "modal": _modal(e),
+                        "date": str(e.get("date") or e.get("pub_date") or "") or None, "modal": _modal(e), "background": bool(e.get("historical")),
                         "actor": event_parties(e)[0], "recipient": event_parties(e)[1]}
                        for e in sorted(evs, key=lambda e: (e.get("sentence_index") or 0, e.get("id") or ""))],
         })
@@ -252,12 +266,59 @@ def summarize_events(events: list[dict[str, Any]], text: str, title: str | None 
                 pair, source = pairs[0], "events"
             elif main and (set(named) <= set(main)) and (named or _UNNAMED.search(claim["sentence"])):
                 pair, source = main, "article"
+        sentence_events = by_sentence.get(_norm(claim["sentence"]), [])
         claim.update(dyad=f"{pair[0]}-{pair[1]}" if pair else None, a=pair[0] if pair else None,
-                     b=pair[1] if pair else None, dyad_source=source, parties=named)
+                     b=pair[1] if pair else None, dyad_source=source, parties=named,
+                     # "the two countries restored ties in 2016": the coder marks its events historical
+                     background=any(ev.get("historical") for ev in sentence_events))
         claims.append(claim)
     summary = {"title": title, "n_events": len(events), "dyads": dyads, "claims": claims}
     summary["text"] = render_summary(summary)
     return summary
+
+
+def dyad_claims(store: Any, a: str, b: str, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                direction: str | None = None) -> list[dict[str, Any]]:
+    """The shifts the store's articles claim for the dyad a-b: in the articles published from
+    date_from to date_to that code an event of the dyad (of any kind: the claim, not the event,
+    is the evidence), the claims (see `summarize_events`) whose dyad is a-b, asserted (not
+    negated, hedged or background), of the given direction (warming or cooling) if any. Each:
+    doc_id, title, date (the article's), direction, phrase, rule, sentence; oldest first, one
+    per article and direction."""
+    from detente.store import EventFilter, row_to_record
+
+    pair = tuple(sorted((a, b)))
+    where, params = EventFilter(dyad=(a, b)).where()
+    for bound, op in ((date_from, ">="), (date_to, "<=")):
+        if bound:
+            where += f" AND COALESCE(pub_date, date) {op} ?"
+            params.append(bound)
+    docs = store.query("SELECT doc_id, title, text, pub_date FROM documents WHERE doc_id IN "
+                       f"(SELECT DISTINCT doc_id FROM events{where}) ORDER BY pub_date, doc_id", params)
+    if not docs:
+        return []
+    rows = store.query("SELECT * FROM events WHERE doc_id IN (SELECT unnest(?)) ORDER BY doc_id, sentence_index, id",
+                       [[d["doc_id"] for d in docs]])
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_doc.setdefault(row["doc_id"], []).append(row_to_record(row))
+    out = []
+    for doc in docs:
+        text = doc.get("text") or ""
+        if not any(rule.pattern.search(text) for rule in claim_rules()):
+            continue  # most articles claim nothing: skip the actor matching
+        seen: set[str] = set()
+        for claim in summarize_events(by_doc.get(doc["doc_id"], []), text)["claims"]:
+            if ((claim["a"], claim["b"]) != pair or claim["negated"] or claim["hedged"] or claim["background"]
+                    or (direction and claim["direction"] != direction) or claim["direction"] in seen):
+                continue
+            seen.add(claim["direction"])
+            day = doc.get("pub_date")
+            out.append({"doc_id": doc["doc_id"], "title": doc.get("title"),
+                        "date": day.isoformat() if isinstance(day, dt.date) else day,
+                        "direction": claim["direction"], "phrase": claim["phrase"], "rule": claim["rule"],
+                        "sentence": claim["sentence"]})
+    return out
 
 
 def render_summary(summary: dict[str, Any], max_events: int = 4) -> str:
@@ -273,7 +334,7 @@ def render_summary(summary: dict[str, Any], max_events: int = 4) -> str:
         mean = "n/a" if d["mean_score"] is None else f"{d['mean_score']:+.1f}"
         lines.append(f"  {d['sign']} {d['dyad']} ({d['name']}): {d['n_events']} events, mean score {mean}")
         for e in d["events"][:max_events]:
-            flag = " (negated/hypothetical)" if e["modal"] else ""
+            flag = " (negated/hypothetical)" if e["modal"] else " (background)" if e.get("background") else ""
             lines.append(f"      {e['event_type']} {e['score']:+}{flag} [{e['trigger']}] {_short(e['sentence'])}")
         if len(d["events"]) > max_events:
             lines.append(f"      ... {len(d['events']) - max_events} more")
@@ -282,7 +343,8 @@ def render_summary(summary: dict[str, Any], max_events: int = 4) -> str:
         lines.append("Claimed shifts:")
     for c in summary["claims"]:
         who = c["dyad"] or "(no dyad named)"
-        neg = " [negated]" if c["negated"] else " [feared, not claimed]" if c["hedged"] else ""
+        neg = (" [negated]" if c["negated"] else " [hedged, not claimed]" if c["hedged"]
+               else " [background]" if c.get("background") else "")
         lines.append(f"  {c['direction']} {who}: \"{c['phrase']}\"{neg} - {_short(c['sentence'])}")
     return "\n".join(lines)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -29,6 +30,21 @@ class GoldRecord:
     mode: str | None = None
     negated: bool = False
     hypothetical: bool = False
+    quad: str | None = None  # a sentence-level quad label given with the text (CAMEO convention)
+
+
+SPLITS = ("all", "dev", "check")
+
+
+def split_of(record_id: str) -> str:
+    """'check' for a fixed third of the ids (by hash), kept apart from error reading; else 'dev'."""
+    return "check" if int(hashlib.sha1(record_id.encode("utf-8")).hexdigest(), 16) % 3 == 0 else "dev"
+
+
+def in_split(record_id: str, split: str) -> bool:
+    if split not in SPLITS:
+        raise InputError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
+    return split == "all" or split_of(record_id) == split
 
 
 def _entity_keys(items: Any) -> list[str]:
@@ -58,17 +74,15 @@ def _key(code: str) -> str:
     return code[:3]
 
 
-def read_gold(path: str | Path) -> list[GoldRecord]:
-    """Read a JSON list or JSON Lines of gold records."""
-    path = Path(path)
+def _read_json_items(path: Path, what: str) -> list[tuple[str, Any]]:
+    """(location, value) of every item in a JSON list, JSON Lines, or records one after another."""
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read gold file ({exc.strerror or exc})") from None
+        raise InputError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: gold file is not UTF-8") from None
+        raise InputError(f"{path}: {what} is not UTF-8") from None
     items: list[tuple[str, Any]] = []
-    # A JSON list, JSON Lines, or pretty-printed records one after another (as some gold files are).
     decoder = json.JSONDecoder()
     pos = 0
     while True:
@@ -81,18 +95,49 @@ def read_gold(path: str | Path) -> list[GoldRecord]:
             value, pos = decoder.raw_decode(raw, pos)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}:{line}: malformed JSON ({exc.msg})") from None
-        if isinstance(value, dict) and "text" not in value and "sentence" not in value:
+        except RecursionError:
+            raise InputError(f"{path}:{line}: JSON nested too deeply") from None
+        if isinstance(value, dict) and "text" not in value and "sentence" not in value and "id" not in value:
             value = next((v for v in value.values() if isinstance(v, list)), value)
         if isinstance(value, list):
             items += [(f"{path}:{line} item {i + 1}", x) for i, x in enumerate(value)]
         else:
             items.append((f"{path}:{line}", value))
+    return items
+
+
+def read_texts(path: str | Path) -> dict[str, dict[str, Any]]:
+    """id -> record of a text file (JSON Lines with `id` and `text`, optional `quad`)."""
+    path = Path(path)
+    texts: dict[str, dict[str, Any]] = {}
+    for where, obj in _read_json_items(path, "text file"):
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or "id" not in obj:
+            raise InputError(f"{where}: text record needs an 'id' and a 'text' string")
+        texts[str(obj["id"])] = obj
+    if not texts:
+        raise InputError(f"{path}: no text records")
+    return texts
+
+
+def read_gold(path: str | Path, texts: dict[str, dict[str, Any]] | None = None) -> list[GoldRecord]:
+    """Read a JSON list or JSON Lines of gold records.
+
+    With `texts` (from read_texts), records are labels keyed by `id` and take their text (and
+    any sentence-level `quad` label) from there: the labels can live apart from text that may
+    not be copied.
+    """
+    path = Path(path)
     records = []
-    for where, obj in items:
+    for where, obj in _read_json_items(path, "gold file"):
+        if texts is not None and isinstance(obj, dict):
+            joined = texts.get(str(obj.get("id")))
+            if joined is None:
+                raise InputError(f"{where}: no text with id {obj.get('id')!r} in the text file")
+            obj = {"quad": joined.get("quad"), **obj, "text": joined["text"]}
         if isinstance(obj, dict) and not isinstance(obj.get("text"), str) and isinstance(obj.get("sentence"), str):
             obj = {**obj, "text": obj["sentence"]}
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-            raise InputError(f"{where}: gold record needs a 'text' string")
+            raise InputError(f"{where}: gold record needs a 'text' string (or give --text FILE to join texts by id)")
         event = obj.get("event", obj.get("event_type"))
         if isinstance(event, list):
             event = event[0] if event else None
@@ -106,10 +151,20 @@ def read_gold(path: str | Path) -> list[GoldRecord]:
             actor=_entity_keys(obj.get("actor", obj.get("source"))),
             recipient=_entity_keys(obj.get("recipient", obj.get("target"))),
             date=day, mode=obj.get("mode"), negated=bool(obj.get("negated")),
-            hypothetical=bool(obj.get("hypothetical")),
+            hypothetical=bool(obj.get("hypothetical")), quad=obj.get("quad"),
         ))
     if not records:
         raise InputError(f"{path}: no gold records")
+    return records
+
+
+def read_quads(path: str | Path) -> list[GoldRecord]:
+    """Records of a text file that carries sentence-level quad labels only (no PLOVER labels)."""
+    texts = read_texts(path)
+    records = [GoldRecord(id=i, text=t["text"], event=None, actor=[], recipient=[], quad=t.get("quad"))
+               for i, t in texts.items()]
+    if not any(r.quad for r in records):
+        raise InputError(f"{path}: no 'quad' labels to score")
     return records
 
 
@@ -200,7 +255,7 @@ def score(records: list[GoldRecord], predictions: dict[str, list[Event]]) -> Sco
             s.no_event_pred += 1
         if rec.event is None:
             s.gold_none += 1
-            if pred is not None and not pred.negated and not pred.hypothetical:
+            if pred is not None and not (pred.negated or pred.hypothetical or pred.historical):
                 s.none_coded += 1
                 s.counts[p_type]["fp"] += 1
                 s.errors.append({"id": rec.id, "gold": NONE, "pred": p_type, "text": rec.text})
@@ -233,6 +288,46 @@ def score(records: list[GoldRecord], predictions: dict[str, list[Event]]) -> Sco
     return s
 
 
+NEUTRAL = "neutral_statement"
+
+
+def quad_scores(records: list[GoldRecord], predictions: dict[str, list[Event]]) -> dict[str, Any] | None:
+    """Accuracy against sentence-level quad labels in the CAMEO convention.
+
+    No event is right for `neutral_statement` (CAMEO 01 statements); REQUEST is right for
+    `neutral_statement` (CAMEO 02 appeals) and for `verbal_conflict` (CAMEO 10 demands). Also
+    the share of neutral statements coded as an event other than REQUEST (the coder turning
+    plain talk into action).
+    """
+    labelled = [r for r in records if r.quad]
+    if not labelled:
+        return None
+    right = 0
+    per: dict[str, Counter] = defaultdict(Counter)
+    neutral_events = 0
+    for rec in labelled:
+        pred = primary_event(predictions.get(rec.id, []))
+        p_type = pred.event_type if pred else None
+        if p_type is None:
+            ok = rec.quad == NEUTRAL
+        elif p_type == "REQUEST":
+            ok = rec.quad in (NEUTRAL, "verbal_conflict")
+        else:
+            ok = quad_class(p_type) == rec.quad
+        right += ok
+        per[rec.quad]["n"] += 1
+        per[rec.quad]["ok"] += ok
+        if rec.quad == NEUTRAL and p_type not in (None, "REQUEST") and not (pred.negated or pred.hypothetical or pred.historical):
+            neutral_events += 1
+    n_neutral = per[NEUTRAL]["n"]
+    return {
+        "records": len(labelled),
+        "accuracy": round(right / len(labelled), 4),
+        "per_quad": {q: {"n": c["n"], "accuracy": round(c["ok"] / c["n"], 4)} for q, c in sorted(per.items())},
+        "neutral_coded_as_other_event_share": round(neutral_events / n_neutral, 4) if n_neutral else None,
+    }
+
+
 def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
               method: str = "combined") -> dict[str, list[Event]]:
     """Code each gold text with one coding method: lexicon, model or combined."""
@@ -254,19 +349,27 @@ def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
 
 def train_model(gold_paths: list[str | Path], out: str | Path) -> dict[str, Any]:
     """Train the learned classifier on gold records and write its JSON weights."""
-    from detente.events.model import NONE as NONE_LABEL
-    from detente.events.model import features, train
+    from detente.events.classifier import NONE as NONE_LABEL
+    from detente.events.classifier import sentence_features, train
+    from detente.events.encoder import load_encoder
     from detente.nlp import parse
+    from detente.run.progress import progress_bar
 
     records = [r for p in gold_paths for r in read_gold(p)]
     examples = []
-    for rec, parsed in zip(records, parse(r.text for r in records)):
-        feats = sorted({f for sent in parsed.sents for f in features(sent)})
-        examples.append((feats, rec.event or NONE_LABEL))
+    encoder = load_encoder()
+    with progress_bar("embedding", len(records)) as bar:
+        for start in range(0, len(records), 64):
+            chunk = records[start:start + 64]
+            vectors = encoder.encode([r.text for r in chunk])
+            for rec, parsed, enc in zip(chunk, parse(r.text for r in chunk), vectors):
+                feats = sorted({f for sent in parsed.sents for f in sentence_features(sent)})
+                examples.append((feats, enc.vector, rec.event or NONE_LABEL))
+            bar.advance(len(chunk))
     model = train(examples)
     model.save(out)
-    return {"records": len(examples), "features": len(model.weights), "classes": len(model.classes),
-            "output": str(out)}
+    return {"records": len(examples), "features": len(model.sparse) + model.dense.shape[0],
+            "classes": len(model.classes), "output": str(out)}
 
 
 def evaluate(path: str | Path, actor_table: str | None = None) -> dict[str, Any]:

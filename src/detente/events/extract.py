@@ -76,6 +76,10 @@ HOSTILE = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
 ANNOUNCING = {"say", "tell", "warn", "caution", "hint", "signal", "indicate", "suggest", "declare", "announce",
               "insist", "state", "add", "threaten", "vow", "raise", "write", "claim"}
 SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "write", "confirm"}
+# Purposes that make moving forces a form of aid, not a show of force.
+HELP_VERBS = {"help", "assist", "support", "aid", "evacuate", "distribute", "deliver", "train", "rebuild",
+              "reconstruct", "stabilize", "stabilise", "rescue", "relieve"}
+HELPING_FORCES = {"peacekeeper", "peacekeeping", "blue helmet", "medic", "engineer", "rescuer", "relief"}
 PLACE_PREPS = {"in", "across", "near", "outside", "at", "around", "along", "inside", "through", "throughout"}
 
 
@@ -103,6 +107,7 @@ class Candidate:
     # the country where the event happens, who announces it, other parties the sentence names.
     context_of: SentenceCoder | None = None
     modal: Token | None = None
+    background: bool = False  # a habit, a long-running state or a recalled past (see SentenceCoder.background)
 
     @property
     def place(self) -> str | None:
@@ -228,6 +233,9 @@ def match_rule(tok: Token) -> TriggerRule | None:
     # A bare object that completes the phrase: "opened fire", "took part", "set free".
     particles |= {c.lower_ for c in tok.children if c.dep_ in ("dobj", "acomp", "oprd", "npadvmod")
                   and c.i == tok.i + 1 and not any(g.dep_ == "det" for g in c.children)}
+    # "pushed for Congress to act": the parse may make the particle a clause marker.
+    particles |= {m.lower_ for c in tok.children if c.dep_ in ("advcl", "ccomp") and c.i > tok.i
+                  for m in c.children if m.dep_ == "mark" and m.lower_ == "for" and m.i == tok.i + 1}
     preps_here = {c.lower_ for c in tok.children if c.dep_ in ("prep", "dative", "agent")}
     objs = [c for c in tok.children if c.dep_ == "dobj"]
     first_of_two = {_lemma(objs[0]), objs[0].lower_} if len(objs) > 1 else set()
@@ -246,12 +254,18 @@ def match_rule(tok: Token) -> TriggerRule | None:
                 # "came under mortar fire": the particle's own object satisfies the rule.
                 found = words | {_lemma(g) for c in tok.children if c.dep_ == "prep" and c.lower_ in rule.particle.split()
                                  for g in c.children if g.dep_ == "pobj"}
-            if not rule.objects & found:
+            # "border+refugee": every word of a joined entry must be there ("opened its borders to refugees").
+            hits = [o for o in rule.objects if all(w in found for w in o.split("+"))]
+            if not hits:
                 continue
-        # Among equally specific rules, prefer one whose recipient preposition is present; with two
-        # objects (a misparse: "suspend its strike pending negotiations"), one matched by the first.
+        else:
+            hits = []
+        # Among equally specific rules, prefer one that needs more of the sentence (joined objects) and
+        # one whose recipient preposition is present; with two objects (a misparse: "suspend its strike
+        # pending negotiations"), one matched by the first.
         direct = rule.objects is not None and bool(rule.objects & first_of_two)
-        score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (2 if direct else 0) + \
+        joined = max((o.count("+") for o in hits), default=0)
+        score = (4 if rule.objects else 0) + (5 if rule.particle else 0) + (2 if direct else 0) + 3 * joined + \
             (1 if preps_here & set(rule.preps) else 0)
         if score > best_score:
             best, best_score = rule, score
@@ -363,6 +377,14 @@ def clause_chain(tok: Token) -> list[Token]:
     return chain
 
 
+def helps_someone(tok: Token) -> bool:
+    """Forces moved to help: "sent troops to help the Philippine army", "deployed peacekeepers"."""
+    if object_words(tok) & HELPING_FORCES:
+        return True
+    return any(c.dep_ in ("advcl", "xcomp") and _lemma(c) in HELP_VERBS and
+               any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) for c in tok.children)
+
+
 class SentenceCoder:
     """Extract event candidates from one sentence of a parsed document."""
 
@@ -375,6 +397,8 @@ class SentenceCoder:
             rule = match_rule(tok)
             if rule is not None:
                 self.rules[tok.i] = rule
+        # A verb the lexicon knows as a statement (a row with no event and no flags: "expressed concern").
+        self.statement = any(r.event is None and not r.flags and r.pos == "VERB" for r in self.rules.values())
 
     # -- arguments ----------------------------------------------------------------------
 
@@ -464,6 +488,11 @@ class SentenceCoder:
             recipient = self.code_tokens(dative)
             if not recipient and "object-topic" not in rule.flags:
                 recipient = self.code_tokens(dobj)
+                if rule.objects and any(_lemma(d) in rule.objects for d in dobj):
+                    # The object the rule is about is the thing acted with ("reduced military aid to
+                    # its allies"): a role word inside it names no recipient, a country may ("expelled
+                    # two Russian diplomats").
+                    recipient = [r for r in recipient if r.kind != "role" or r.country]
             if not recipient or all(r.kind == "role" for r in recipient):
                 # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient;
                 # but "beat protesters in Mombasa" beat the protesters, there.
@@ -572,9 +601,13 @@ class SentenceCoder:
         chain = clause_chain(tok)
         for depth, t in enumerate(chain):
             own = depth == 0 or (depth == 1 and tok.pos_ == "NOUN")
+            # "X did not agree to the plan, and Y withdrew its troops": a negation does not cross into
+            # a coordinated clause with a subject of its own.
+            independent = depth > 0 and chain[depth - 1].dep_ == "conj" and \
+                any(c.dep_ in ("nsubj", "nsubjpass") for c in chain[depth - 1].children)
             for c in t.children:
                 low = c.lower_
-                if c.dep_ == "neg" and (own or t.pos_ == "VERB" and self._governs(t)):
+                if c.dep_ == "neg" and not independent and (own or t.pos_ == "VERB" and self._governs(t)):
                     negated = True
                 if c.dep_ == "det" and low == "no" and t.i == tok.i:
                     negated = True
@@ -609,6 +642,41 @@ class SentenceCoder:
             if t.dep_ == "ROOT":
                 break
         return negated, hypothetical, future
+
+    def background(self, tok: Token) -> bool:
+        """Whether a predicate states background rather than news: habits and long-running states
+        ("X buys most of its gas from Y", "has long backed", "for years"), what held "before the
+        war", and what an anniversary or "N years after" recalls."""
+        cues = self.cues.get("habitual", frozenset())
+        chain = clause_chain(tok)
+        verb = next((t for t in chain if t.pos_ in ("VERB", "AUX")), tok)
+        for t in (tok, verb):
+            for c in t.children:
+                if c.dep_ in ("advmod", "npadvmod") and c.lower_ in cues:
+                    return True
+                if c.dep_ == "prep" and c.lower_ in ("for", "over") and any(
+                        g.dep_ == "pobj" and g.lower_ in ("years", "decades", "generations", "centuries")
+                        for g in c.children):
+                    return True  # "has supplied arms for years"
+                if c.dep_ == "prep" and c.lower_ in ("before", "prior") and any(
+                        g.dep_ == "pobj" and g.lemma_.lower() in self.cues.get("era", ()) for g in c.subtree):
+                    return True  # "relations were warm before the war"
+            if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
+                    c.dep_ == "npadvmod" and c.lower_ in ("years", "decades") for c in t.children):
+                return True  # "ten years after Venezuela broke off relations"
+        for a in chain[1:]:
+            if a.lemma_.lower() == "anniversary" or (a.dep_ == "prep" and a.lower_ in ("after", "since") and any(
+                    g.lower_ in ("years", "decades") for g in a.head.children if g.dep_ == "npadvmod")):
+                return True  # "the 30th anniversary of the massacre", "ten years after X broke off relations"
+        # The habitual present: a present-tense event verb with no auxiliary, in a body sentence
+        # ("Pakistan imports most of its arms from China"); headlines (the first sentence) use the
+        # present for news.
+        if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and \
+                not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children) and \
+                not any(e.label_ == "DATE" for e in self.sent.ents) and verb.dep_ in ("ROOT", "conj") and \
+                not self.sent.text.rstrip().endswith(("?", ":")):
+            return True
+        return False
 
     def _governs(self, verb: Token) -> bool:
         rule = self.rules.get(verb.i)
@@ -688,12 +756,13 @@ class SentenceCoder:
         negated, hypothetical, future = self.modality(modal_tok)
         if "fail" in rule.flags:
             negated = True
+        background = self.background(modal_tok) and not future
         text = " ".join(t.text for t in sorted(set(words), key=lambda t: t.i))
         return Candidate(
             trigger=tok, rule=rule, event=event, mode=rule.mode, cameo=rule.cameo, actor=actor,
             recipient=recipient, trigger_text=text, negated=negated, hypothetical=hypothetical,
             future=future, nominal=nominal, context={rule.context} if rule.context else set(),
-            context_of=self, modal=modal_tok,
+            context_of=self, modal=modal_tok, background=background,
         )
 
     def announcer_of(self, tok: Token) -> list[Actor]:
@@ -829,6 +898,23 @@ class SentenceCoder:
                 if "speech" in flags and not own_actor:
                     cand.future = cand.future or v.lemma_ in ("announce", "unveil")
                 return cand
+            if "claim" in flags:
+                # "claimed responsibility for the sabotage": the claimed act, an attack unless the noun
+                # names another event, is the claimant's.
+                claimed = [g for h in (v, *(c for c in v.children if c.dep_ == "dobj")) for c in h.children
+                           if c.dep_ == "prep" and c.lower_ == "for" for g in c.children
+                           if g.dep_ == "pobj" and g.i not in consumed]
+                if not claimed:
+                    return None
+                noun = claimed[0]
+                attack = self.rules[noun.i] if noun.i in self.rules and self.rules[noun.i].event else TriggerRule(
+                    lemma=_lemma(noun), particle=None, pos="NOUN", event="ASSAULT", mode=None, cameo="180",
+                    objects=None, preps=(), flags=frozenset({"claimed"}), context=None)
+                assert attack.event is not None
+                actor = self.code_tokens(subject_tokens(v), self.speaker_of(v), as_actor=True)
+                consumed.update(t.i for t in noun.subtree)
+                return self._make(noun, attack, attack.event, actor,
+                                  self.noun_arguments(noun, attack, attack.event)[1], v, [v, noun])
             if rule.event is None or "motion" not in flags and flags & {"light", "speech"} and rule.event is None:
                 return None
         if "execute" in flags:
@@ -857,7 +943,7 @@ class SentenceCoder:
                 # its first day": a decree asks nobody; an ordered event codes itself.
                 return None
             return self._make(v, rule, rule.event, actor, recipient, v, [v, *particle])
-        if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny"}:
+        if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny", "deliberate"}:
             comp = self._complement(v)
             comp_rule = self.rules.get(comp.i) if comp is not None else None
             if comp is not None and comp_rule is not None and comp_rule.event is None and comp_rule.flags & {"light", "motion"}:
@@ -870,6 +956,8 @@ class SentenceCoder:
             if "request" in flags and any(_lemma(c) in ("name", "identify", "quote") and is_passive(c)
                                           for c in v.children if c.dep_ in ("xcomp", "ccomp")):
                 return None  # "a shopkeeper, who asked not to be named": the reporter's convention
+            if "deny" in flags and any(c.dep_ == "ccomp" and c.i < v.i for c in v.children):
+                return None  # "Paris accused Baku of ..., a charge Azerbaijan denied": the fronted clause leads
             # What is accused, requested, promised or refused is content, not a further event:
             # "accused X of failing to help them fight militants" codes only the accusation.
             content = [comp] if comp is not None else [c for c in v.children if c.dep_ in ("xcomp", "ccomp")]
@@ -879,14 +967,26 @@ class SentenceCoder:
                 return None
             if "complement" in flags and comp_event is None:
                 return None
-            if "fail" in flags:
+            if flags & {"refuse", "deliberate"} and any(
+                    _lemma(c) in self.cues.get("talk", ()) for c in v.children if c.dep_ in ("xcomp", "ccomp")):
+                return None  # "declined to comment", "refused to be drawn": nothing refused but words
+            if flags & {"fail", "deliberate"}:
+                # "failed to stop the attack" did not stop it; "is considering sending aid" may send it:
+                # the governed act, with the governing verb's subject as its actor.
                 if comp_rule is None or comp_event is None:
                     return None
                 actor, recipient = self.verb_arguments(v, comp_rule, comp_event)
                 c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos != "NOUN"
                                         else self.noun_arguments(comp, comp_rule, comp_event))
                 cand = self._make(comp, comp_rule, comp_event, actor or c_actor, c_recipient or recipient, v, [v, comp], )
-                cand.negated = True
+                if "deliberate" in flags:
+                    cand.hypothetical = True
+                elif comp_event in COOPERATIVE | RETREATING:
+                    # "failed to reach agreement", "failed to agree on a date": CAMEO codes the failure
+                    # as a rejection (12), and so do the real-text labels.
+                    cand.event, (cand.mode, cand.cameo) = "REJECT", REJECT_MODE.get(comp_event, (None, "120"))
+                else:
+                    cand.negated = True  # "failed to stop the attack"
                 return cand
             event = rule.event
             if event is None:
@@ -900,7 +1000,7 @@ class SentenceCoder:
                 else:
                     other = [a for a in c_actor if a.code not in {x.code for x in actor}]
                     recipient = recipient or c_recipient or other
-                event, mode, cameo = derive(rule, comp_event, comp_rule)
+                event, mode, cameo = derive(rule, comp_event, comp_rule, helps_someone(comp))
                 cand = self._make(v, rule, event, actor, recipient, v, [v, *particle, comp])
                 cand.mode, cand.cameo = mode, cameo
                 if comp_rule.context:
@@ -1042,16 +1142,26 @@ THREAT_MODE = {"ASSAULT": ("violence", "138"), "SANCTION": ("relations", "1313")
                "MOBILIZE": ("violence", "138"), "REJECT": ("relations", "134")}
 
 
-def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule) -> tuple[str, str | None, str | None]:
-    """Type, mode and CAMEO of a verb that governs another predicate ("agreed to hold talks")."""
+def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule, helping: bool = False
+           ) -> tuple[str, str | None, str | None]:
+    """Type, mode and CAMEO of a verb that governs another predicate ("agreed to hold talks").
+
+    `helping`: the governed act moves forces to help someone (see helps_someone).
+    """
     flags = rule.flags
     if "intent" in flags:
         if comp in COOPERATIVE:
             return "AGREE", None, AGREE_CAMEO.get(comp, "030")
-        if comp in RETREATING and comp_rule.mode != "access":
+        if comp in RETREATING and not (comp_rule.mode == "access" and comp_rule.lemma in ("open", "reopen")):
+            # PLOVER: promised or agreed retreats ("agreed to allow access", "will release") are
+            # concessions; they do not reduce to AGREE. Reopening a border or route is agreed.
             return "CONCEDE", None, "035" if comp == "CONCEDE" else "0356"
         if comp in RETREATING:
-            return "AGREE", None, "030"  # "agreed to reopen the border": opening up is agreed, not conceded
+            return "AGREE", None, "030"
+        if comp == "ACCUSE" and comp_rule.mode == "investigate":
+            return "AGREE", None, "0355"  # "agreed to send election observers": international involvement
+        if comp == "MOBILIZE" and helping:
+            return "AGREE", None, "0334"  # "offered to send troops to help the Philippine army"
         if comp in ("ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "THREATEN"):
             mode, cameo = THREAT_MODE.get(comp, ("violence", "130"))
             return "THREATEN", mode, cameo

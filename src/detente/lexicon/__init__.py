@@ -47,8 +47,7 @@ def triggers() -> dict[tuple[str, str], tuple[TriggerRule, ...]]:
         pos = {"V": "VERB", "N": "NOUN", "A": "ADJ"}[r["pos"].upper()[:1]]
         particle = " ".join(words[1:]) if pos != "NOUN" and len(words) > 1 else None
         lemma = words[0] if pos != "NOUN" else words[-1]
-        objects = frozenset(w for o in r["objects"].split("|") if o.strip()
-                            for w in (cue_words()[o.strip()[1:]] if o.strip().startswith("@") else {o.strip()})) or None
+        objects = frozenset(w for o in r["objects"].split("|") if o.strip() for w in _expand(o.strip())) or None
         if pos == "NOUN" and len(words) > 1:
             objects = (objects or frozenset()) | {" ".join(words[:-1])}
         event = r["event"] or None
@@ -61,6 +60,17 @@ def triggers() -> dict[tuple[str, str], tuple[TriggerRule, ...]]:
             context=r.get("context") or None,
         ))
     return {k: tuple(sorted(v, key=lambda t: -t.specificity)) for k, v in table.items()}
+
+
+def _expand(entry: str) -> set[str]:
+    """One objects entry: a word, an @class of cues.tsv, or words joined by '+' that must all occur."""
+    if "+" in entry:
+        parts = [sorted(_expand(p)) for p in entry.split("+")]
+        combos = [""]
+        for options in parts:
+            combos = [f"{c}+{o}" if c else o for c in combos for o in options]
+        return set(combos)
+    return set(cue_words()[entry[1:]]) if entry.startswith("@") else {entry}
 
 
 @cache

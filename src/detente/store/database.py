@@ -34,8 +34,12 @@ from detente.store.schema import (
     DOC_COLUMNS,
     EVENT_COLUMNS,
     FAILURE_COLUMNS,
+    LOCATION_COLUMNS,
+    NEWEST_FIRST_SQL,
+    OLDEST_FIRST_SQL,
     PENDING_DATES,
     PENDING_SCHEMA,
+    REPRESENTATIVE_SQL,
     SCHEMA,
     arrow_rows,
     event_row,
@@ -77,7 +81,15 @@ class EventFilter:
     doc_id: str | None = None
     text: str | None = None
     include_modal: bool = True  # negated and hypothetical events
+    include_background: bool = True  # events the coder marks historical (background, habitual)
     min_confidence: float = 0.0
+    place: str | None = None  # country of location (ISO3), region (admin1) or place name
+    near: tuple[float, float, float] | None = None  # (lat, lon, km): locations within km of the point
+    bbox: tuple[float, float, float, float] | None = None  # (west, south, east, north) in degrees
+    # "reports": every stored row; "clusters": each event once, as the report that stands for
+    # it (REPRESENTATIVE_SQL) among the rows the filter selects. Pages, commands and the API
+    # count clusters by default (the one count of detente.analysis.series.count_events).
+    count: str = "reports"
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -119,10 +131,47 @@ class EventFilter:
             params += [f"%{self.text}%", f"%{self.text}%"]
         if not self.include_modal:
             clauses.append("NOT negated AND NOT hypothetical")
+        if not self.include_background:
+            clauses.append("NOT COALESCE(historical, FALSE)")
         if self.min_confidence:
             clauses.append("confidence >= ?")
             params.append(self.min_confidence)
+        if self.place:
+            clauses.append("(location_country = upper(?) OR lower(location_admin1) = lower(?) "
+                           "OR lower(location_name) = lower(?))")
+            params += [self.place.strip()] * 3
+        if self.bbox:
+            west, south, east, north = self.bbox
+            lon = "(location_lon BETWEEN ? AND ?)" if west <= east else "(location_lon >= ? OR location_lon <= ?)"
+            clauses.append(f"(location_lat BETWEEN ? AND ? AND {lon})")
+            params += [south, north, west, east]
+        if self.near:
+            lat, lon, km = self.near
+            # Great-circle distance (haversine, Earth radius 6371 km).
+            clauses.append("(location_lat IS NOT NULL AND 2 * 6371 * asin(sqrt(pow(sin(radians(location_lat - ?) / 2), 2)"
+                           " + cos(radians(?)) * cos(radians(location_lat)) * pow(sin(radians(location_lon - ?) / 2), 2)))"
+                           " <= ?)")
+            params += [lat, lat, lon, km]
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    @classmethod
+    def counted(cls, dyad: tuple[str, str] | None = None, count: str = "clusters", include_modal: bool = False,
+                include_background: bool = False) -> EventFilter:
+        """The events that relations analyses, pages, commands and the API count (the one count
+        of detente): each event once (count="clusters") or every report, negated, hypothetical
+        and background events left out unless asked for; of a dyad if given."""
+        return cls(dyad=dyad, include_modal=include_modal, include_background=include_background, count=count)
+
+    def rows(self) -> tuple[str, list[Any]]:
+        """SQL (a table expression) of the rows the filter selects: every report, or with
+        count="clusters" one row per event; with its parameters."""
+        where, params = self.where()
+        if self.count == "reports":
+            return f"(SELECT * FROM events{where})", params
+        if self.count != "clusters":
+            raise DetenteError(f"unknown count {self.count!r}; use clusters or reports")
+        return ("(SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY COALESCE(event_cluster_id, id) "
+                f"ORDER BY {REPRESENTATIVE_SQL}) AS rn FROM events{where}) WHERE rn = 1)"), params
 
 
 class Store:
@@ -151,14 +200,18 @@ class Store:
         # DuckDB draws a progress bar on stdout for long queries; stdout carries our data.
         self.con.execute("SET enable_progress_bar = false")
         self.read_only = read_only or self.parquet
+        self.has_locations = getattr(self, "has_locations", True)
 
     def _create_schema(self) -> None:
         tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if {"events", "documents", "failures", "dedup_pending"} <= tables and self.con.execute(
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = 'dedup_pending' "
-                "AND column_name = 'until'").fetchone()[0]:
+                "SELECT count(*) FROM information_schema.columns WHERE (table_name = 'dedup_pending' AND "
+                "column_name = 'until') OR (table_name = 'events' AND column_name IN (SELECT unnest(?::VARCHAR[])))",
+                [list(LOCATION_COLUMNS)]).fetchone()[0] == 1 + len(LOCATION_COLUMNS):
             return  # up to date: the writer opens the file for every step, keep that cheap
         self.con.execute(SCHEMA)
+        for name, kind in LOCATION_COLUMNS.items():  # a store from before event locations
+            self.con.execute(f"ALTER TABLE events ADD COLUMN IF NOT EXISTS {name} {kind}")
         if "dedup_pending" not in tables:
             self.con.execute(PENDING_SCHEMA)
             if "events" in tables:  # a store from before incremental de-duplication: all blocks once
@@ -170,6 +223,9 @@ class Store:
         tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "events" not in tables:
             raise DetenteError(f"{self.path}: not a detente store (no events table)")
+        columns = {r[0] for r in self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'").fetchall()}
+        self.has_locations = "location_country" in columns
 
     def close(self) -> None:
         self.con.close()
@@ -362,24 +418,37 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------
 
+    def _where(self, flt: EventFilter | None) -> tuple[str, list[Any]]:
+        flt = flt or EventFilter()
+        if (flt.place or flt.near or flt.bbox) and not self.has_locations:
+            raise DetenteError(f"{self.path}: this store has no event locations (it predates them); "
+                               "ingest again, or open it writable once, to filter by place")
+        return flt.where()
+
+    def _rows(self, flt: EventFilter | None) -> tuple[str, list[Any]]:
+        """The rows a filter selects (`EventFilter.rows`), after checking the store can answer it."""
+        self._where(flt)
+        return (flt or EventFilter()).rows()
+
     def count(self, flt: EventFilter | None = None) -> int:
-        where, params = (flt or EventFilter()).where()
-        return self.con.execute(f"SELECT count(*) FROM events{where}", params).fetchone()[0]
+        rows, params = self._rows(flt)
+        return self.con.execute(f"SELECT count(*) FROM {rows}", params).fetchone()[0]
 
     def events(self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0,
                order: str = "date") -> Iterator[dict[str, Any]]:
         """Stored events as public records, filtered and ordered."""
-        orders = {"date": "COALESCE(date, pub_date), doc_id, sentence_index, id",
-                  "-date": "COALESCE(date, pub_date) DESC, doc_id, sentence_index, id",
-                  "score": "plover_score, COALESCE(date, pub_date) DESC, id",
-                  "-score": "plover_score DESC, COALESCE(date, pub_date) DESC, id",
-                  "confidence": "confidence, COALESCE(date, pub_date) DESC, id",
-                  "-confidence": "confidence DESC, COALESCE(date, pub_date) DESC, id",
-                  "type": "event_type, COALESCE(date, pub_date) DESC, id", "doc": "doc_id, sentence_index, id"}
+        orders = {"date": f"{OLDEST_FIRST_SQL}, doc_id, sentence_index, id",
+                  "-date": f"{NEWEST_FIRST_SQL}, doc_id, sentence_index, id",
+                  "score": f"plover_score, {NEWEST_FIRST_SQL}, id",
+                  "-score": f"plover_score DESC, {NEWEST_FIRST_SQL}, id",
+                  "confidence": f"confidence, {NEWEST_FIRST_SQL}, id",
+                  "-confidence": f"confidence DESC, {NEWEST_FIRST_SQL}, id",
+                  "type": f"event_type, {NEWEST_FIRST_SQL}, id", "doc": "doc_id, sentence_index, id",
+                  "strongest": f"abs(plover_score) DESC, {OLDEST_FIRST_SQL}, id"}
         if order not in orders:
             raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
-        where, params = (flt or EventFilter()).where()
-        sql = f"SELECT * FROM events{where} ORDER BY {orders[order]}"
+        rows, params = self._rows(flt)
+        sql = f"SELECT * FROM {rows} ORDER BY {orders[order]}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]

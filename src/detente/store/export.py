@@ -12,13 +12,16 @@ from typing import Any
 
 from detente.errors import DetenteError
 
-FORMATS = ("jsonl", "json", "csv", "parquet")
+FORMATS = ("jsonl", "json", "csv", "parquet", "gdelt", "icews")
+# GDELT and ICEWS rows are dyadic by definition (detente.store.exchange).
+EXCHANGE = ("gdelt", "icews")
 CSV_COLUMNS = [
     "id", "doc_id", "sentence_index", "date", "date_precision", "pub_date", "event_type", "mode", "contexts",
     "quad_class", "plover_score", "cameo_code", "goldstein", "actor_codes", "actor_countries", "actor_sectors",
     "actor_names", "actor_text", "recipient_codes", "recipient_countries", "recipient_sectors", "recipient_names",
     "recipient_text", "trigger", "negated", "hypothetical", "future", "historical", "confidence", "sentence",
-    "event_cluster_id", "sources_count", "coder",
+    "event_cluster_id", "sources_count", "coder", "location_name", "location_country", "location_admin1",
+    "location_lat", "location_lon", "location_feature", "location_precision",
 ]
 
 
@@ -51,15 +54,21 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
         out[f"{side}_names"] = ";".join(a.get("name") or "" for a in items)
         out[f"{side}_text"] = ";".join(a.get("text") or "" for a in items)
     out["contexts"] = ";".join(record.get("contexts") or [])
+    loc = record.get("location") or {}
+    for key in ("name", "country", "admin1", "lat", "lon", "feature", "precision"):
+        out[f"location_{key}"] = loc.get(key)
     return out
 
 
 def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: str | None = None,
-                  dyads: bool = False) -> int:
-    """Write records to `out` (stdout when None or '-'); returns how many were written."""
+                  dyads: bool = False, documents: dict[str, dict[str, Any]] | None = None) -> int:
+    """Write records to `out` (stdout when None or '-'); returns how many were written.
+
+    `documents` (doc_id -> url, source) fills the GDELT SOURCEURL and ICEWS Publisher columns.
+    """
     if fmt not in FORMATS:
         raise DetenteError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if dyads:
+    if dyads or fmt in EXCHANGE:
         records = (d for r in records for d in dyadic(r))
     to_stdout = out in (None, "-")
     if fmt == "parquet":
@@ -81,6 +90,16 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: st
                 buf.write(("," if n else "") + "\n" + json.dumps(r, ensure_ascii=False, default=str))
                 n += 1
             buf.write("\n]\n")
+        elif fmt in EXCHANGE:
+            from detente.store.exchange import GDELT_COLUMNS, ICEWS_COLUMNS, gdelt_row, icews_row
+
+            columns, to_row = (GDELT_COLUMNS, gdelt_row) if fmt == "gdelt" else (ICEWS_COLUMNS, icews_row)
+            writer = csv.DictWriter(buf, fieldnames=columns, delimiter="\t", lineterminator="\n",
+                                    quoting=csv.QUOTE_MINIMAL)
+            writer.writeheader()
+            for r in records:
+                writer.writerow(to_row(r, (documents or {}).get(r.get("doc_id") or "")))
+                n += 1
         else:
             writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS + ["source_event_id"] * dyads, extrasaction="ignore")
             writer.writeheader()
@@ -120,6 +139,7 @@ def _write_parquet(records: Iterable[dict[str, Any]], path: Path) -> int:
         row = dict(r)
         row["actor"] = json.dumps(r.get("actor") or [])
         row["recipient"] = json.dumps(r.get("recipient") or [])
+        row["location"] = json.dumps(r["location"]) if r.get("location") else None
         for key in ("date", "pub_date"):
             row[key] = str(row[key]) if row.get(key) is not None else None
         rows.append(row)

@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS events (
     trigger VARCHAR,
     negated BOOLEAN, hypothetical BOOLEAN, future BOOLEAN, historical BOOLEAN,
     confidence DOUBLE, coder VARCHAR,
-    event_cluster_id VARCHAR, sources_count INTEGER
+    event_cluster_id VARCHAR, sources_count INTEGER,
+    location JSON, location_country VARCHAR, location_admin1 VARCHAR, location_name VARCHAR,
+    location_lat DOUBLE, location_lon DOUBLE
 );
 CREATE TABLE IF NOT EXISTS failures (
     key VARCHAR PRIMARY KEY,
@@ -42,12 +44,38 @@ CREATE TABLE IF NOT EXISTS failures (
     attempts INTEGER, first_failed_at TIMESTAMP, failed_at TIMESTAMP
 );
 """
+# Added after the first release: stores created before get them on their next write.
+LOCATION_COLUMNS = {"location": "JSON", "location_country": "VARCHAR", "location_admin1": "VARCHAR",
+                    "location_name": "VARCHAR", "location_lat": "DOUBLE", "location_lon": "DOUBLE"}
+# Columns that only serve queries: not part of the public record.
+DERIVED_COLUMNS = ("actor_codes", "recipient_codes", "actor_countries", "recipient_countries", "location_country",
+                   "location_admin1", "location_name", "location_lat", "location_lon")
+
+# When an event happened, and how precisely that is known. DAY_SQL is its date (the
+# publication date when the text gives none); a month- or year-precise date stands for the
+# whole month or year, so its span ends at SPAN_END_SQL. PRECISION_RANK_SQL orders reports
+# from the most precise date (day) to the least (year).
+DAY_SQL = "COALESCE(date, pub_date)"
+PRECISION_RANK_SQL = ("CASE date_precision WHEN 'day' THEN 0 WHEN 'publication' THEN 1 WHEN 'week' THEN 2 "
+                      "WHEN 'month' THEN 3 WHEN 'year' THEN 4 ELSE 1 END")
+SPAN_END_SQL = (f"CASE date_precision WHEN 'month' THEN last_day({DAY_SQL}) "
+                f"WHEN 'year' THEN make_date(year({DAY_SQL}), 12, 31) ELSE {DAY_SQL} END")
+# The report that stands for an event reported several times (rows of one event_cluster_id):
+# the most precisely dated, then the earliest, then the most confident. Its date is the event's.
+REPRESENTATIVE_SQL = f"{PRECISION_RANK_SQL}, {DAY_SQL}, COALESCE(confidence, 0) DESC, id"
+# Lists in date order: an imprecise event comes after the precise events of its period,
+# oldest first (after the period's last day) as well as newest first (below its first day, and
+# never above the day of the article that reports it: "next year" is no newer than its news),
+# so a year-only date never heads a list of the latest events.
+OLDEST_FIRST_SQL = f"{SPAN_END_SQL}, {PRECISION_RANK_SQL}"
+NEWEST_FIRST_SQL = (f"CASE WHEN date_precision IN ('month', 'year') THEN least({DAY_SQL}, COALESCE(pub_date, {DAY_SQL})) "
+                    f"ELSE {DAY_SQL} END DESC, {PRECISION_RANK_SQL}")
 
 EVENT_COLUMNS = [
     "id", "doc_id", "sentence_index", "sentence", "date", "date_precision", "pub_date", "event_type", "mode",
     "contexts", "quad_class", "plover_score", "cameo_code", "goldstein", "actor", "recipient", "actor_codes",
     "recipient_codes", "actor_countries", "recipient_countries", "trigger", "negated", "hypothetical", "future",
-    "historical", "confidence", "coder", "event_cluster_id", "sources_count",
+    "historical", "confidence", "coder", "event_cluster_id", "sources_count", *LOCATION_COLUMNS,
 ]
 # Columns the de-duplication reads (detente.store.dedup), plus the current cluster columns.
 CLUSTER_INPUT_COLUMNS = [
@@ -70,13 +98,18 @@ def event_row(ev: Event) -> dict[str, Any]:
     """An Event as a flat row for the store and for Parquet."""
     actor = [a.model_dump() for a in ev.actor]
     recipient = [r.model_dump() for r in ev.recipient]
-    row = ev.model_dump(exclude={"actor", "recipient"})
+    row = ev.model_dump(exclude={"actor", "recipient", "location"})
+    where = ev.location
     row.update(
         actor=json.dumps(actor), recipient=json.dumps(recipient),
         actor_codes=[a.code for a in ev.actor], recipient_codes=[r.code for r in ev.recipient],
         actor_countries=sorted({a.country for a in ev.actor if a.country}),
         recipient_countries=sorted({r.country for r in ev.recipient if r.country}),
         event_cluster_id=ev.id, sources_count=1,
+        location=json.dumps(where.model_dump()) if where else None,
+        location_country=where.country if where else None, location_admin1=where.admin1 if where else None,
+        location_name=where.name if where else None, location_lat=where.lat if where else None,
+        location_lon=where.lon if where else None,
     )
     return row
 
@@ -99,11 +132,11 @@ def failure_row(f: Failure, now: dt.datetime) -> dict[str, Any]:
 
 def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
     """A stored row back to the public event record (JSON-ready)."""
-    out = {k: v for k, v in row.items() if k not in ("actor_codes", "recipient_codes", "actor_countries",
-                                                       "recipient_countries")}
-    for key in ("actor", "recipient"):
+    out = {k: v for k, v in row.items() if k not in DERIVED_COLUMNS}
+    for key in ("actor", "recipient", "location"):
         if isinstance(out.get(key), str):
             out[key] = json.loads(out[key])
+    out.setdefault("location", None)
     for key in ("date", "pub_date"):
         if isinstance(out.get(key), (dt.date, dt.datetime)):
             out[key] = out[key].isoformat()[:10]

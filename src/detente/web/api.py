@@ -11,11 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
+from detente.store import EventFilter
 from detente.store.export import CSV_COLUMNS, dyadic, flat
 
 from . import bridge, queries
 from .access import StoreAccess, WebError
-from .params import EventQuery, Paging, actor_code, event_query, frequency, paging, period
+from .params import EventQuery, Paging, actor_code, counting, event_query, frequency, paging, period
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -24,10 +25,13 @@ def _access(request: Request) -> StoreAccess:
     return request.app.state.access
 
 
+CountQ = Annotated[str, Depends(counting)]
+
+
 @router.get("/stats", summary="Corpus size, date spans, counts by event type and quad class")
-def api_stats(request: Request) -> dict[str, Any]:
+def api_stats(request: Request, count: CountQ = "clusters") -> dict[str, Any]:
     with _access(request).read() as store:
-        return queries.corpus_stats(store)
+        return queries.corpus_stats(store, count)
 
 
 @router.get("/events", summary="Filtered, sorted, paged events")
@@ -104,8 +108,6 @@ def api_event(request: Request, event_id: Annotated[str, Path(max_length=200)]) 
 
 @router.get("/doc/{doc_id:path}", summary="One document: metadata, text and its events")
 def api_doc(request: Request, doc_id: str) -> dict[str, Any]:
-    from detente.store import EventFilter
-
     with _access(request).read() as store:
         doc = store.document(doc_id)
         if doc is None:
@@ -115,33 +117,36 @@ def api_doc(request: Request, doc_id: str) -> dict[str, Any]:
 
 
 @router.get("/dyad/{a}/{b}", summary="A dyad's relations series and change points")
-def api_dyad(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)]) -> dict[str, Any]:
+def api_dyad(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)],
+             count: CountQ = "clusters") -> dict[str, Any]:
     a, b = actor_code(a, "a"), actor_code(b, "b")
     if a == b:
         raise WebError(400, "a dyad needs two different actors")
     with _access(request).read() as store:
-        series = bridge.dyad_series(store, a, b, freq)
-        changes = bridge.dyad_changes(store, a, b, freq)
-    return {"a": a, "b": b, "freq": freq, "series": series, "changes": changes}
+        n_events = store.count(EventFilter.counted(dyad=(a, b), count=count))
+        series = bridge.dyad_series(store, a, b, freq, count)
+        changes = bridge.dyad_changes(store, a, b, freq, count)
+    return {"a": a, "b": b, "freq": freq, "count": count, "n_events": n_events, "series": series, "changes": changes}
 
 
 @router.get("/changes", summary="Change points in every dyad, strongest first")
 def api_changes(request: Request,
                 limit: Annotated[int | None, Query(ge=1, le=10000, description="At most this many.")] = None,
-                ) -> dict[str, Any]:
+                count: CountQ = "clusters") -> dict[str, Any]:
     with _access(request).read() as store:
-        changes = bridge.all_changes(store)
+        changes = bridge.all_changes(store, count)
     return {"total": len(changes), "changes": changes[:limit] if limit else changes}
 
 
 @router.get("/network", summary="Signed network of a period, its structural balance and blocs")
-def api_network(request: Request, span: Annotated[tuple, Depends(period)]) -> dict[str, Any]:
+def api_network(request: Request, span: Annotated[tuple, Depends(period)], count: CountQ = "clusters") -> dict[str, Any]:
     with _access(request).read() as store:
-        return bridge.network(store, *span)
+        return bridge.network(store, *span, count)
 
 
 @router.get("/dyads", summary="The most active dyads")
 def api_dyads(request: Request,
-              n: Annotated[int, Query(ge=1, le=500, description="How many dyads (1-500).")] = 20) -> dict[str, Any]:
+              n: Annotated[int, Query(ge=1, le=500, description="How many dyads (1-500).")] = 20,
+              count: CountQ = "clusters") -> dict[str, Any]:
     with _access(request).read() as store:
-        return {"dyads": bridge.top_dyads(store, n)}
+        return {"count": count, "dyads": bridge.top_dyads(store, n, count)}

@@ -86,50 +86,51 @@ def _call(module: str, func: str, *args: Any, **kwargs: Any) -> Any:
 
 
 
-def dyad_series(store: Store, a: str, b: str, freq: str = "month") -> list[dict[str, Any]]:
+def dyad_series(store: Store, a: str, b: str, freq: str = "month", count: str = "clusters") -> list[dict[str, Any]]:
     """The relations series of a dyad, one dict per period (period = its label, start/end dates)."""
     def compute() -> list[dict[str, Any]]:
-        frame = _call("series", "dyad_series", store, a, b, freq=freq)
+        frame = _call("series", "dyad_series", store, a, b, freq=freq, count=count)
         to_records = getattr(_module("series"), "series_records", None)
         return jsonable(to_records(frame) if to_records else frame)
 
-    return _cached(("dyad_series", a, b, freq), store, compute)
+    return _cached(("dyad_series", a, b, freq, count), store, compute)
 
 
-def top_dyads(store: Store, n: int = 20) -> list[dict[str, Any]]:
+def top_dyads(store: Store, n: int = 20, count: str = "clusters") -> list[dict[str, Any]]:
     """The most active dyads."""
-    return _cached(("top_dyads", n), store, lambda: jsonable(_call("series", "top_dyads", store, n)))
+    return _cached(("top_dyads", n, count), store, lambda: jsonable(_call("series", "top_dyads", store, n, count=count)))
 
 
-def dyad_changes(store: Store, a: str, b: str, freq: str = "month") -> list[dict[str, Any]]:
+def dyad_changes(store: Store, a: str, b: str, freq: str = "month", count: str = "clusters") -> list[dict[str, Any]]:
     """Change points in a dyad's relations."""
-    return _cached(("dyad_changes", a, b, freq), store,
-                   lambda: [_change(c) for c in jsonable(_call("changes", "dyad_changes", store, a, b, freq=freq))])
+    return _cached(("dyad_changes", a, b, freq, count), store,
+                   lambda: [_change(c) for c in jsonable(_call("changes", "dyad_changes", store, a, b, freq=freq,
+                                                               count=count))])
 
 
-def all_changes(store: Store) -> list[dict[str, Any]]:
+def all_changes(store: Store, count: str = "clusters") -> list[dict[str, Any]]:
     """Change points of every dyad, strongest first."""
-    return _cached(("all_changes",), store,
-                   lambda: [_change(c) for c in jsonable(_call("changes", "all_changes", store))])
+    return _cached(("all_changes", count), store,
+                   lambda: [_change(c) for c in jsonable(_call("changes", "all_changes", store, count=count))])
 
 
 def _change(c: dict[str, Any]) -> dict[str, Any]:
     """A change with the keys the pages rely on (a, b, label, start, end, before, after, evidence)."""
     out = {"a": None, "b": None, "label": "change", "start": None, "end": None, "before": None, "after": None,
-           "evidence": [], **c}
+           "evidence": [], "claims": [], **c}
     if (not out["a"] or not out["b"]) and isinstance(out.get("dyad"), str) and "-" in out["dyad"]:
         out["a"], out["b"] = out["dyad"].split("-", 1)
     out["evidence"] = [e for e in out["evidence"] or [] if isinstance(e, dict)]
     return out
 
 
-def network(store: Store, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
+def network(store: Store, date_from: dt.date | None, date_to: dt.date | None, count: str = "clusters") -> dict[str, Any]:
     """The signed network of a period: nodes, edges, structural balance and blocs."""
-    return _cached(("network", date_from, date_to), store, lambda: _network(store, date_from, date_to))
+    return _cached(("network", date_from, date_to, count), store, lambda: _network(store, date_from, date_to, count))
 
 
-def _network(store: Store, date_from: dt.date | None, date_to: dt.date | None) -> dict[str, Any]:
-    graph = _call("network", "signed_network", store, date_from, date_to)
+def _network(store: Store, date_from: dt.date | None, date_to: dt.date | None, count: str) -> dict[str, Any]:
+    graph = _call("network", "signed_network", store, date_from, date_to, count=count)
     balance = _call("network", "structural_balance", graph)
     blocs = [sorted(map(str, b)) for b in _call("network", "blocs", graph)]
     bloc_of = {node: i for i, bloc in enumerate(blocs) for node in bloc}

@@ -21,6 +21,7 @@ from .params import (
     EventQuery,
     Paging,
     actor_code,
+    counting,
     event_query,
     frequency,
     paging,
@@ -79,17 +80,17 @@ def _doc_titles(store: Any, events: list[dict[str, Any]]) -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request) -> HTMLResponse:
+def overview(request: Request, count: Annotated[str, Depends(counting)] = "clusters") -> HTMLResponse:
     with _access(request).read() as store:
-        stats = queries.corpus_stats(store)
-        timeline = r.timeline_figure(queries.monthly_quads(store)) if stats["events"] else None
-        dyads, dyads_error = _try(bridge.top_dyads, store, 12)
-        changes, changes_error = _try(bridge.all_changes, store)
+        stats = queries.corpus_stats(store, count)
+        timeline = r.timeline_figure(queries.monthly_quads(store, count)) if stats["events"] else None
+        dyads, dyads_error = _try(bridge.top_dyads, store, 12, count)
+        changes, changes_error = _try(bridge.all_changes, store, count)
         _, recent_docs = queries.documents(store, None, 8, 0)
     latest = sorted((c for c in changes or [] if c["label"] != "stable"), key=lambda c: str(c["start"]), reverse=True)
     return render(request, "overview.html", stats=stats, timeline=timeline, dyads=dyads or [],
                   dyads_error=dyads_error, changes=latest[:8], n_changes=len(changes or []),
-                  changes_error=changes_error, recent_docs=recent_docs)
+                  changes_error=changes_error, recent_docs=recent_docs, count=count)
 
 
 @router.get("/events", response_class=HTMLResponse)
@@ -108,10 +109,11 @@ def events_page(request: Request, eq: Annotated[EventQuery, Depends(event_query)
 
 
 @router.get("/dyads", response_class=HTMLResponse)
-def dyads_page(request: Request, n: Annotated[int, Query(ge=1, le=500)] = 50) -> HTMLResponse:
+def dyads_page(request: Request, n: Annotated[int, Query(ge=1, le=500)] = 50,
+               count: Annotated[str, Depends(counting)] = "clusters") -> HTMLResponse:
     with _access(request).read() as store:
-        dyads, error = _try(bridge.top_dyads, store, n)
-    return render(request, "dyads.html", dyads=dyads or [], error=error, n=n)
+        dyads, error = _try(bridge.top_dyads, store, n, count)
+    return render(request, "dyads.html", dyads=dyads or [], error=error, n=n, count=count)
 
 
 @router.get("/dyad", response_class=HTMLResponse)
@@ -125,33 +127,35 @@ def dyad_form(request: Request, a: str = "", b: str = "") -> RedirectResponse:
 @router.get("/dyad/{a}/{b}", response_class=HTMLResponse)
 def dyad_page(request: Request, a: str, b: str, freq: Annotated[str, Depends(frequency)],
               pg: Annotated[Paging, Depends(paging)],
-              sort: Annotated[str, Query()] = "-date") -> HTMLResponse:
+              sort: Annotated[str, Query()] = "-date",
+              count: Annotated[str, Depends(counting)] = "clusters") -> HTMLResponse:
     a, b = actor_code(a, "a"), actor_code(b, "b")
     if a == b:
         raise WebError(400, "a dyad needs two different actors")
-    eq = event_query(sort=sort)
-    flt = EventFilter(dyad=(a, b))
+    eq = event_query(sort=sort, count=count)
+    flt = EventFilter.counted(dyad=(a, b), count=count)  # what the series counts: the total of the overview
     with _access(request).read() as store:
         total = store.count(flt)
         events = list(store.events(flt, limit=pg.page_size, offset=pg.offset, order=eq.sort))
         titles = _doc_titles(store, events)
-        series, series_error = _try(bridge.dyad_series, store, a, b, freq)
-        changes, changes_error = _try(bridge.dyad_changes, store, a, b, freq)
+        series, series_error = _try(bridge.dyad_series, store, a, b, freq, count)
+        changes, changes_error = _try(bridge.dyad_changes, store, a, b, freq, count)
     figure = r.series_figure(series, changes or []) if series and any(x.get("n_events") for x in series) else None
     columns = [(k, v) for k, v in SERIES_TABLE if series and k in series[0]]
     return render(request, "dyad.html", a=a, b=b, names=(_code_name(a), _code_name(b)), freq=freq, freqs=FREQS, series=series or [], series_columns=columns,
                   series_error=series_error, changes=changes or [], changes_error=changes_error, figure=figure,
-                  events=events, titles=titles, pager=_pager(total, pg), eq=eq)
+                  events=events, titles=titles, pager=_pager(total, pg), eq=eq, count=count)
 
 
 @router.get("/changes", response_class=HTMLResponse)
-def changes_page(request: Request, sort: str = "strength", label: str = "") -> HTMLResponse:
+def changes_page(request: Request, sort: str = "strength", label: str = "",
+                 count: Annotated[str, Depends(counting)] = "clusters") -> HTMLResponse:
     if sort not in CHANGE_SORTS:
         raise WebError(400, f"sort: use one of {', '.join(CHANGE_SORTS)}, not {sort!r}")
     if label and label not in CHANGE_LABELS:
         raise WebError(400, f"label: use one of {', '.join(CHANGE_LABELS)}, not {label!r}")
     with _access(request).read() as store:
-        changes, error = _try(bridge.all_changes, store)
+        changes, error = _try(bridge.all_changes, store, count)
     shown = [c for c in changes or [] if not label or c["label"] == label]
     if sort == "recent":
         shown.sort(key=lambda c: str(c["start"]), reverse=True)
@@ -160,10 +164,11 @@ def changes_page(request: Request, sort: str = "strength", label: str = "") -> H
 
 
 @router.get("/network", response_class=HTMLResponse)
-def network_page(request: Request, span: Annotated[tuple, Depends(period)]) -> HTMLResponse:
+def network_page(request: Request, span: Annotated[tuple, Depends(period)],
+                 count: Annotated[str, Depends(counting)] = "clusters") -> HTMLResponse:
     date_from, date_to = span
     with _access(request).read() as store:
-        net, error = _try(bridge.network, store, date_from, date_to)
+        net, error = _try(bridge.network, store, date_from, date_to, count)
         stats = queries.corpus_stats(store)
     figure = r.network_figure(net) if net and net["edges"] else None
     names = {n["id"]: n.get("name") or n["id"] for n in (net or {}).get("nodes", [])}

