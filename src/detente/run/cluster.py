@@ -104,7 +104,7 @@ def iter_coded_dask(
     A partition whose task fails as a whole (its worker died, Dask gave up on it) is coded
     again one document per task, so only a document that fails on its own is a Failure.
     """
-    from detente.run.pipeline import TIME_LIMIT, failure, one_line
+    from detente.run.pipeline import FATAL, TIME_LIMIT, failure, one_line
 
     time_limit = TIME_LIMIT if time_limit is None else time_limit
     it = iter(docs)
@@ -133,6 +133,8 @@ def iter_coded_dask(
         fut = client.submit(code_partition, [doc], actor_table, batch_size, time_limit, pure=False)
         try:
             return fut.result()[0]
+        except FATAL:
+            raise
         except Exception as exc:  # noqa: BLE001 - this document, alone, breaks its task
             return failure(doc, "crash", f"its Dask task failed ({one_line(exc)})")
         finally:
@@ -147,6 +149,8 @@ def iter_coded_dask(
             number, chunk, _ = index.pop(fut.key)
             try:
                 outcomes = fut.result()
+            except FATAL:
+                raise
             except Exception:  # noqa: BLE001 - the partition failed as a whole: find the culprit
                 outcomes = [alone(doc) for doc in chunk]
             fut.release()

@@ -38,6 +38,9 @@ MIN_DOCS_PER_PROCESS = 2
 TIME_LIMIT = 120.0
 
 Outcome = list[Event] | Failure
+# Errors of the installation, not of a document: they stop the run instead of failing every
+# document (and recording each as failed with its content, so that none would be tried again).
+FATAL = (ImportError,)
 
 
 @cache
@@ -110,6 +113,8 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
             progress.coding = doc
             try:
                 events += _renumber(code_doc(piece, doc, DocumentActors(piece, matcher, doc.pub_date), CODER), offset)
+            except FATAL:
+                raise
             except Exception as exc:  # noqa: BLE001 - one document's failure is recorded, not fatal
                 error = exc
             progress.coding = None
@@ -141,6 +146,8 @@ def _code_serial(docs: list[Document], actor_table: str | None, batch_size: int,
                 broken = True
                 if progress.coding is docs[start]:  # its parse was done: this document is the culprit
                     culprit = docs[start]
+            except FATAL:
+                raise
             except Exception:  # noqa: BLE001 - the parse raised: the batch is retried one by one below
                 broken = True
             if broken:
@@ -171,6 +178,8 @@ def _code_alone(doc: Document, matcher: ActorMatcher, time_limit: float | None) 
             item = next(stream)
     except TimeBudgetExceeded:
         return failure(doc, "timeout", _over(time_limit))
+    except FATAL:
+        raise
     except Exception as exc:  # noqa: BLE001 - recorded as this document's failure
         return failure(doc, "code", one_line(exc))
     finally:
@@ -313,6 +322,8 @@ class _Pool:
             except cf.process.BrokenProcessPool:
                 self.restart()
                 out.append(failure(doc, "crash", "the worker process died while coding it"))
+            except FATAL:
+                raise
             except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
                 out.append(failure(doc, "code", one_line(exc)))
         return out
@@ -359,6 +370,8 @@ def iter_coded(
             chunk, future = in_flight.popleft()
             try:
                 outcomes = future.result()
+            except FATAL:
+                raise
             except Exception:  # noqa: BLE001 - a worker died (BrokenProcessPool) or the task failed
                 # Every chunk in flight may be lost with the pool: this one is coded again one
                 # document at a time (finding the culprit), the others as they were.
