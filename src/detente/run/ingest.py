@@ -256,8 +256,9 @@ def ingest_documents(
     for Parquet). Documents that fail (the coder raised, over `time_limit` seconds, the worker
     died) go to `on_failure` and the failures table, and the run goes on. Returns counts: new,
     updated, skipped (stored with the same content), failed (in this run), failed_before (failed
-    earlier with the same content: not tried again) documents, events written, and the store's
-    events, clusters and duplicate reports after de-duplication.
+    earlier with the same content: not tried again) documents, events written, the store's
+    events, clusters and duplicate reports after de-duplication, and the stored events it read
+    to update the clusters (reclustered).
     """
     streaming = not isinstance(docs, list)
     with open_sink(db, output, wait) as sink:
@@ -290,7 +291,7 @@ def ingest_documents(
         clusters = sink.update_clusters()
     stats = run.stats
     stats.update(stored_events=clusters["events"], clusters=clusters["clusters"],
-                 duplicates=clusters["events"] - clusters["clusters"])
+                 duplicates=clusters["events"] - clusters["clusters"], reclustered=clusters["recomputed"])
     return stats
 
 
