@@ -177,8 +177,9 @@ def report(rows: list[dict], args: argparse.Namespace) -> str:
         "stores of history made as a feed makes it (see the script's docstring); each row a fresh process on a "
         "fresh copy of the store. \"store CPU s\" = the ingest's CPU time (all threads, DuckDB's included) minus "
         "that of coding the same 20 documents without a store: look-ups, commits and de-duplication (one-time costs of a process, the date "
-        "parser's tables and DuckDB's Arrow scan, are paid before timing). Peak RSS includes the model (about "
-        "300 MB).",
+        "parser's tables and DuckDB's Arrow scan, are paid before timing). Peak RSS includes the model and the "
+        "coder's tables. `this` is this branch, `before` the code it started from (its own, older coder: the "
+        "coding columns differ, the store columns are what to compare).",
         "",
         "| code | store | events in store | on disk MB | ingest CPU s | coding CPU s | store CPU s | ingest wall s "
         "| peak RSS MB | events read to re-cluster |",
@@ -188,7 +189,18 @@ def report(rows: list[dict], args: argparse.Namespace) -> str:
         lines.append(f"| {r['label']} | {r['kind']} | {r['events']:,} | {r['disk_mb']:,} | {r['ingest_cpu_s']} | "
                      f"{r['coding_cpu_s']} | {r['store_cpu_s']} | {r['wall_s']} | {r['peak_mb']} | "
                      f"{r.get('reclustered') if r.get('reclustered') is not None else 'all of their blocks'} |")
-    lines += ["", "## Why it stays flat", "",
+    lines += ["", "## Reading the numbers", "",
+              "Before, the store side grew with the history: every stored document id was loaded, and every "
+              "block (event type and parties) a new event touched was re-clustered whole, however old its "
+              "reports. Now memory stays within a few tens of MB from 10k to 1M events, and the events read to "
+              "re-cluster are those near the dates the new reports are about. Most new events are dated within "
+              "days of publication: the same number of stored events is read for them at every size (1,855 here). "
+              "Some new reports mention older dates (\"since 2025\", an earlier attack): around those, the "
+              "stores read what the history holds there, which the 10k and 100k stores (18 and 179 days of "
+              "history) mostly do not reach and the 1M store (4.9 years) does; that, at the same daily density, "
+              "is the remaining difference between 100k and 1M, and it stops growing once the history covers "
+              "the dates the feed mentions.",
+              "", "## Why it stays flat", "",
               "- Known documents are looked up for each window of incoming ids (DuckDB: the primary key; Parquet: "
               "the `doc_id` column of the manifest's files), never all loaded into memory.",
               "- De-duplication re-clusters a block (event type and parties) only from the first date that "
@@ -213,6 +225,7 @@ def main() -> None:
     parser.add_argument("--reuse-baseline", action="store_true", help="use the baseline's saved results if any")
     parser.add_argument("--build", nargs=3, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--measure", nargs=2, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--report-only", action="store_true", help="write the report from the saved results")
     args = parser.parse_args()
     if args.build:
         build(args.build[0], int(args.build[1]), Path(args.build[2]))
@@ -221,9 +234,10 @@ def main() -> None:
         print(json.dumps(measure(*args.measure)))
         return
     work = Path(args.work)
-    rows = series("this", None, work, args.kinds, args.sizes)
+    rows = series("this", None, work, args.kinds, args.sizes, args.report_only)
     if args.baseline_src:
-        rows += series(args.baseline_label, Path(args.baseline_src), work, args.kinds, args.sizes, args.reuse_baseline)
+        rows += series(args.baseline_label, Path(args.baseline_src), work, args.kinds, args.sizes,
+                       args.reuse_baseline or args.report_only)
     Path(args.out).write_text(report(rows, args), encoding="utf-8")
 
 
