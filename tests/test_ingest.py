@@ -312,10 +312,13 @@ def _bad_inputs(root: Path) -> dict[str, tuple[list[str], list[str]]]:
     }
 
 
+# Inputs that one document or file gets wrong: that one is recorded as failed, the rest is done.
 CASES = [
     "binary", "empty", "whitespace-only", "latin-1", "huge", "malformed-jsonl-line", "jsonl-without-text",
-    "jsonl-invalid-date", "missing-path", "same-id-different-text", "invalid-date-option", "directory-as-actor-table",
+    "jsonl-invalid-date", "same-id-different-text",
 ]
+# Mistakes in the command itself: nothing is done.
+USAGE_CASES = ["missing-path", "invalid-date-option", "directory-as-actor-table"]
 # `code` reads input the same way as `ingest` (which runs every case); a few kinds are enough here.
 CODE_CASES = ["binary", "latin-1", "huge", "malformed-jsonl-line", "missing-path", "invalid-date-option"]
 
@@ -342,9 +345,19 @@ def snapshot(db: Path) -> tuple[list, list]:
     return events, docs
 
 
+def failures_of(db: Path) -> list[dict]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cur = con.execute("SELECT * FROM failures ORDER BY key")
+        return [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="module")
 def bad_runs(tmp_path_factory, seeded_store, cli) -> dict:
-    """Every bad case through `code` and through `ingest` (on a copy of the seeded store).
+    """Every bad case through `code` and through `ingest` (on a copy of the seeded store), the
+    ingest twice.
 
     The runs are independent processes, so they run a few at a time to keep the suite fast.
     """
@@ -356,9 +369,7 @@ def bad_runs(tmp_path_factory, seeded_store, cli) -> dict:
 
     def run_code(case: str):
         args, _ = cases[case]
-        if args[0].startswith("--"):
-            args = [str(ok), *args]
-        return cli("code", *args)
+        return cli("code", ok, *args)
 
     def run_ingest(case: str):
         args, _ = cases[case]
@@ -366,12 +377,14 @@ def bad_runs(tmp_path_factory, seeded_store, cli) -> dict:
         shutil.copy(seed, db)
         before = snapshot(db)
         res = cli("ingest", good, *args, "--db", db)
-        return res, before, snapshot(db)
+        after = snapshot(db)
+        again = cli("ingest", good, *args, "--db", db) if case in CASES else None
+        return res, before, after, again, snapshot(db), (failures_of(db) if case in CASES else [])
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         code_runs = {c: pool.submit(run_code, c) for c in CODE_CASES}
-        ingest_runs = {c: pool.submit(run_ingest, c) for c in CASES}
-        return {"words": {c: cases[c][1] for c in CASES},
+        ingest_runs = {c: pool.submit(run_ingest, c) for c in CASES + USAGE_CASES}
+        return {"words": {c: cases[c][1] for c in CASES + USAGE_CASES},
                 "code": {c: f.result() for c, f in code_runs.items()},
                 "ingest": {c: f.result() for c, f in ingest_runs.items()}}
 
@@ -387,17 +400,47 @@ def assert_clean_error(res, must_contain: list[str]) -> None:
         assert word in lines[0], f"{word!r} not in {lines[0]!r}"
 
 
+def assert_partial(res, must_contain: list[str]) -> None:
+    """Exit 3, no traceback, and one warning line that names the bad input and its problem."""
+    out = res.stdout + res.stderr
+    assert res.returncode == 3, out
+    assert "Traceback" not in out and "internal error" not in out
+    warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1, res.stderr
+    for word in must_contain:
+        assert word in warnings[0], f"{word!r} not in {warnings[0]!r}"
+
+
 @pytest.mark.parametrize("case", CODE_CASES)
 def test_bad_input_code(case: str, bad_runs) -> None:
     res = bad_runs["code"][case]
-    assert_clean_error(res, bad_runs["words"][case])
-    assert res.stdout == ""
+    if case in USAGE_CASES:
+        assert_clean_error(res, bad_runs["words"][case])
+        assert res.stdout == ""
+    else:  # the good file's events are written all the same
+        assert_partial(res, bad_runs["words"][case])
+        assert any(json.loads(line)["event_type"] == "AID" for line in res.stdout.splitlines())
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input_ingest_leaves_store_unchanged(case: str, bad_runs) -> None:
-    res, before, after = bad_runs["ingest"][case]
+def test_bad_input_ingest_stores_the_rest(case: str, bad_runs) -> None:
+    res, before, after, again, final, failures = bad_runs["ingest"][case]
     assert before[0], "the seed store should hold events"
+    assert_partial(res, bad_runs["words"][case])
+    # The good document is stored; the seed is untouched; the bad input is listed.
+    assert all(row in after[0] for row in before[0]) and len(after[0]) > len(before[0])
+    assert all(row in after[1] for row in before[1]) and len(after[1]) > len(before[1])
+    assert any("Japan sent humanitarian aid" in (row[8] or "") for row in after[1])
+    assert len(failures) == 1 and failures[0]["stage"] == "read", failures
+    # Again: nothing changes, and the failure is not news (same content, not retried).
+    assert again.returncode == 0, again.stderr
+    assert "1 failed before" in again.stderr and "warning:" not in again.stderr
+    assert final == after
+
+
+@pytest.mark.parametrize("case", USAGE_CASES)
+def test_usage_error_ingest_leaves_store_unchanged(case: str, bad_runs) -> None:
+    res, before, after, *_ = bad_runs["ingest"][case]
     assert_clean_error(res, bad_runs["words"][case])
     assert after == before
 
@@ -409,13 +452,71 @@ def test_unreadable_file(tmp_path: Path, cli, seeded_store) -> None:
     path.write_text(GOOD_A, encoding="utf-8")
     path.chmod(0)
     try:
-        assert_clean_error(cli("code", path), ["secret.txt", "permission denied"])
+        assert_partial(cli("code", path), ["secret.txt", "permission denied"])
         seed, good = seeded_store
         db = tmp_path / "store.duckdb"
         shutil.copy(seed, db)
         before = snapshot(db)
-        assert_clean_error(cli("ingest", good, path, "--db", db), ["secret.txt"])
-        assert snapshot(db) == before
+        assert_partial(cli("ingest", good, path, "--db", db), ["secret.txt"])
+        assert len(snapshot(db)[1]) == len(before[1]) + 1
     finally:
         path.chmod(0o644)
 
+
+# -- folders, links, stdin ------------------------------------------------------------------------
+
+def test_links_out_of_a_folder_are_skipped_unless_followed(tmp_path: Path) -> None:
+    from detente.ingest import read_inputs
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(GOOD_A, encoding="utf-8")
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(GOOD_B, encoding="utf-8")
+    (folder / "link.txt").symlink_to(outside / "secret.txt")
+    (folder / "dirlink").symlink_to(outside)
+    (folder / "inner.txt").symlink_to(folder / "a.txt")  # inside the folder: fine
+    (folder / "report.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "table.csv").write_text("a,b\n", encoding="utf-8")
+    (folder / "sub" / "notes.docx").write_bytes(b"PK")
+    notes: list[str] = []
+    docs = [d for d in read_inputs([str(folder)], warn=notes.append) if isinstance(d, Document)]
+    assert sorted(Path(d.path).name for d in docs) == ["a.txt", "inner.txt"]
+    assert any("link.txt" in n and "outside" in n and "--follow-links" in n for n in notes)
+    assert any("dirlink" in n and "outside" in n for n in notes)
+    assert any("skipped 3 files" in n and ".pdf 1" in n and ".docx 1" in n for n in notes), notes
+    followed = [d for d in read_inputs([str(folder)], follow_links=True, warn=notes.append) if isinstance(d, Document)]
+    assert sorted(Path(d.path).name for d in followed) == ["a.txt", "inner.txt", "link.txt", "secret.txt"]
+
+
+def test_stdin_json_lines_are_ingested_as_they_arrive(tmp_path: Path) -> None:
+    """The first documents are committed while stdin is still open (stdin used to be read whole first)."""
+    import queue
+    import subprocess
+    import sys
+    import threading
+
+    db = tmp_path / "s.duckdb"
+    proc = subprocess.Popen([sys.executable, "-c", "from detente.cli import main; main()", "ingest", "-", "--db",
+                             str(db), "--batch-size", "1", "--workers", "1", "--progress", "lines"],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr], daemon=True).start()
+    try:
+        for i, text in enumerate((GOOD_A, GOOD_B)):
+            proc.stdin.write(json.dumps({"id": f"s{i}", "text": text}) + "\n")
+        proc.stdin.flush()
+        first = lines.get(timeout=120)  # an ingest that waited for the end of stdin would never print it
+        assert first.startswith("ingesting: "), first
+        assert proc.poll() is None  # still reading stdin
+        proc.stdin.write("{not json\n")
+        proc.stdin.close()
+        assert proc.wait(timeout=120) == 3
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rest = "".join(lines.get(timeout=10) for _ in range(lines.qsize()))
+    assert "<stdin>:3: malformed JSON line" in rest, rest
+    assert sorted(r[0] for r in snapshot(db)[1]) == ["s0", "s1"]

@@ -121,6 +121,25 @@ def test_dask_engine_into_duckdb_equals_local(corpus, dask_cluster, tmp_path) ->
     assert _rows(remote, EVENTS_SQL) == _rows(local, EVENTS_SQL)
 
 
+def test_dask_engine_isolates_a_failing_document(corpus, dask_cluster) -> None:
+    import datetime as dt
+
+    from distributed import Client
+
+    from detente.models import Failure
+    from detente.run.cluster import iter_coded_dask
+
+    text = "Russia will meet China tomorrow."
+    bad = Document(doc_id="bad-year", text=text, pub_date=dt.date(9999, 12, 31), content_hash=Document.hash_text(text))
+    docs = corpus[0][:5] + [bad] + corpus[0][5:8]
+    with Client(dask_cluster) as client:
+        out = list(iter_coded_dask(docs, client, partition_size=3))
+    local = list(iter_coded(docs, n_process=1))
+    assert [d.doc_id for d, _ in out] == [d.doc_id for d in docs]
+    assert isinstance(out[5][1], Failure) and "OverflowError" in out[5][1].error
+    assert [(d.doc_id, o) for d, o in out] == [(d.doc_id, o) for d, o in local]
+
+
 def test_parquet_store_at_fsspec_url(corpus) -> None:
     docs, _ = corpus
     url = "memory://detente-test-scale/store"
@@ -219,14 +238,16 @@ def test_duplicate_reports_share_a_cluster(tmp_path) -> None:
 
 
 def test_block_ids_agree_in_python_and_sql(corpus, tmp_path) -> None:
-    from detente.store.dedup import block_id, block_sql
+    from detente.store.dedup import block_id, block_sql, pending_key, pending_key_sql
 
     docs, _ = corpus
     db = str(tmp_path / "blocks.duckdb")
     ingest_documents(docs[:12], db, progress="none")
     with open_store(db, read_only=True) as store:
-        rows = store.query(f"SELECT *, {block_sql()} AS sql_block FROM events")
+        rows = store.query(f"SELECT *, {block_sql()} AS sql_block, {pending_key_sql()} AS sql_key FROM events")
     assert rows and all(r["sql_block"] == block_id(r) for r in rows)
+    assert all(r["sql_key"] == pending_key(r) for r in rows)
+    assert any("#" in r["sql_key"] for r in rows)  # month- or year-precise reports are kept apart
 
 
 def _row(i: str, doc: str, day: str, sentence: str, etype: str = "ASSAULT", actor: str = "AZE",
@@ -260,3 +281,110 @@ def test_cluster_events_rules() -> None:
     clusters = cluster_events(meet)
     assert clusters["m0"] == clusters["m1"] == ("m0", 2)
     assert len({c for c, _ in clusters.values()}) == 3
+
+
+# -- kills, second writers and readers at any moment ------------------------------------------------
+
+def _target(sink: str, store: Path) -> list[str]:
+    return ["--db", str(store)] if sink == "duckdb" else ["--output", str(store)]
+
+
+def _assert_like_clean(store: Path, docs: list[Document], tmp_path: Path) -> None:
+    clean = tmp_path / "clean.duckdb"
+    if not clean.exists():
+        ingest_documents(docs, str(clean), n_process=1, batch_size=64, progress="none")
+    assert _rows(store, EVENTS_SQL) == _rows(clean, EVENTS_SQL)
+    assert _rows(store, DOCS_SQL) == _rows(clean, DOCS_SQL)
+    assert _rows(store, "SELECT count(*) - count(DISTINCT id) FROM events") == [(0,)]
+
+
+@pytest.mark.parametrize("sink", ["duckdb", "parquet"])
+def test_kill_at_any_moment_then_rerun_equals_clean(sink, tmp_path) -> None:
+    import random
+
+    path = _write_corpus(tmp_path / "news.jsonl", _samples(16))
+    docs = list(iter_documents([str(path)]))
+    store = tmp_path / ("s.duckdb" if sink == "duckdb" else "s")
+    rng = random.Random(14)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for _ in range(3):  # killed at seeded random moments: starting, coding, committing, re-clustering
+        proc = subprocess.Popen([*DETENTE, "ingest", str(path), *_target(sink, store), "--workers", "2",
+                                 "--batch-size", "2", "--progress", "none"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+        time.sleep(rng.uniform(1.0, 9.0))
+        proc.send_signal(signal.SIGKILL)
+        _, rest = proc.communicate(timeout=60)  # ends once the workers are gone too: they die with it
+        assert "Traceback" not in rest and "BrokenPipe" not in rest, rest
+        if store.exists():  # readable after every kill
+            _rows(store, "SELECT count(*) FROM events")
+    proc = _run(["ingest", str(path), *_target(sink, store), "--workers", "2", "--batch-size", "2"])
+    assert proc.returncode == 0, proc.stderr
+    _assert_like_clean(store, docs, tmp_path)
+
+
+@pytest.mark.parametrize("sink", ["duckdb", "parquet"])
+def test_a_second_writer_waits_or_stops_with_a_clear_error(sink, tmp_path) -> None:
+    path = _write_corpus(tmp_path / "news.jsonl", _samples(24))
+    docs = list(iter_documents([str(path)]))
+    store = tmp_path / ("s.duckdb" if sink == "duckdb" else "s")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    first = subprocess.Popen([*DETENTE, "ingest", str(path), *_target(sink, store), "--workers", "1",
+                              "--batch-size", "1", "--progress", "lines"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert first.stderr.readline().startswith("ingesting: ")  # it holds the store now
+        refused = _run(["ingest", str(path), *_target(sink, store)])
+        waiting = subprocess.Popen([*DETENTE, "ingest", str(path), *_target(sink, store), "--wait", "300"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        first_err = first.stderr.read()
+        assert first.wait(timeout=300) == 0, first_err
+        _, waited_err = waiting.communicate(timeout=300)
+    finally:
+        for p in (first,):
+            if p.poll() is None:
+                p.kill()
+    assert refused.returncode == 1, refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "another ingest (pid" in lines[0]
+    assert "--wait" in lines[0]
+    assert waiting.returncode == 0, waited_err
+    assert "24 unchanged" in waited_err
+    _assert_like_clean(store, docs, tmp_path)
+
+
+def test_readers_answer_while_an_ingest_runs(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from detente.store.database import connect
+    from detente.web.app import create_app
+
+    path = _write_corpus(tmp_path / "news.jsonl", _samples(40))
+    db = tmp_path / "s.duckdb"
+    ingest_documents(list(iter_documents([str(path)]))[:2], str(db), progress="none")
+    web = TestClient(create_app(str(db)))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    writer = subprocess.Popen([*DETENTE, "ingest", str(path), "--db", str(db), "--workers", "1", "--batch-size", "1",
+                               "--progress", "lines"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env=env)
+    rounds = 0
+    try:
+        assert writer.stderr.readline().startswith("ingesting: ")
+        # A reader that keeps the file open a while: the writer waits for it, it does not fail.
+        held = connect(str(db), read_only=True, wait=60)  # waits out the writer's own short step
+        time.sleep(2)
+        held.close()
+        while writer.poll() is None and rounds < 4:
+            events = _run(["events", "--db", str(db), "--limit", "5"])
+            assert events.returncode == 0 and events.stdout.count("\n") == 5, events.stderr
+            with open_store(str(db), read_only=True) as store:  # the API's readers too
+                assert store.count() > 0
+            for url in ("/", "/events", "/api/stats", "/api/dyads"):
+                assert web.get(url).status_code == 200, url
+            rounds += 1
+        rest = writer.stderr.read()
+        assert writer.wait(timeout=300) == 0, rest
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+    assert rounds >= 2, "the ingest ended before the readers could run beside it"
+    assert _rows(db, "SELECT count(*) FROM documents") == [(40,)]

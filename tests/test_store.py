@@ -310,3 +310,184 @@ def test_a_file_that_is_not_a_store_is_refused_and_left_alone(tmp_path) -> None:
         with pytest.raises(DetenteError, match="not a DuckDB store"):
             open_store(path, read_only=read_only)
     assert path.read_bytes() == before
+
+
+# -- de-duplication around new events -------------------------------------------------------------
+
+_WORDS = "army shelled border village town troops killed soldiers drones depot fuel ministers met talks trade".split()
+
+
+def _dedup_row(rng, i: int, day: dt.date, doc: str) -> dict:
+    etype = rng.choice(["ASSAULT", "CONSULT"])
+    a, r = rng.choice([("RUS", "UKR"), ("UKR", "RUS"), ("RUS", "RUS")])
+    return {"id": f"e{i:05d}", "doc_id": doc, "event_type": etype, "date": day, "pub_date": day,
+            "date_precision": rng.choice(["day", "day", "day", "month"]), "sentence": " ".join(rng.sample(_WORDS, 5)),
+            "trigger": rng.choice(["shelled", "met", "hit"]), "negated": False, "hypothetical": False, "mode": None,
+            "actor": [{"code": a, "country": a}], "recipient": [{"code": r, "country": r}]}
+
+
+def test_reclustering_around_changes_equals_a_full_recompute() -> None:
+    """Seeded random stores: add and remove reports anywhere in time, re-cluster only around them,
+    and get what clustering everything from scratch gives."""
+    import random
+
+    from detente.store import dedup
+
+    def fetch_from(store: dict):
+        def fetch(windows):
+            return [{**r, "block": b} for b, lo, hi in windows for r in store.values()
+                    if (dedup.pending_key(r) if lo is not None else dedup.block_id(r)) == b
+                    and (lo is None or r["date"] >= lo) and (hi is None or r["date"] <= hi)]
+        return fetch
+
+    base = D(2024, 1, 1)
+    for trial in range(300):
+        rng = random.Random(trial)
+        n = rng.randint(5, 120)
+        span = rng.choice([5, 30, 200])
+        store = {}
+        for i in range(n):
+            row = _dedup_row(rng, i, base + dt.timedelta(days=rng.randint(0, span)), f"d{rng.randint(0, n // 2)}")
+            store[row["id"]] = row
+        for i, (cid, count) in dedup.cluster_events(store.values()).items():
+            store[i].update(event_cluster_id=cid, sources_count=count)
+        pending: dict = {}
+        removed = rng.sample(sorted(store), k=rng.randint(0, min(3, len(store))))
+        dedup.merge_pending(pending, dedup.pending_blocks([store[i] for i in removed]))
+        for i in removed:
+            del store[i]
+        added = [_dedup_row(rng, 1000 + j, base + dt.timedelta(days=rng.randint(0, span)), f"d{rng.randint(0, n)}")
+                 for j in range(rng.randint(1, 6))]
+        for row in added:
+            store[row["id"]] = {**row, "event_cluster_id": row["id"], "sources_count": 1}
+        dedup.merge_pending(pending, dedup.pending_blocks(added))
+        changes, _ = dedup.recluster_pending([(b, *span) for b, span in pending.items()], fetch_from(store),
+                                             horizon_days=rng.choice([0, 1, 5, 30]))
+        for i, (cid, count) in changes.items():
+            store[i].update(event_cluster_id=cid, sources_count=count)
+        full = dedup.cluster_events(store.values())
+        assert {i: (r["event_cluster_id"], r["sources_count"]) for i, r in store.items()} == full, trial
+
+
+def test_a_new_report_recomputes_its_dates_not_the_history(tmp_path, make_doc) -> None:
+    """Two years of daily reports of one kind of event, then one more: only the reports near it
+    are read again (the whole history of the block was, before)."""
+    from detente.models import Actor, Event
+    from detente.store import Store
+
+    rus = Actor(text="Russia", code="RUS", country="RUS")
+    ukr = Actor(text="Ukraine", code="UKR", country="UKR")
+
+    def report(doc_id: str, day: dt.date) -> tuple:
+        sentence = f"Russian forces shelled Ukrainian positions near Kupiansk on {day:%B %d}."
+        doc = make_doc(sentence, doc_id, day)
+        ev = Event(id=Event.make_id(doc_id, 0, "ASSAULT", [rus], [ukr], "shelled"), doc_id=doc_id, sentence_index=0,
+                   sentence=sentence, date=day, date_precision="day", pub_date=day, event_type="ASSAULT",
+                   quad_class="material_conflict", plover_score=-9.0, cameo_code="190", actor=[rus], recipient=[ukr],
+                   trigger="shelled", confidence=0.9, coder="test")
+        return doc, [ev]
+
+    db = tmp_path / "history.duckdb"
+    start = D(2022, 1, 1)
+    with Store(db) as store:
+        history = [report(f"h{i}", start + dt.timedelta(days=i)) for i in range(730)]
+        store.write_batch(history)
+        assert store.update_clusters()["recomputed"] == 730
+        store.write_batch([report("new", start + dt.timedelta(days=700))])
+        stats = store.update_clusters()
+        assert stats["recomputed"] <= 60, stats
+        assert store.update_clusters(full=True)["changed"] == 0
+
+
+# -- failures, writer lock and Parquet commits ------------------------------------------------------
+
+def test_failures_are_recorded_and_cleared_in_both_store_kinds(tmp_path, docs) -> None:
+    from detente.models import Failure
+    from detente.run.ingest import open_sink
+
+    bad = Failure(doc_id=docs[0].doc_id, path="in.jsonl", stage="code", error="RecursionError: deep",
+                  content_hash=docs[0].content_hash)
+    unreadable = Failure(path="in/empty.txt", stage="read", error="in/empty.txt: empty input", content_hash="e3b0")
+    for target in (str(tmp_path / "s.duckdb"), str(tmp_path / "pq")):
+        kw = {"output": target} if target.endswith("pq") else {}
+        with open_sink(target, **kw) as sink:
+            sink.write_batch([], [bad, unreadable])
+            assert sink.failed([bad.key, unreadable.key, "other"]) == {bad.key: docs[0].content_hash,
+                                                                       unreadable.key: "e3b0"}
+            sink.write_batch([], [bad])  # failed again: one row, two attempts
+        with open_store(target, read_only=True) as store:
+            rows = {r["key"]: r for r in store.failures()}
+        assert rows[bad.key]["attempts"] == 2 and rows[unreadable.key]["source"] == "in/empty.txt"
+        with open_sink(target, **kw) as sink:
+            sink.write_batch([(docs[0], [])])  # stored at last: its failure is gone
+            assert sink.settle_failures(["in/empty.txt"], []) == 1  # read again, no longer failing
+        with open_store(target, read_only=True) as store:
+            assert store.failures() == []
+
+
+def test_a_second_writer_is_refused_at_once_or_after_waiting(tmp_path) -> None:
+    from detente.run.ingest import open_sink
+    from detente.store.lock import StoreBusy
+
+    for target, kw in ((str(tmp_path / "s.duckdb"), {}), (str(tmp_path / "pq"), {"output": str(tmp_path / "pq")})):
+        with open_sink(target, **kw):
+            with pytest.raises(StoreBusy, match="another ingest .pid"):
+                open_sink(target, **kw)
+            start = dt.datetime.now()
+            with pytest.raises(StoreBusy):
+                open_sink(target, wait=0.5, **kw)
+            assert (dt.datetime.now() - start).total_seconds() >= 0.5
+        open_sink(target, **kw).close()  # free again
+
+
+def _parquet_store(tmp_path: Path, docs: list) -> Path:
+    out = tmp_path / "pq"
+    ingest_documents(list(docs[:3]), "unused.duckdb", output=str(out), progress="none")
+    return out
+
+
+def test_files_a_killed_parquet_writer_left_are_ignored_and_removed(tmp_path, docs) -> None:
+    """A kill after a batch's events file and before its commit: readers never see those rows,
+    and the next ingest works (it used to fail on such a file with ArrowTypeError) and removes it."""
+    out = _parquet_store(tmp_path, docs)
+    events_before = tables(out)[0]
+    [some] = sorted((out / "events").rglob("*.parquet"))[:1]
+    table = pq.read_table(some)
+    orphan = table.set_column(table.schema.get_field_index("doc_id"), "doc_id",
+                              pa_array(["never-committed"] * table.num_rows))
+    left = some.parent / "part-99999999-killed.parquet"
+    pq.write_table(orphan, left)
+    assert tables(out)[0] == events_before
+    stats = ingest_documents(list(docs), "unused.duckdb", output=str(out), progress="none")
+    assert (stats["new"], stats["skipped"]) == (2, 3)
+    assert not left.exists()
+    assert keys(query(out)) == ALL
+
+
+def test_a_parquet_store_from_before_manifests_is_adopted(tmp_path, docs) -> None:
+    """Earlier versions kept no manifest: every file counted. Adopting such a store drops what a
+    killed run left (events of a document never committed) and what two writers at once left
+    (a batch stored twice: 7,131 rows for 4,424 event ids in the audit)."""
+    import shutil
+
+    out = _parquet_store(tmp_path, docs)
+    (out / "_manifest.json").unlink()  # the layout of earlier versions: every file is live
+    for f in sorted(out.rglob("part-*.parquet")):
+        shutil.copy(f, f.parent / "part-zz-second-writer.parquet")
+    assert len(tables(out)[0]) > len({row[0] for row in tables(out)[0]})  # duplicates, as the audit found
+    [some] = sorted((out / "events").rglob("*.parquet"))[:1]
+    table = pq.read_table(some)
+    pq.write_table(table.set_column(table.schema.get_field_index("doc_id"), "doc_id",
+                                    pa_array(["never-committed"] * table.num_rows)), some.parent / "part-orphan.parquet")
+    stats = ingest_documents(list(docs), "unused.duckdb", output=str(out), progress="none")
+    assert (stats["new"], stats["skipped"]) == (2, 3)
+    assert (out / "_manifest.json").exists() and not (some.parent / "part-orphan.parquet").exists()
+    clean = tmp_path / "clean.duckdb"
+    ingest(docs, clean)
+    assert tables(out)[0] == tables(clean)[0]
+
+
+def pa_array(values: list):
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())

@@ -44,24 +44,47 @@ def _workers(value: int | None) -> int:
     return value
 
 
-def _read_all(paths: list[str], pub_date: dt.date | None) -> list:
-    """Read and validate every input before coding, so bad input fails before anything is written."""
-    from detente.ingest import iter_documents
+# Exit status when some documents could not be read or coded and every other one was done.
+PARTIAL = 3
+
+
+def describe_failure(f) -> str:
+    """One line for a Failure: where, which document, what went wrong."""
+    if f.stage == "read":
+        return f.error
+    where = f.path or f.doc_id
+    return f"{where}: document {f.doc_id} not coded ({f.error})" if f.path else f"document {f.doc_id} not coded ({f.error})"
+
+
+def _warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True, markup=True)
+
+
+def _inputs(paths: list[str], pub_date: dt.date | None, follow_links: bool = False):
+    """Documents and Failures from the inputs: a list, read now, when they are files (so a
+    missing path stops the run before anything is written); a stream when stdin is among them."""
+    from rich.markup import escape
+
+    from detente.errors import InputError
+    from detente.ingest import read_inputs
+    from detente.ingest.decode import display_name
+
+    for raw in paths:
+        if raw != "-" and not Path(raw).exists():
+            raise InputError(f"{display_name(raw)}: no such file or directory")
 
     def skipped(doc, why: str) -> None:
-        err.print(f"[yellow]warning:[/] skipped {doc.path or doc.doc_id} ({doc.doc_id}): {why}")
+        _warn(escape(f"skipped {doc.path or doc.doc_id} ({doc.doc_id}): {why}"))
 
-    docs = list(iter_documents(paths, pub_date, on_skip=skipped))
-    seen: dict[str, str] = {}
-    unique = []
-    for d in docs:
-        if d.doc_id in seen:
-            if seen[d.doc_id] != d.content_hash:
-                raise DetenteError(f"{d.path}: duplicate document id {d.doc_id!r} with different text")
-            continue
-        seen[d.doc_id] = d.content_hash
-        unique.append(d)
-    return unique
+    items = read_inputs(paths, pub_date, on_skip=skipped, follow_links=follow_links,
+                        warn=lambda message: _warn(escape(message)))
+    return items if "-" in paths else list(items)
+
+
+def _report_failure(f) -> None:
+    from rich.markup import escape
+
+    _warn(escape(describe_failure(f)))
 
 
 EngineOpt = Annotated[Optional[str], typer.Option(
@@ -82,6 +105,12 @@ def _engine(engine: str | None, scheduler: str | None) -> str:
     return value
 
 
+TimeLimitOpt = Annotated[float, typer.Option(
+    "--time-limit", help="Seconds one document may take to code before it is recorded as failed (0: no limit).")]
+FollowLinksOpt = Annotated[bool, typer.Option(
+    "--follow-links", help="Follow symbolic links that lead out of a folder given as input (default: skip them).")]
+
+
 @app.command()
 def code(
     paths: PathsArg,
@@ -93,27 +122,70 @@ def code(
     workers: WorkersOpt = None,
     engine: EngineOpt = None,
     scheduler: SchedulerOpt = None,
+    time_limit: TimeLimitOpt = 120.0,
+    follow_links: FollowLinksOpt = False,
 ) -> None:
-    """Code the events in articles and write them (JSON Lines to stdout by default)."""
-    from detente.run.ingest import coded_stream
+    """Code the events in articles and write them (JSON Lines to stdout by default).
+
+    A document that cannot be read or coded is reported with a warning and left out; the exit
+    status is then 3.
+    """
+    from detente.models import Failure
+    from detente.run.ingest import code_stream
     from detente.run.pipeline import single_thread_blas
     from detente.run.progress import progress_bar
     from detente.store.export import write_records
 
-    docs = _read_all(paths, _date(date))
+    items = _inputs(paths, _date(date), follow_links)
+    counts = {"documents": 0, "failed": 0}
+
+    def failed(f: Failure) -> None:
+        counts["failed"] += 1
+        _report_failure(f)
+
+    def documents():
+        seen: dict[str, str] = {}
+        for item in items:
+            if isinstance(item, Failure):
+                failed(item)
+            elif item.doc_id in seen:
+                if seen[item.doc_id] != item.content_hash:
+                    failed(Failure(doc_id=item.doc_id, path=item.path, stage="read", content_hash=item.content_hash,
+                                   error=f"{item.path}: duplicate document id {item.doc_id!r} with different text "
+                                         "(the first one is kept)"))
+            else:
+                seen[item.doc_id] = item.content_hash
+                yield item
+
+    docs = list(documents()) if isinstance(items, list) else documents()
     single_thread_blas()  # parallel by processes, one core each
-    with (progress_bar("coding", len(docs)) as bar,
-          coded_stream(docs, _engine(engine, scheduler), _workers(workers), scheduler, actors) as stream):
+    stream = code_stream(docs, _engine(engine, scheduler), _workers(workers), scheduler, actors,
+                         time_limit=_time_limit(time_limit))
+    sources: dict[str, dict] = {}  # doc_id -> url and source, for the gdelt and icews formats
+    with progress_bar("coding", len(docs) if isinstance(docs, list) else None) as bar:
         def records():
-            for _, evs in stream:
+            for doc, outcome in stream:
                 bar.advance()
-                for ev in evs:
+                if isinstance(outcome, Failure):
+                    failed(outcome)
+                    continue
+                counts["documents"] += 1
+                sources[doc.doc_id] = {"url": doc.url, "source": doc.source}
+                for ev in outcome:
                     yield ev.model_dump(mode="json")
 
-        sources = {d.doc_id: {"url": d.url, "source": d.source} for d in docs}
         n = write_records(records(), fmt, output, dyadic, documents=sources)
     if output not in (None, "-"):
-        err.print(f"{n} events from {len(docs)} documents -> {output}")
+        err.print(f"{n} events from {counts['documents']} documents -> {output}")
+    if counts["failed"]:
+        err.print(f"{counts['failed']} inputs could not be read or coded (see the warnings above)")
+        raise typer.Exit(PARTIAL)
+
+
+def _time_limit(value: float) -> float | None:
+    if value < 0:
+        raise DetenteError("--time-limit must be 0 (no limit) or more")
+    return value or None
 
 
 @app.command()
@@ -132,18 +204,66 @@ def ingest(
                                "events/ and documents/ partitioned by pub_month=YYYY-MM. Every command reads it as --db.")] = None,
     progress: Annotated[str, typer.Option(
         "--progress", help="auto (a bar on a terminal, nothing when piped), bar, lines (one line per commit) or none.")] = "auto",
+    time_limit: TimeLimitOpt = 120.0,
+    retry_failed: Annotated[bool, typer.Option(
+        "--retry-failed", help="Code again the documents that failed before with the same content.")] = False,
+    wait: Annotated[float, typer.Option(
+        "--wait", help="If another ingest is writing to the store, wait up to this many seconds for it "
+                       "(default: stop at once with an error).")] = 0.0,
+    follow_links: FollowLinksOpt = False,
 ) -> None:
-    """Code articles and store their events; documents already stored are skipped."""
+    """Code articles and store their events; documents already stored are skipped.
+
+    A document that cannot be read or coded is recorded (see 'detente failures') with a warning,
+    and the others are stored; the exit status is then 3. It is tried again when its content
+    changes, or with --retry-failed.
+    """
     from detente.run.ingest import ingest_documents
     from detente.run.pipeline import single_thread_blas
 
-    docs = _read_all(paths, _date(date))
+    if wait < 0:
+        raise DetenteError("--wait must be 0 or more")
+    items = _inputs(paths, _date(date), follow_links)
     single_thread_blas()  # parallel by processes, one core each
-    stats = ingest_documents(docs, db, actor_table=actors, n_process=_workers(workers), batch_size=batch_size,
-                             engine=_engine(engine, scheduler), scheduler=scheduler, output=output, progress=progress)
-    err.print(f"{stats['new']} new, {stats['updated']} updated, {stats['skipped']} unchanged documents; "
-              f"{stats['events']} events written to {output or db}; {stats['stored_events']} events in "
-              f"{stats['clusters']} clusters ({stats['duplicates']} duplicate reports)")
+    stats = ingest_documents(items, db, actor_table=actors, n_process=_workers(workers), batch_size=batch_size,
+                             engine=_engine(engine, scheduler), scheduler=scheduler, output=output, progress=progress,
+                             on_failure=_report_failure, time_limit=_time_limit(time_limit),
+                             retry_failed=retry_failed, wait=wait)
+    store = output or db
+    failed = f", {stats['failed']} failed" if stats["failed"] else ""
+    before = f", {stats['failed_before']} failed before (not retried)" if stats["failed_before"] else ""
+    err.print(f"{stats['new']} new, {stats['updated']} updated, {stats['skipped']} unchanged{failed}{before} documents; "
+              f"{stats['events']} events written to {store}; {stats['stored_events']} events in "
+              f"{stats['clusters']} clusters ({stats['duplicates']} duplicate reports)", highlight=False, soft_wrap=True)
+    if stats["failed"] or stats["failed_before"]:
+        err.print(f"failures are listed by: detente failures --db {store}", highlight=False, soft_wrap=True)
+    if stats["failed"]:
+        raise typer.Exit(PARTIAL)
+
+
+@app.command()
+def failures(
+    db: DbOpt = "detente.duckdb",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines, one failure per line.")] = False,
+) -> None:
+    """List the documents and files that could not be read or coded, oldest first."""
+    from detente.store import open_store
+
+    with open_store(db, read_only=True) as store:
+        rows = store.failures()
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps({k: (v.isoformat() if isinstance(v, dt.datetime) else v)
+                                         for k, v in row.items()}, ensure_ascii=False) + "\n")
+        return
+    if not rows:
+        err.print(f"no failures recorded in {db}", highlight=False)
+        return
+    for row in rows:
+        when = row["failed_at"].strftime("%Y-%m-%d %H:%M:%S") if row["failed_at"] else "-"
+        doc = f" [{row['doc_id']}]" if row["doc_id"] and row["doc_id"] != row["path"] else ""
+        sys.stdout.write(f"{when}  {row['stage']:<7}  {row['path'] or row['doc_id']}{doc}  "
+                         f"(x{row['attempts']})  {row['error']}\n")
 
 
 @app.command()
@@ -245,7 +365,16 @@ def main() -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
+    except OSError as exc:  # the disk, a permission, a file gone under a reader
+        err.print(f"[red]error:[/] {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""),
+                  highlight=False, soft_wrap=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - never show a traceback to users
+        if type(exc).__name__ == "IOException" and not os.environ.get("DETENTE_DEBUG"):
+            # DuckDB could not read or write a file: the disk, or a Parquet file replaced by an
+            # ingest while this command read the store (it reads the new one when run again).
+            err.print(f"[red]error:[/] {str(exc).splitlines()[0]} (try again)", highlight=False, soft_wrap=True)
+            sys.exit(1)
         if os.environ.get("DETENTE_DEBUG"):
             raise
         err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (set DETENTE_DEBUG=1 for details)",

@@ -91,5 +91,22 @@ class Event(BaseModel):
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
 
 
+class Failure(BaseModel):
+    """A document, file or input record that could not be read or coded (the run goes on)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doc_id: str | None = Field(None, description="the document's id; null when the input never became a document")
+    path: str | None = Field(None, description="the file it came from, with ':line' or ':item N' for a record")
+    stage: str = Field(description="read, code, timeout (over the time limit) or crash (the worker process died)")
+    error: str = Field(description="what went wrong, one line")
+    content_hash: str = Field("", description="of the document's text, or of the bytes that could not be read")
+
+    @property
+    def key(self) -> str:
+        """What identifies the failed input across runs: the document id, else its file (and record)."""
+        return self.doc_id or self.path or self.content_hash
+
+
 def event_json_schema() -> dict:
     return Event.model_json_schema()

@@ -28,6 +28,7 @@ from detente.events.verdict import verdicts
 from detente.geo.locate import EventLocator
 from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
+from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
@@ -61,7 +62,7 @@ def _contexts(sent: Span, extra: set[str]) -> list[str]:
 
 def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tuple[dt.date | None, str]:
     """The time expression nearest the predicate in its clause, resolved; else the publication date."""
-    ents = [e for e in sent.ents if e.label_ == "DATE"]
+    ents = [e for e in entities_in(sent) if e.label_ == "DATE"]
     if not ents:
         return pub, "publication"
 

@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 from detente.actors.recognize import DocumentActors
 from detente.lexicon import TriggerRule, cue_words, triggers
 from detente.models import Actor
+from detente.nlp import entities_in
 
 COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"}
 RETREATING = {"RETREAT", "CONCEDE"}
@@ -766,7 +767,7 @@ class SentenceCoder:
         # present for news.
         if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and _lemma(verb) not in TARGETING and \
                 not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children) and \
-                not any(e.label_ == "DATE" for e in self.sent.ents) and verb.dep_ in ("ROOT", "conj") and \
+                not any(e.label_ == "DATE" for e in entities_in(self.sent)) and verb.dep_ in ("ROOT", "conj") and \
                 not self.sent.text.rstrip().endswith(("?", ":")):
             return True
         return False

@@ -13,14 +13,15 @@ path) installed.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from detente.errors import DetenteError
-from detente.models import Document, Event
+from detente.models import Document
 
 try:
     from distributed import Client, LocalCluster, WorkerPlugin, as_completed
@@ -54,11 +55,12 @@ class PreloadPipeline(WorkerPlugin):  # type: ignore[misc,valid-type]
         actor_matcher(self.actor_table)
 
 
-def code_partition(docs: list[Document], actor_table: str | None = None, batch_size: int = 16) -> list[list[Event]]:
-    """The task: code one partition of documents on a worker (one event list per document)."""
-    from detente.run.pipeline import code_batch
+def code_partition(docs: list[Document], actor_table: str | None = None, batch_size: int = 16,
+                   time_limit: float | None = None) -> list[Any]:
+    """The task: code one partition of documents on a worker (events or a Failure per document)."""
+    from detente.run.pipeline import TIME_LIMIT, code_batch
 
-    return code_batch(docs, actor_table, batch_size)
+    return code_batch(docs, actor_table, batch_size, TIME_LIMIT if time_limit is None else time_limit)
 
 
 @contextmanager
@@ -88,45 +90,82 @@ def _threads(client: Any) -> int:
 
 
 def iter_coded_dask(
-    docs: list[Document],
+    docs: Iterable[Document],
     client: Any,
     actor_table: str | None = None,
     batch_size: int = 16,
     partition_size: int | None = None,
     max_in_flight: int | None = None,
-) -> Iterator[tuple[Document, list[Event]]]:
-    """(document, events) for each document, in input order, coded on the Dask cluster of `client`."""
-    if not docs:
+    time_limit: float | None = None,
+) -> Iterator[tuple[Document, Any]]:
+    """(document, events or Failure) for each document, in input order, coded on the Dask
+    cluster of `client`; `docs` may be a stream.
+
+    A partition whose task fails as a whole (its worker died, Dask gave up on it) is coded
+    again one document per task, so only a document that fails on its own is a Failure.
+    """
+    from detente.run.pipeline import FATAL, TIME_LIMIT, failure, one_line
+
+    time_limit = TIME_LIMIT if time_limit is None else time_limit
+    it = iter(docs)
+    threads = _threads(client)
+    head = list(itertools.islice(it, 4 * threads * MAX_PARTITION))
+    if not head:
         return
     client.register_plugin(PreloadPipeline(actor_table), name=PreloadPipeline.name)
-    threads = _threads(client)
-    size = partition_size or max(1, min(MAX_PARTITION, math.ceil(len(docs) / (4 * threads))))
-    chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
+    size = partition_size or max(1, min(MAX_PARTITION, math.ceil(len(head) / (4 * threads))))
+    chunks = _partitions(head, it, size)
     limit = max_in_flight or 2 * threads
     pending = as_completed()
-    index: dict[str, tuple[int, Any]] = {}  # future key -> (partition, future)
+    index: dict[str, tuple[int, list[Document], Any]] = {}  # future key -> (partition, documents, future)
     submitted = 0
 
     def submit() -> None:
         nonlocal submitted
-        if submitted < len(chunks):
-            fut = client.submit(code_partition, chunks[submitted], actor_table, batch_size, pure=False)
-            index[fut.key] = (submitted, fut)
+        chunk = next(chunks, None)
+        if chunk is not None:
+            fut = client.submit(code_partition, chunk, actor_table, batch_size, time_limit, pure=False)
+            index[fut.key] = (submitted, chunk, fut)
             pending.add(fut)
             submitted += 1
 
+    def alone(doc: Document) -> Any:
+        fut = client.submit(code_partition, [doc], actor_table, batch_size, time_limit, pure=False)
+        try:
+            return fut.result()[0]
+        except FATAL:
+            raise
+        except Exception as exc:  # noqa: BLE001 - this document, alone, breaks its task
+            return failure(doc, "crash", f"its Dask task failed ({one_line(exc)})")
+        finally:
+            fut.release()
+
     for _ in range(limit):
         submit()
-    done: dict[int, list[list[Event]]] = {}
+    done: dict[int, tuple[list[Document], list[Any]]] = {}
     next_out = 0
     try:
         for fut in pending:
-            done[index.pop(fut.key)[0]] = fut.result()
+            number, chunk, _ = index.pop(fut.key)
+            try:
+                outcomes = fut.result()
+            except FATAL:
+                raise
+            except Exception:  # noqa: BLE001 - the partition failed as a whole: find the culprit
+                outcomes = [alone(doc) for doc in chunk]
             fut.release()
+            done[number] = (chunk, outcomes)
             submit()
             while next_out in done:
-                yield from zip(chunks[next_out], done.pop(next_out))
+                yield from zip(*done.pop(next_out))
                 next_out += 1
     finally:
         if index:  # stopped early or failed: drop the partitions still queued
-            client.cancel([f for _, f in index.values()])
+            client.cancel([f for _, _, f in index.values()])
+
+
+def _partitions(head: list[Document], rest: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    for i in range(0, len(head), size):
+        yield head[i:i + size]
+    while chunk := list(itertools.islice(rest, size)):
+        yield chunk

@@ -4,15 +4,22 @@ Every engine runs the same unit of work, `code_batch` (parse and code a list of 
 one process): in this process, in a pool of local worker processes (`n_process`), or on Dask
 workers (detente.run.cluster). Results come back in input order and do not depend on the
 engine, the number of workers or how documents are split into batches.
+
+One document cannot stop the others: each document's result is its events or a Failure (the
+coder raised, it ran over its time budget, or the worker process died while coding it), and
+the documents around it are coded as usual.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import itertools
 import math
 import multiprocessing
 import re
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
@@ -20,12 +27,20 @@ from detente import __version__
 from detente.actors.recognize import ActorMatcher, DocumentActors
 from detente.actors.tables import ActorEntry, load_custom
 from detente.events.code import code_doc
-from detente.models import Document, Event
-from detente.nlp import load_pipeline, parse
+from detente.models import Document, Event, Failure
+from detente.nlp import load_pipeline, parse, split_text
+from detente.run.budget import TimeBudgetExceeded, time_budget
 
 CODER = f"detente {__version__}"
 # Fewer documents than this per worker process are coded in this process.
 MIN_DOCS_PER_PROCESS = 2
+# Seconds one document may take (parse and code) before it is recorded as failed.
+TIME_LIMIT = 120.0
+
+Outcome = list[Event] | Failure
+# Errors of the installation, not of a document: they stop the run instead of failing every
+# document (and recording each as failed with its content, so that none would be tried again).
+FATAL = (ImportError,)
 
 
 @cache
@@ -45,21 +60,141 @@ def _clean(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def _code_serial(docs: list[Document], actor_table: str | None, batch_size: int
-                 ) -> Iterator[tuple[Document, list[Event]]]:
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line for the failures table."""
+    text = " ".join(str(exc).split())
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def failure(doc: Document, stage: str, error: str) -> Failure:
+    return Failure(doc_id=doc.doc_id, path=doc.path, stage=stage, error=error,
+                   content_hash=doc.content_hash or Document.hash_text(doc.text))
+
+
+def _renumber(events: list[Event], offset: int) -> list[Event]:
+    """Events of a later part of a document, with sentence indexes (and ids) of the whole."""
+    if not offset:
+        return events
+    out = []
+    for ev in events:
+        index = ev.sentence_index + offset
+        out.append(ev.model_copy(update={
+            "sentence_index": index,
+            "id": Event.make_id(ev.doc_id, index, ev.event_type, ev.actor, ev.recipient, ev.trigger)}))
+    return out
+
+
+class _Progress:
+    """Where a stream of documents is: the document being coded, if the parse is done."""
+
+    coding: Document | None = None
+
+
+def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
+                 progress: _Progress | None = None) -> Iterator[tuple[Document, Outcome]]:
+    """Parse (nlp.pipe) and code `docs` in order; the coder raising fails only its document.
+
+    A text longer than nlp.PART_CHARS is parsed and coded in parts, each with its own actor
+    memory, and its events numbered by sentence across the whole text.
+    """
+    progress = progress or _Progress()
+    plans = [split_text(_clean(d.text)) for d in docs]
+    parsed = parse((p for parts in plans for p in parts), batch_size=batch_size)
+    for doc, parts in zip(docs, plans):
+        events: list[Event] = []
+        offset = 0
+        error: Exception | None = None
+        for _ in parts:
+            piece = next(parsed)
+            if error is not None:
+                continue  # the document failed: only keep the parts in step
+            progress.coding = doc
+            try:
+                events += _renumber(code_doc(piece, doc, DocumentActors(piece, matcher, doc.pub_date), CODER), offset)
+            except FATAL:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one document's failure is recorded, not fatal
+                error = exc
+            progress.coding = None
+            offset += sum(1 for _ in piece.sents)
+        yield doc, (failure(doc, "code", one_line(error)) if error is not None else events)
+
+
+def _code_serial(docs: list[Document], actor_table: str | None, batch_size: int,
+                 time_limit: float | None = TIME_LIMIT) -> Iterator[tuple[Document, Outcome]]:
+    """Code `docs` in this process, each within `time_limit` seconds (None: no limit).
+
+    Documents go through spaCy in batches. A document over its budget while being coded is a
+    Failure. When the batch's parse goes wrong (it raises, or runs over the budget) the culprit
+    is not known, so the rest of that batch is coded one document at a time, each with its own
+    budget; then batching resumes.
+    """
     matcher = actor_matcher(actor_table)
-    texts = (_clean(d.text) for d in docs)
-    for doc, parsed in zip(docs, parse(texts, batch_size=batch_size)):
-        yield doc, code_doc(parsed, doc, DocumentActors(parsed, matcher, doc.pub_date), CODER)
+    start = 0
+    while start < len(docs):
+        progress = _Progress()
+        stream = _code_stream(docs[start:], matcher, batch_size, progress)
+        broken = False
+        while True:
+            culprit = None
+            try:
+                with time_budget(time_limit):
+                    item = next(stream, None)
+            except TimeBudgetExceeded:
+                broken = True
+                if progress.coding is docs[start]:  # its parse was done: this document is the culprit
+                    culprit = docs[start]
+            except FATAL:
+                raise
+            except Exception:  # noqa: BLE001 - the parse raised: the batch is retried one by one below
+                broken = True
+            if broken:
+                if culprit is not None:
+                    start += 1
+                    yield culprit, failure(culprit, "timeout", _over(time_limit))
+                break
+            if item is None:
+                break
+            start += 1
+            yield item
+        stream.close()
+        if not broken:
+            return
+        for doc in docs[start:start + max(1, batch_size)]:
+            yield doc, _code_alone(doc, matcher, time_limit)
+            start += 1
 
 
-def code_batch(docs: list[Document], actor_table: str | None = None, batch_size: int = 16) -> list[list[Event]]:
-    """Parse and code `docs` in this process: one list of events per document, in order.
+def _over(time_limit: float | None) -> str:
+    return f"over the time limit of {time_limit:g} s"
+
+
+def _code_alone(doc: Document, matcher: ActorMatcher, time_limit: float | None) -> Outcome:
+    stream = _code_stream([doc], matcher, 1)
+    try:
+        with time_budget(time_limit):
+            item = next(stream)
+    except TimeBudgetExceeded:
+        return failure(doc, "timeout", _over(time_limit))
+    except FATAL:
+        raise
+    except Exception as exc:  # noqa: BLE001 - recorded as this document's failure
+        return failure(doc, "code", one_line(exc))
+    finally:
+        stream.close()
+    return item[1]
+
+
+def code_batch(docs: list[Document], actor_table: str | None = None, batch_size: int = 16,
+               time_limit: float | None = TIME_LIMIT) -> list[Outcome]:
+    """Parse and code `docs` in this process: each document's events (or its Failure), in order.
 
     The spaCy pipeline and the actor matcher are loaded once per process and cached, so a
     worker that runs many batches loads the model once.
     """
-    return [events for _, events in _code_serial(list(docs), actor_table, batch_size)]
+    return [outcome for _, outcome in _code_serial(list(docs), actor_table, batch_size, time_limit)]
 
 
 # -- local worker processes -----------------------------------------------------------------
@@ -101,21 +236,37 @@ def single_thread_blas() -> bool:
     return done
 
 
+def die_with_parent() -> None:
+    """Linux: have the kernel kill this process when its parent dies (a killed ingest leaves no
+    orphaned workers writing tracebacks to a closed pipe)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 _worker_table: str | None = None
 _worker_batch_size = 16
+_worker_time_limit: float | None = TIME_LIMIT
 
 
-def _init_worker(actor_table: str | None, batch_size: int) -> None:
+def _init_worker(actor_table: str | None, batch_size: int, time_limit: float | None) -> None:
     """Pool initializer: load the model (a no-op when inherited through fork)."""
-    global _worker_table, _worker_batch_size
+    global _worker_table, _worker_batch_size, _worker_time_limit
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     single_thread_blas()
-    _worker_table, _worker_batch_size = actor_table, batch_size
+    _worker_table, _worker_batch_size, _worker_time_limit = actor_table, batch_size, time_limit
     actor_matcher(actor_table)
 
 
-def _code_chunk(docs: list[Document]) -> list[list[Event]]:
-    return code_batch(docs, _worker_table, _worker_batch_size)
+def _code_chunk(docs: list[Document]) -> list[Outcome]:
+    return code_batch(docs, _worker_table, _worker_batch_size, _worker_time_limit)
 
 
 def _mp_context() -> multiprocessing.context.BaseContext:
@@ -129,32 +280,114 @@ def worker_count(n_docs: int, n_process: int) -> int:
     return max(1, min(n_process, n_docs // MIN_DOCS_PER_PROCESS))
 
 
+def _chunks(head: list[Document], rest: Iterator[Document], size: int) -> Iterator[list[Document]]:
+    for i in range(0, len(head), size):
+        yield head[i:i + size]
+    while chunk := list(itertools.islice(rest, size)):
+        yield chunk
+
+
+class _Pool:
+    """A process pool that survives a worker's death: the chunk in flight is coded again one
+    document at a time, and the document that kills a worker on its own is a Failure."""
+
+    def __init__(self, procs: int, actor_table: str | None, batch_size: int, time_limit: float | None) -> None:
+        self.procs, self.args = procs, (actor_table, batch_size, time_limit)
+        ctx = _mp_context()
+        if ctx.get_start_method() == "fork":
+            actor_matcher(actor_table)  # load before forking: children share it
+        self.ctx = ctx
+        self.executor = self._new()
+
+    def _new(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(self.procs, mp_context=self.ctx, initializer=_init_worker, initargs=self.args)
+
+    def submit(self, chunk: list[Document]) -> cf.Future:
+        try:
+            return self.executor.submit(_code_chunk, chunk)
+        except cf.process.BrokenProcessPool:
+            self.restart()
+            return self.executor.submit(_code_chunk, chunk)
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new()
+
+    def isolate(self, chunk: list[Document]) -> list[Outcome]:
+        """Code `chunk` one document per task, one task at a time, after a worker died."""
+        out: list[Outcome] = []
+        for doc in chunk:
+            try:
+                out += self.submit([doc]).result()
+            except cf.process.BrokenProcessPool:
+                self.restart()
+                out.append(failure(doc, "crash", "the worker process died while coding it"))
+            except FATAL:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                out.append(failure(doc, "code", one_line(exc)))
+        return out
+
+    def close(self, finished: bool) -> None:
+        if not finished:  # stopped early (Ctrl-C, an error downstream): don't wait for the workers
+            for proc in list(getattr(self.executor, "_processes", {}).values()):
+                proc.terminate()
+        self.executor.shutdown(wait=finished, cancel_futures=True)
+
+
 def iter_coded(
     docs: Iterable[Document],
     actor_table: str | None = None,
     batch_size: int = 16,
     n_process: int = 1,
-) -> Iterator[tuple[Document, list[Event]]]:
-    """(document, events) for each document, in input order, coded by `n_process` local processes.
+    time_limit: float | None = TIME_LIMIT,
+) -> Iterator[tuple[Document, Outcome]]:
+    """(document, events or Failure) for each document, in input order, coded by `n_process`
+    local processes.
 
-    Each worker process parses and codes whole chunks of documents (not only the parse), so
-    only documents and finished events cross process boundaries. The output is identical to
-    one process.
+    `docs` may be a stream: it is read as the workers need more. Each worker process parses and
+    codes whole chunks of documents (not only the parse), so only documents and finished events
+    cross process boundaries. The output is identical to one process.
     """
-    docs = docs if isinstance(docs, list) else list(docs)
-    procs = worker_count(len(docs), n_process)
+    it = iter(docs)
+    # Enough documents to size the chunks; a short input is coded in this process.
+    head = list(itertools.islice(it, 4 * max(1, n_process) * max(1, batch_size)))
+    procs = worker_count(len(head), n_process)
     if procs <= 1:
-        yield from _code_serial(docs, actor_table, batch_size)
+        for chunk in _chunks(head, it, 256):
+            yield from _code_serial(chunk, actor_table, batch_size, time_limit)
         return
     # Small chunks keep every worker busy and results streaming; at most one spaCy batch each.
-    size = max(1, min(batch_size, math.ceil(len(docs) / (4 * procs))))
-    chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
-    ctx = _mp_context()
-    if ctx.get_start_method() == "fork":
-        actor_matcher(actor_table)  # load before forking: children share it
-    with ctx.Pool(procs, initializer=_init_worker, initargs=(actor_table, batch_size)) as pool:
-        for chunk, results in zip(chunks, pool.imap(_code_chunk, chunks)):
-            yield from zip(chunk, results)
+    size = max(1, min(batch_size, math.ceil(len(head) / (4 * procs))))
+    pool = _Pool(procs, actor_table, batch_size, time_limit)
+    in_flight: deque[tuple[list[Document], cf.Future]] = deque()
+    chunks = _chunks(head, it, size)
+    finished = False
+    try:
+        for chunk in itertools.islice(chunks, 4 * procs):
+            in_flight.append((chunk, pool.submit(chunk)))
+        while in_flight:
+            chunk, future = in_flight.popleft()
+            try:
+                outcomes = future.result()
+            except FATAL:
+                raise
+            except Exception:  # noqa: BLE001 - a worker died (BrokenProcessPool) or the task failed
+                # Every chunk in flight may be lost with the pool: this one is coded again one
+                # document at a time (finding the culprit), the others as they were.
+                lost = [c for c, _ in in_flight]
+                in_flight.clear()
+                pool.restart()
+                outcomes = pool.isolate(chunk)
+                for c in lost:
+                    in_flight.append((c, pool.submit(c)))
+            yield from zip(chunk, outcomes)
+            nxt = next(chunks, None)
+            if nxt is not None:
+                in_flight.append((nxt, pool.submit(nxt)))
+        finished = True
+    finally:
+        pool.close(finished)
 
 
 def code_documents(
@@ -163,12 +396,25 @@ def code_documents(
     batch_size: int = 16,
     n_process: int = 1,
     on_document: Callable[[Document, list[Event]], None] | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Iterator[Event]:
-    """Code each document's events, in input order (`n_process` > 1: local worker processes)."""
-    for doc, events in iter_coded(docs, actor_table, batch_size, n_process):
+    """Code each document's events, in input order (`n_process` > 1: local worker processes).
+
+    A document that fails goes to `on_failure` (without one, its error is raised: the API
+    caller asked for these documents' events).
+    """
+    from detente.errors import DetenteError
+
+    for doc, outcome in iter_coded(docs, actor_table, batch_size, n_process, time_limit):
+        if isinstance(outcome, Failure):
+            if on_failure is None:
+                raise DetenteError(f"{doc.doc_id}: {outcome.error}")
+            on_failure(outcome)
+            continue
         if on_document is not None:
-            on_document(doc, events)
-        yield from events
+            on_document(doc, outcome)
+        yield from outcome
 
 
 def code_text(text: str, pub_date: str | None = None, doc_id: str | None = None) -> list[Event]:

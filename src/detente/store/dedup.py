@@ -35,7 +35,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,8 +181,8 @@ def block_sql() -> str:
 
 
 def block_parties(block: str) -> list[str]:
-    """The parties named in a block_id (for a cheap pre-filter on the party columns)."""
-    _, _, _, actor, recipient = block.split("|")
+    """The parties named in a block_id (or pending key)."""
+    _, _, _, actor, recipient = block.split("#", 1)[0].split("|")
     return [p for p in (actor + "," + recipient).split(",") if p]
 
 
@@ -233,9 +233,11 @@ def cluster_events(
     return out
 
 
-def _cluster_block(reports: list[_Report], window_days: int, min_jaccard: float) -> list[_Cluster]:
+def _cluster_block(reports: list[_Report], window_days: int, min_jaccard: float,
+                   seeded: list[_Cluster] | None = None) -> list[_Cluster]:
+    """The leader algorithm over `reports`, after the clusters in `seeded` (made by earlier reports)."""
     reports.sort(key=lambda r: (r.day, r.id))
-    clusters: list[_Cluster] = []
+    clusters: list[_Cluster] = list(seeded or [])
     first_open = 0  # clusters before this index started more than window_days ago
     for report in reports:
         while first_open < len(clusters) and (report.day - clusters[first_open].start).days > window_days:
@@ -269,3 +271,238 @@ def apply_clusters(rows: list[dict[str, Any]], window_days: int = WINDOW_DAYS,
     for row in rows:
         row["event_cluster_id"], row["sources_count"] = clusters[row["id"]]
     return rows
+
+
+# -- re-clustering around new events ----------------------------------------------------------
+#
+# Inserting or removing a report changes no assignment before it in (date, id) order, and after
+# it only until the clusters open at some later moment are again what was stored: from then on
+# the algorithm sees the same state and the same rows as when the stored clusters were made. So
+# a block is recomputed from `since` (the earliest changed date), seeded with the clusters
+# stored before it, and only as far as needed: through `until` (the latest changed date) plus
+# a horizon, further only if the open clusters there still differ from the stored ones.
+
+HORIZON_DAYS = 3
+
+
+def _report(row: Mapping[str, Any], tokens: dict[str, frozenset[str]]) -> _Report | None:
+    day = _as_date(row.get("date")) or _as_date(row.get("pub_date"))
+    if day is None:
+        return None
+    sentence = row.get("sentence") or ""
+    if sentence not in tokens:
+        tokens[sentence] = content_tokens(sentence)
+    precision = row.get("date_precision") if row.get("date") is not None else "publication"
+    return _Report(id=row["id"], doc_id=row.get("doc_id") or row["id"], day=day,
+                   coarse=precision if precision in COARSE_PRECISIONS else None, mode=row.get("mode") or None,
+                   trigger=trigger_stem(row.get("trigger")), tokens=tokens[sentence])
+
+
+def recluster_block(
+    rows: Iterable[Mapping[str, Any]],
+    since: dt.date | None,
+    through: dt.date | None = None,
+    window_days: int = WINDOW_DAYS,
+    min_jaccard: float = MIN_JACCARD,
+) -> dict[str, tuple[str, int]] | None:
+    """New (event_cluster_id, sources_count) of the stored rows of one block whose values change.
+
+    `rows` are the block's stored rows (with their current event_cluster_id and sources_count)
+    dated from `since` - 2 x window_days on (all of them when `since` is None) through `through`
+    (None: to the end). Rows before `since` keep their clusters and seed the computation. Returns
+    None when the clusters open at `through` differ from the stored ones: the caller must pass
+    rows further on (or to the end).
+    """
+    tokens: dict[str, frozenset[str]] = {}
+    stored: dict[str, tuple[str, int]] = {}
+    reports: list[_Report] = []
+    for row in rows:
+        rep = _report(row, tokens)
+        if rep is not None:
+            reports.append(rep)
+            stored[rep.id] = (row.get("event_cluster_id") or rep.id, row.get("sources_count") or 1)
+    reports.sort(key=lambda r: (r.day, r.id))
+    seed = [r for r in reports if since is not None and r.day < since]
+    rest = reports[len(seed):]
+    # The stored clusters before `since`, in the order the algorithm made them.
+    groups: dict[str, _Cluster] = {}
+    for rep in seed:
+        label = stored[rep.id][0]
+        if label in groups:
+            groups[label].members.append(rep)
+        else:
+            groups[label] = _Cluster(rep)
+    seeded = list(groups.values())
+    open_from = 0 if since is None else next(
+        (i for i, c in enumerate(seeded) if (since - c.start).days <= window_days), len(seeded))
+    clusters = _cluster_block(rest, window_days, min_jaccard, seeded)
+    if through is not None:
+        def open_sets(cl: Iterable[tuple[dt.date, list[_Report]]]) -> set[frozenset[str]]:
+            return {frozenset(r.id for r in members) for start, members in cl
+                    if (through - start).days <= window_days}
+
+        by_label: dict[str, list[_Report]] = defaultdict(list)
+        for rep in reports:
+            by_label[stored[rep.id][0]].append(rep)
+        if open_sets((c.start, c.members) for c in clusters) != \
+                open_sets((min(r.day for r in m), m) for m in by_label.values()):
+            return None
+    out: dict[str, tuple[str, int]] = {}
+    for cluster in clusters[open_from:]:
+        if through is not None and (through - cluster.start).days <= window_days:
+            continue  # open at `through`: the same as stored (checked above), with members beyond it
+        cid = min(r.id for r in cluster.members)
+        n_docs = len({r.doc_id for r in cluster.members})
+        for rep in cluster.members:
+            if stored[rep.id] != (cid, n_docs):
+                out[rep.id] = (cid, n_docs)
+    return out
+
+
+# Month- and year-precise reports only ever join reports of the same precision and date, and
+# others never join them: within a block they are re-clustered apart, under the pending key
+# "BLOCK#month" or "BLOCK#year" (so a report about "2019" reads the block's other 2019 reports,
+# not every report of the weeks around 1 January 2019).
+COARSE_SQL = "(date IS NOT NULL AND date_precision IN ('month', 'year'))"
+
+
+def pending_key(row: Mapping[str, Any]) -> str:
+    """What is re-clustered together: the row's block, apart for month- and year-precise dates."""
+    precision = row.get("date_precision") if row.get("date") is not None else "publication"
+    return block_id(row) + (f"#{precision}" if precision in COARSE_PRECISIONS else "")
+
+
+def pending_key_sql() -> str:
+    """pending_key as a DuckDB expression over an events table (the same string)."""
+    return f"concat({block_sql()}, CASE WHEN {COARSE_SQL} THEN '#' || date_precision ELSE '' END)"
+
+
+def block_rows_sql(source: str, windows: str, where: str, whole: bool) -> str:
+    """SELECT of the rows of `source` in the windows of table `windows` (block, lo, hi), with
+    `block` (the window's key): by pending key inside lo..hi, or with `whole` every row of the
+    block (lo and hi NULL). A plain equality join: DuckDB hashes it."""
+    from detente.store.schema import CLUSTER_INPUT_COLUMNS
+
+    key = block_sql() if whole else pending_key_sql()
+    return (f"SELECT * FROM (SELECT {', '.join(CLUSTER_INPUT_COLUMNS)}, {key} AS block, "
+            f"COALESCE(date, pub_date) AS day FROM {source} WHERE {where}) e JOIN {windows} w USING (block) "
+            "WHERE (w.lo IS NULL OR e.day >= w.lo) AND (w.hi IS NULL OR e.day <= w.hi)")
+
+
+def pending_blocks(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[dt.date, dt.date]]:
+    """pending key -> (first, last) date of the dated `rows` under it: what a write makes pending."""
+    out: dict[str, tuple[dt.date, dt.date]] = {}
+    for row in rows:
+        day = _as_date(row.get("date")) or _as_date(row.get("pub_date"))
+        if day is None:
+            continue  # an undated report is its own cluster: it changes nobody's
+        block = pending_key(row)
+        lo, hi = out.get(block, (day, day))
+        out[block] = (min(lo, day), max(hi, day))
+    return out
+
+
+def merge_pending(into: dict[str, Any], more: Mapping[str, Any]) -> None:
+    """Widen pending blocks' (since, until) by `more`; None (the whole block) absorbs any dates."""
+    for block, span in more.items():
+        if block in into and into[block] is None:
+            continue
+        if span is None or block not in into:
+            into[block] = span
+        else:
+            into[block] = (min(into[block][0], span[0]), max(into[block][1], span[1]))
+
+
+def block_row_filter(windows: list[tuple[str, dt.date | None, dt.date | None]]) -> tuple[str, list[Any], Any]:
+    """A WHERE clause on plain columns that keeps the rows of `windows`' event types inside their
+    dates (cheap: no JSON is parsed, so the exact block need only be computed for the rows it
+    keeps), its parameters, and the windows as an Arrow table (block, lo, hi)."""
+    import pyarrow as pa
+
+    spans: dict[tuple[str, str], list[tuple[dt.date | None, dt.date | None]]] = defaultdict(list)
+    for block, lo, hi in windows:
+        key, _, precision = block.partition("#")
+        spans[(key.split("|", 1)[0], precision if lo is not None else "any")].append((lo, hi))
+    clauses: list[str] = []
+    params: list[Any] = []
+    for etype, precision in sorted(spans):
+        if precision == "any":  # whole blocks
+            clauses.append("event_type = ?")
+            params.append(etype)
+            continue
+        kind = "date_precision = ? AND date IS NOT NULL" if precision else f"NOT {COARSE_SQL}"
+        # Overlapping windows merged: usually one span of recent days, and a few around older
+        # dates that new reports mention.
+        merged: list[list[Any]] = []
+        for lo, hi in sorted(spans[(etype, precision)], key=lambda s: s[0]):
+            if merged and (merged[-1][1] is None or lo <= merged[-1][1]):
+                merged[-1][1] = None if hi is None or merged[-1][1] is None else max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:
+            clauses.append(f"(event_type = ? AND {kind} AND COALESCE(date, pub_date) >= ?"
+                           + (" AND COALESCE(date, pub_date) <= ?)" if hi is not None else ")"))
+            params += [etype] + ([precision] if precision else []) + [lo] + ([hi] if hi is not None else [])
+    where = "(" + " OR ".join(clauses) + ")" if clauses else "false"
+
+    table = pa.table({"block": [b for b, _, _ in windows], "lo": pa.array([lo for _, lo, _ in windows], pa.date32()),
+                      "hi": pa.array([hi for _, _, hi in windows], pa.date32())})
+    return where, params, table
+
+
+def recluster_pending(
+    pending: Iterable[tuple[str, dt.date | None, dt.date | None]],
+    fetch: Callable[[list[tuple[str, dt.date | None, dt.date | None]]], list[dict[str, Any]]],
+    window_days: int = WINDOW_DAYS,
+    min_jaccard: float = MIN_JACCARD,
+    horizon_days: int = HORIZON_DAYS,
+) -> tuple[dict[str, tuple[str, int]], int]:
+    """Re-cluster pending blocks ((block, since, until); since None: the whole block).
+
+    `fetch(windows)` returns the stored rows (with a `block` column) of each window's block
+    dated from its lo through its hi (None: unbounded). Returns the rows' new (event_cluster_id,
+    sources_count) where they change, and how many rows were read.
+    """
+    changes: dict[str, tuple[str, int]] = {}
+    read = 0
+    whole = [(b, None, None) for b, since, _ in pending if since is None]
+    dated = {b: (since, until) for b, since, until in pending if since is not None}
+    if whole:
+        rows = fetch(whole)
+        read += len(rows)
+        clusters = cluster_events(rows, window_days, min_jaccard)
+        changes.update({r["id"]: clusters[r["id"]] for r in rows
+                        if (r["event_cluster_id"], r["sources_count"]) != clusters[r["id"]]})
+    margin = dt.timedelta(days=2 * window_days)
+    # Past `until` by more than two windows: no cluster open there, stored or recomputed, holds
+    # (or held) a row that changed, so its stored values stand if its members are the same.
+    horizon = dt.timedelta(days=2 * window_days + 1 + horizon_days)
+    rounds: list[dict[str, dt.date | None]] = [
+        {b: _shift(until, horizon) for b, (_, until) in dated.items()},  # as far as the horizon
+        {},  # to the end, for blocks whose clusters still differ there
+    ]
+    todo = sorted(dated)
+    for limits in rounds:
+        if not todo:
+            break
+        windows = [(b, _shift(dated[b][0], -margin), limits.get(b)) for b in todo]
+        by_block: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in fetch(windows):
+            by_block[row["block"]].append(row)
+        read += sum(len(v) for v in by_block.values())
+        again = []
+        for b in todo:
+            out = recluster_block(by_block.get(b, []), dated[b][0], limits.get(b), window_days, min_jaccard)
+            if out is None:
+                again.append(b)
+            else:
+                changes.update(out)
+        todo = again
+    return changes, read
+
+
+def _shift(day: dt.date, delta: dt.timedelta) -> dt.date:
+    try:
+        return day + delta
+    except OverflowError:
+        return dt.date.min if delta.days < 0 else dt.date.max

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from detente.models import Event
+from detente.models import Event, Failure
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -35,6 +36,12 @@ CREATE TABLE IF NOT EXISTS events (
     event_cluster_id VARCHAR, sources_count INTEGER,
     location JSON, location_country VARCHAR, location_admin1 VARCHAR, location_name VARCHAR,
     location_lat DOUBLE, location_lon DOUBLE
+);
+CREATE TABLE IF NOT EXISTS failures (
+    key VARCHAR PRIMARY KEY,
+    doc_id VARCHAR, path VARCHAR, source VARCHAR,
+    stage VARCHAR, error VARCHAR, content_hash VARCHAR,
+    attempts INTEGER, first_failed_at TIMESTAMP, failed_at TIMESTAMP
 );
 """
 # Added after the first release: stores created before get them on their next write.
@@ -75,9 +82,14 @@ CLUSTER_INPUT_COLUMNS = [
     "id", "doc_id", "event_type", "mode", "date", "pub_date", "date_precision", "trigger", "sentence", "negated",
     "hypothetical", "actor", "recipient", "event_cluster_id", "sources_count",
 ]
-# Blocks (detente.store.dedup.block_id) whose clusters must be recomputed: filled in the same
-# transaction as the rows that touch them, emptied by update_clusters.
-PENDING_SCHEMA = "CREATE TABLE IF NOT EXISTS dedup_pending (block VARCHAR PRIMARY KEY);"
+# Blocks (detente.store.dedup.block_id) whose clusters must be recomputed, with the first and
+# last dates that changed (NULL: the whole block): filled in the same transaction as the rows
+# that touch them, emptied by update_clusters.
+PENDING_SCHEMA = "CREATE TABLE IF NOT EXISTS dedup_pending (block VARCHAR PRIMARY KEY, since DATE, until DATE);"
+PENDING_DATES = ("ALTER TABLE dedup_pending ADD COLUMN IF NOT EXISTS since DATE; "
+                 "ALTER TABLE dedup_pending ADD COLUMN IF NOT EXISTS until DATE;")
+FAILURE_COLUMNS = ["key", "doc_id", "path", "source", "stage", "error", "content_hash", "attempts",
+                   "first_failed_at", "failed_at"]
 DOC_COLUMNS = ["doc_id", "content_hash", "title", "url", "source", "author", "pub_date", "path", "text",
                "n_events", "ingested_at"]
 
@@ -100,6 +112,22 @@ def event_row(ev: Event) -> dict[str, Any]:
         location_lon=where.lon if where else None,
     )
     return row
+
+
+# A record inside a file: "news.jsonl:12", "feed.xml:entry 3", "list.json:item 2".
+_RECORD = re.compile(r":(\d+|item \d+|entry \d+)$")
+
+
+def failure_source(path: str | None) -> str | None:
+    """The file a failure's path points into ("news.jsonl:12" -> "news.jsonl")."""
+    return _RECORD.sub("", path) if path else None
+
+
+def failure_row(f: Failure, now: dt.datetime) -> dict[str, Any]:
+    """A Failure as a row of the failures table (first failure: attempts 1)."""
+    return {"key": f.key, "doc_id": f.doc_id, "path": f.path, "source": failure_source(f.path),
+            "stage": f.stage, "error": f.error, "content_hash": f.content_hash, "attempts": 1,
+            "first_failed_at": now, "failed_at": now}
 
 
 def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +159,7 @@ def table_types(table: str) -> dict[str, str]:
     if not _TABLE_TYPES:
         con = duckdb.connect(":memory:")
         con.execute(SCHEMA)
-        for name in ("events", "documents"):
+        for name in ("events", "documents", "failures"):
             _TABLE_TYPES[name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE {name}").fetchall()}
         con.close()
     return _TABLE_TYPES[table]
