@@ -947,3 +947,23 @@ def test_a_condemning_verdict_is_an_accusation(sentence: str, actor: list[str], 
 ])
 def test_praise_and_self_criticism_are_no_verdict(sentence: str, code) -> None:
     assert [e for e in code(sentence) if e.event_type == "ACCUSE"] == []
+
+
+@pytest.mark.parametrize("sentence, event_type, recipient", [
+    # borders opened to people grant them refuge
+    ("Jordan opened its borders to tens of thousands of Syrians.", "AID", ["SYR"]),
+    # handing militants over is judicial cooperation, not support for them, whoever reports it
+    ("Kenya handed over two Somali militants to Mogadishu, US officials said.", "COOPERATE", ["SOM"]),
+    # goods handed over and money contributed are aid
+    ("Japan handed over 20 ambulances to Kenya.", "AID", ["KEN"]),
+    ("Bangladesh contributed 1,200 troops to the UN mission in Mali.", "AID", ["MLI"]),
+])
+def test_refuge_handovers_and_contributions(sentence: str, event_type: str, recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, countries(ev.recipient)) == (event_type, recipient)
+
+
+def test_an_option_weighed_for_nobody_is_no_event(code) -> None:
+    assert code("The Alberta government is considering giving money to municipal police services.") == []
+    weighed = code("Japan is considering sending aid to North Korea.")[0]
+    assert (weighed.event_type, weighed.hypothetical) == ("AID", True)

@@ -197,7 +197,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         c.negated = c.future = c.hypothetical = False
     # "Iran said Saudi Arabia was backing militants": support for armed groups reported by someone
     # else is that someone's accusation (CAMEO 112), not the support.
-    if event in ("SUPPORT", "AID", "COOPERATE") and not c.negated and c.actor and \
+    # Handing militants over (judicial cooperation, CAMEO 063) is no support for them.
+    if event in ("SUPPORT", "AID", "COOPERATE") and not c.negated and c.actor and "legal" not in c.context and \
             any(r.sector in ("REB", "UAF", "PRM") for r in c.recipient):
         speakers = [a for a in c.announcer if a.country or a.kind in ("igo", "group")]
         if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
@@ -257,6 +258,16 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             event, mode, cameo = "PROTEST", "riot", "145"
         elif event == "COERCE" and mode in ("restrict", "seize", None):
             event, mode, cameo = "PROTEST", "obstruct", "144"  # occupying, blockading
+    # "Alberta is considering giving money to police services": an option weighed with nobody named to
+    # receive it is domestic policy talk, not an event (weighed aid to another party stays, hypothetical).
+    deliberated = c.context_of is not None and c.modal is not None and \
+        "deliberate" in getattr(c.context_of.rules.get(c.modal.i), "flags", frozenset())
+    if deliberated and not any(r.country or r.kind in ("igo", "group") for r in c.recipient) and not c.counterparts:
+        return None
+    # "opened its borders to Syrians, Iraqis and Afghans": borders opened to people grant them refuge.
+    if event == "COOPERATE" and c.trigger.lemma_.lower() == "open" and "border" in object_lemmas(c.trigger) and \
+            c.recipient and all(r.sector in ("CVL", "REF") for r in c.recipient):
+        event, mode, cameo = "AID", "asylum", "075"
     # Crowds attending a ceremony are no visit by anyone.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() == "attend":
