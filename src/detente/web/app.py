@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from detente import __version__
 from detente.errors import DetenteError
 
-from . import api, ingest, maps, pages
+from . import alerts, api, ingest, maps, pages
 from .access import StoreAccess, WebError
 from .ui import error_response, make_env
 
@@ -122,6 +122,7 @@ def create_app(db_path: str, allow_ingest: bool = False, max_upload_bytes: int =
     app.include_router(ingest.router)
     app.include_router(pages.router)
     app.include_router(maps.router)
+    app.include_router(alerts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)
     if trusted_hosts:

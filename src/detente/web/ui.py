@@ -29,9 +29,12 @@ def make_env() -> Environment:
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with the common context (nav state, ingest switch)."""
+    from .alerts import recent_alerts
+
     env: Environment = request.app.state.templates
     html = env.get_template(template).render(
-        request=request, path=request.url.path, allow_ingest=request.app.state.allow_ingest, **context)
+        request=request, path=request.url.path, allow_ingest=request.app.state.allow_ingest,
+        alert_badge=recent_alerts(request), **context)
     return HTMLResponse(html, status_code=status)
 
 
