@@ -268,3 +268,270 @@ def test_a_watch_killed_mid_cycle_then_restarted_ends_like_an_uninterrupted_run(
         assert 1 <= len(site.hooks) - hooks <= 2 and {h["id"] for h in site.hooks} == {site.hooks[0]["id"]}
     finally:
         site.close()
+
+
+# -- folders, both store kinds, spikes and the dashboard (in process) -------------------------------------
+
+def _story_file(folder: Path, story: dict[str, Any], extra: str = "") -> Path:
+    path = folder / f"{story['id']}.json"
+    path.write_text(json.dumps({"id": story["id"], "title": story["title"], "date": story["date"],
+                                "text": story["text"] + extra}), encoding="utf-8")
+    return path
+
+
+SPIKE_RULES = """
+[[rule]]
+name = "turns"
+actors = ["CHL"]
+
+[[rule]]
+name = "clashes"
+actors = ["BOL"]
+spike = "material_conflict"
+freq = "month"
+baseline = 2
+factor = 1.0
+min_events = 3
+"""
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "parquet"])
+def test_a_watched_folder_in_both_store_kinds(kind, tmp_path, nlp) -> None:
+    from detente.analysis.alerts import load_rules
+    from detente.ingest.fetch import Fetcher
+    from detente.ingest.poll import parse_sources
+    from detente.run.watch import Watch
+    from detente.store import open_store
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for story in STORIES:
+        if story["stage"] == 1:
+            _story_file(folder, story)
+    db = str(tmp_path / ("s.duckdb" if kind == "duckdb" else "s"))
+    if kind == "parquet":
+        Path(db).mkdir()
+    (tmp_path / "rules.toml").write_text(SPIKE_RULES, encoding="utf-8")
+    with Fetcher() as fetcher:
+        watch = Watch(parse_sources([str(folder)]), db, load_rules(tmp_path / "rules.toml"), fetcher)
+        watch.start()
+        first = watch.cycle(1)
+        assert (first.stats["new"], first.counts["changed_files"]) == (8, 8)
+        # April's material conflict against the two months before it: a spike, no turn yet.
+        assert [(a["rule"], a["label"], a["period"]) for a in first.alerts] == [
+            ("clashes", "material_conflict", "2025-04")]
+        assert first.alerts[0]["n_events"] >= 3 and first.alerts[0]["evidence"]
+        assert all(ev["quad_class"] == "material_conflict" for ev in first.alerts[0]["evidence"])
+        for story in STORIES:
+            if story["stage"] == 2:
+                _story_file(folder, story)
+        os.utime(folder / f"{STORIES[0]['id']}.json")  # touched, not changed: read, not ingested again
+        second = watch.cycle(2)
+        assert (second.stats["new"], second.stats["updated"], second.counts["changed_files"]) == (4, 0, 4)
+        assert [(a["rule"], a["label"], a["dyad"]) for a in second.alerts] == [("turns", "detente", "BOL-CHL")]
+        _story_file(folder, next(s for s in STORIES if s["id"] == EDITED), EDIT)
+        third = watch.cycle(3)
+        assert (third.stats["new"], third.stats["updated"], third.alerts) == (0, 1, [])
+        assert watch.cycle(4).stats["new"] == 0
+    with open_store(db, read_only=True) as store:
+        stored = store.table_rows("alerts")
+        assert sorted(r["rule"] for r in stored) == ["clashes", "turns"]
+        assert all(r["webhook"] is None and r["delivered_at"] is None for r in stored)
+        keys = {r["key"] for r in store.table_rows("watch_state")}
+        assert f"file:{folder / (EDITED + '.json')}" in keys and "mark:alerts" in keys
+
+    # The dashboard: the alerts page, its API and the badge in the nav of every page.
+    from fastapi.testclient import TestClient
+
+    from detente.web.app import create_app
+
+    client = TestClient(create_app(db))
+    page = client.get("/alerts")
+    assert page.status_code == 200 and "detente BOL-CHL from 2025-05" in page.text
+    assert 'title="alerts in the last week">2</span>' in client.get("/").text
+    api = client.get("/api/alerts", params={"limit": 1}).json()
+    assert api["total"] == 1 and api["alerts"][0]["rule"] == "turns" and "webhook" not in api["alerts"][0]
+    assert api["alerts"][0]["evidence"][0]["sentence"]
+    assert client.get("/api/alerts", params={"limit": 0}).status_code == 400
+
+
+# -- the HTTP client ----------------------------------------------------------------------------------------
+
+class Scripted:
+    """A server answering each path from a script of (status, headers, body), the last one repeated."""
+
+    def __init__(self, script: dict[str, list[tuple[int, dict[str, str], bytes]]]) -> None:
+        self.script, self.seen = script, []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.seen.append((self.path, dict(self.headers), time.monotonic()))
+                answers = server.script.get(self.path) or [(404, {}, b"")]
+                status, headers, body = answers.pop(0) if len(answers) > 1 else answers[0]
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_fetcher_retries_backs_off_rate_limits_and_obeys_robots() -> None:
+    from detente.ingest.fetch import USER_AGENT, Fetcher, FetchError
+
+    server = Scripted({
+        "/robots.txt": [(200, {}, b"User-agent: *\nCrawl-delay: 1\nDisallow: /secret\n")],
+        "/flaky": [(503, {}, b""), (200, {"ETag": '"v1"'}, b"hello")],
+        "/busy": [(429, {"Retry-After": "3600"}, b"")],
+        "/big": [(200, {}, b"x" * 5000)],
+        "/gone": [(410, {}, b"")],
+        "/same": [(304, {"ETag": '"v1"'}, b"")],
+    })
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 2))
+        time.sleep(seconds)
+
+    try:
+        with Fetcher(timeout=2, retries=2, backoff=0.05, min_interval=0.0, max_bytes=1000, sleep=sleep) as fetcher:
+            got = fetcher.get(f"{server.url}/flaky")
+            assert (got.status, got.content, got.etag) == (200, b"hello", '"v1"')
+            assert 0.05 in waits  # the backoff before the second try
+            assert all(h.get("User-Agent") == USER_AGENT for _, h, _ in server.seen)
+            # Crawl-delay (whole seconds, as robotparser reads it) spaces requests to the host.
+            stamps = [t for p, _, t in server.seen if p != "/robots.txt"]
+            assert stamps[1] - stamps[0] >= 0.95
+            with pytest.raises(FetchError) as busy:  # Retry-After beyond what a cycle waits: later
+                fetcher.get(f"{server.url}/busy")
+            assert busy.value.transient and [p for p, _, _ in server.seen].count("/busy") == 1
+            for path, words in (("/secret/page", "robots.txt"), ("/big", "too large"), ("/gone", "HTTP 410")):
+                with pytest.raises(FetchError) as failed:
+                    fetcher.get(f"{server.url}{path}")
+                assert not failed.value.transient and words in str(failed.value)
+            assert "/secret/page" not in [p for p, _, _ in server.seen]
+            assert fetcher.get(f"{server.url}/same", etag='"v1"').status == 304
+            assert server.seen[-1][1].get("If-None-Match") == '"v1"'
+        with Fetcher(timeout=0.5, retries=0) as fetcher:  # nobody listens: transient
+            with pytest.raises(FetchError) as down:
+                fetcher.get("http://127.0.0.1:9/feed.xml")
+            assert down.value.transient
+    finally:
+        server.close()
+
+
+def test_robots_txt_that_cannot_be_read_holds_pages_for_the_next_cycle() -> None:
+    from detente.ingest.fetch import Fetcher, FetchError
+
+    server = Scripted({"/robots.txt": [(500, {}, b"")], "/page": [(200, {}, b"ok")]})
+    try:
+        with Fetcher(retries=0, min_interval=0.0) as fetcher:
+            with pytest.raises(FetchError) as held:
+                fetcher.get(f"{server.url}/page")
+            assert held.value.transient and "robots.txt unreachable" in str(held.value)
+            assert "/page" not in [p for p, _, _ in server.seen]
+    finally:
+        server.close()
+
+
+# -- rules and the command line -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[rule]]\nname = 'x'\ndyads = ['RUS']\n", "write two actors as A-B"),
+    ("[[rule]]\nname = 'x'\nlabels = ['thaw']\n", "unknown label 'thaw'"),
+    ("[[rule]]\nname = 'x'\nspike = 'fights'\n", "spike must be a quad class"),
+    ("[[rule]]\nname = 'x'\nmin_events = 0\n", "min_events must be at least 1"),
+    ("[[rule]]\nname = 'x'\ncolour = 'red'\n", "unknown key 'colour'"),
+    ("webhook = 'ftp://x'\n[[rule]]\nname = 'x'\n", "webhook must be an http(s) URL"),
+    ("[[rule]]\nname = 'x'\n[[rule]]\nname = 'x'\n", "two rules are named 'x'"),
+    ("[[rule]\n", "invalid TOML"),
+    ("webhook = 'http://127.0.0.1:1/'\n", "no rules"),
+])
+def test_bad_alert_rules_are_one_error_line(text, message, tmp_path) -> None:
+    from detente.analysis.alerts import load_rules
+    from detente.errors import DetenteError
+
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DetenteError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_rules(path)
+
+
+def test_rules_select_dyads_and_actors(tmp_path) -> None:
+    from detente.analysis.alerts import load_rules
+    from detente.run.watch import parse_every
+
+    path = tmp_path / "rules.toml"
+    path.write_text("webhook = 'http://127.0.0.1:9/hook'\n[[rule]]\nname = 'a'\ndyads = ['rus-pak']\n"
+                    "[[rule]]\nname = 'b'\nactors = ['ARM']\nspike = 'material_conflict'\n", encoding="utf-8")
+    rules = load_rules(path)
+    a, b = rules.rules
+    assert (a.matches("PAK", "RUS"), a.matches("PAK", "IND"), a.spike, a.freq) == (True, False, None, "month")
+    assert (b.matches("ARM", "AZE"), b.matches("AZE", "TUR"), b.freq, b.baseline) == (True, False, "week", 8)
+    assert rules.webhook == "http://127.0.0.1:9/hook"
+    assert [parse_every(t) for t in ("15m", "90s", "2h", "1d", "30")] == [900, 90, 7200, 86400, 30]
+
+
+def test_watch_command_errors_and_a_second_watch(tmp_path, cli) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    _story_file(folder, STORIES[0])
+    db = tmp_path / "s.duckdb"
+    (tmp_path / "bad.toml").write_text("[[rule]]\nname = 'x'\nlabels = ['thaw']\n", encoding="utf-8")
+    for args, message in ((["--every", "soon"], "--every: invalid interval"),
+                          (["--alerts", str(tmp_path / "bad.toml")], "unknown label 'thaw'"),
+                          (["--alerts", str(tmp_path / "none.toml")], "none.toml: no such file"),
+                          (["--cycles", "0"], "--cycles must be at least 1")):
+        run = cli("watch", str(folder), "--db", str(db), *args)
+        assert run.returncode == 1 and run.stderr.startswith("error:") and message in run.stderr, run.stderr
+        assert "Traceback" not in run.stderr
+    run = cli("watch", str(tmp_path / "missing"), "--db", str(db))
+    assert run.returncode == 1 and "no such file or directory" in run.stderr
+    # A watch running until stopped: a second one on the store is refused; Ctrl-C stops the first cleanly.
+    proc = subprocess.Popen([*DETENTE, "watch", str(folder), "--db", str(db), "--every", "1h", "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        deadline = time.monotonic() + 240
+        line = ""
+        while time.monotonic() < deadline and " cycle 1:" not in line:
+            line = proc.stderr.readline()
+            if not line:
+                break
+        assert " cycle 1: 1 new" in line
+        second = cli("watch", str(folder), "--db", str(db), "--cycles", "1")
+        assert second.returncode == 1 and "another watch is running" in second.stderr
+        proc.send_signal(signal.SIGINT)
+        out, rest = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and "stopped after 1 cycle" in rest and "Traceback" not in rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert _rows(db, "SELECT count(*) FROM documents") == [(1,)]
+
+
+def test_the_readme_alert_rules_load(tmp_path) -> None:
+    import re
+
+    from detente.analysis.alerts import load_rules
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n(webhook = .*?)```", readme, flags=re.S)
+    assert block, "README.md has no alert rules example"
+    assert len(block.group(1).splitlines()) < 10
+    path = tmp_path / "rules.toml"
+    path.write_text(block.group(1), encoding="utf-8")
+    rules = load_rules(path)
+    assert [r.name for r in rules.rules] == ["thaw", "fighting"] and rules.rules[1].spike == "material_conflict"
