@@ -162,3 +162,22 @@ def test_check_split_is_a_fixed_third_by_id() -> None:
     share = sum(split_of(i) == "check" for i in ids) / len(ids)
     assert 0.30 < share < 0.37
     assert split_of("news-train-00001") == split_of("news-train-00001")
+
+
+def test_confidence_model_is_fitted_and_means_what_it_says(tmp_path: Path) -> None:
+    from detente.evaluate import train_confidence
+    from detente.events.confidence import ConfidenceModel, load_confidence
+
+    subset = tmp_path / "small.jsonl"
+    subset.write_text("\n".join((GOLD / "train2.jsonl").read_text(encoding="utf-8").splitlines()[:120]) + "\n")
+    out, again = tmp_path / "confidence.json", tmp_path / "again.json"
+    train_confidence([subset], out)
+    train_confidence([subset], again)
+    assert out.read_bytes() == again.read_bytes()
+    model = ConfidenceModel.load(out)
+    # A more specific rule (higher raw score) is more likely right.
+    assert model.probability({"raw": 0.8, "type=ASSAULT": 1}) > model.probability({"raw": 0.4, "type=ASSAULT": 1})
+    shipped = load_confidence()
+    assert shipped is not None and shipped.platt != (1.0, 0.0)  # calibrated on real text
+    # Flagged events are less often right than the same event unflagged.
+    assert shipped.probability({"raw": 0.6, "hypothetical": 1}) < shipped.probability({"raw": 0.6})

@@ -404,7 +404,22 @@ REAL_TEXT_CASES = [
     ("Jordan has opened its borders to refugees from Syria.", "AID", ["JOR"], ["SYR"]),
     ("The World Bank reduced its aid to Zambia by 30 million dollars.", "SANCTION", ["IGOWB"], ["ZMB"]),
     ("North Korea has violated a ban on the export of coal.", "REJECT", ["PRK"], None),
+    ("Iran said Saudi Arabia was backing militants in Baluchistan.", "ACCUSE", ["IRN"], ["SAU"]),
+    ("Russian forces launched a missile attack on Kharkiv.", "ASSAULT", ["RUSMIL"], ["UKR"]),
+    ("Paris wants Rome to take in more of the migrants.", "REQUEST", ["FRAGOV"], ["ITAGOV"]),
+    ("Bolivia's attorney general seeks the release of a Chilean trucker held in La Paz.", "REQUEST", ["BOLJUD"],
+     None),
 ]
+
+
+def test_measures_find_their_targets_and_imposers(code) -> None:
+    # "a country under X's sanctions": X acts on that country.
+    sanction = only(code("Iran, a country under US sanctions, sold oil to Syria."), "SANCTION")
+    assert (codes(sanction.actor), codes(sanction.recipient)) == (["USA"], ["IRN"])
+    # The imposer named in an earlier sentence.
+    events = code("The European Union agreed new measures on Monday. The sanctions target Russian banks.")
+    sanction = only(events, "SANCTION")
+    assert (codes(sanction.actor), codes(sanction.recipient), sanction.historical) == (["IGOEUR"], ["RUSBUS"], False)
 
 
 @pytest.mark.parametrize("sentence, event_type, actor, recipient", REAL_TEXT_CASES,
@@ -442,6 +457,11 @@ STATEMENTS = [
     "The Indonesian foreign ministry declined to comment on the report.",
     "Iran's foreign minister voiced hope that talks with Saudi Arabia would continue.",
     "Britain is considering a European Union proposal on fishing quotas.",
+    "Hong Kong's government said it hoped for more talks with the student leaders.",
+    "Officials in Quito said they agree with Lima that the border incident was an accident.",
+    "Turkey wants to join the European Union, its foreign minister said.",
+    "Kenya's government claimed credit for the peace efforts of the regional envoy.",
+    "Iran's president expressed pessimism over holding negotiations with the United States.",
 ]
 
 

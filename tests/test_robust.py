@@ -191,6 +191,41 @@ def test_paragraph_breaks_start_sentences(nlp) -> None:
     assert starts[:3] == ["MOSCOW", "Russia", "They"]
 
 
+def test_entity_lookups_match_spacy_and_read_the_document_once(nlp) -> None:
+    """Entities are listed once per parse: Doc.ents walks every token on each call, and asking it
+    for each event made a long part's coding quadratic (a 1 MB text spent a third of its time there)."""
+    import cProfile
+    import pstats
+
+    from detente.actors.recognize import DocumentActors
+    from detente.events.code import code_doc
+    from detente.run.pipeline import CODER, actor_matcher
+
+    text = "\n\n".join(r["text"].strip() for r in _samples(60))[:30_000]
+    [parsed] = nlp_module.parse([text])
+    for sent in parsed.sents:
+        assert [(e.start, e.end, e.label_) for e in nlp_module.entities_in(sent)] == \
+            [(e.start, e.end, e.label_) for e in sent.ents]
+    spacy_ents = list(parsed.ents)
+    for tok in parsed:
+        ent = nlp_module.entity_at(parsed, tok.i)
+        expected = next((e for e in spacy_ents if e.start <= tok.i < e.end), None)
+        assert (ent.start, ent.end, ent.label_) == (expected.start, expected.end, expected.label_) \
+            if expected is not None else ent is None
+    [parsed] = nlp_module.parse([text])  # afresh: nothing listed yet
+    doc = Document(doc_id="long", text=text, pub_date=dt.date(2024, 6, 1))
+    profile = cProfile.Profile()
+    profile.enable()
+    events = code_doc(parsed, doc, DocumentActors(parsed, actor_matcher(None), doc.pub_date), CODER)
+    profile.disable()
+    token_reads = sum(v[0] for k, v in pstats.Stats(profile).stats.items()
+                      if k[0].endswith("doc.pyx") and k[2] == "__getitem__")
+    assert len(events) > 100
+    # Reading the entities for each event read every token once per event (~110 reads a token
+    # here, more the longer the part); coding itself reads each token a few dozen times.
+    assert token_reads < 60 * len(parsed), f"{token_reads / len(parsed):.0f} reads a token"
+
+
 # -- failures in a store --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("sink", ["duckdb", "parquet"])

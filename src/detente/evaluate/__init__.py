@@ -329,8 +329,8 @@ def quad_scores(records: list[GoldRecord], predictions: dict[str, list[Event]]) 
 
 
 def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
-              method: str = "combined") -> dict[str, list[Event]]:
-    """Code each gold text with one coding method: lexicon, model or combined."""
+              method: str = "combined", calibrate: bool = True) -> dict[str, list[Event]]:
+    """Code each gold text with one coding method: lexicon, model or combined (`calibrate`: see code_doc)."""
     from detente.actors.recognize import DocumentActors
     from detente.events.code import CODERS, code_doc
     from detente.nlp import parse
@@ -343,7 +343,7 @@ def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
     matcher = actor_matcher(actor_table)
     out: dict[str, list[Event]] = {}
     for doc, parsed in zip(docs, parse(d.text for d in docs)):
-        out[doc.doc_id] = code_doc(parsed, doc, DocumentActors(parsed, matcher, doc.pub_date), CODER, method)
+        out[doc.doc_id] = code_doc(parsed, doc, DocumentActors(parsed, matcher, doc.pub_date), CODER, method, calibrate)
     return out
 
 
@@ -370,6 +370,36 @@ def train_model(gold_paths: list[str | Path], out: str | Path) -> dict[str, Any]
     model.save(out)
     return {"records": len(examples), "features": len(model.sparse) + model.dense.shape[0],
             "classes": len(model.classes), "output": str(out)}
+
+
+def confidence_examples(records: list[GoldRecord], predictions: dict[str, list[Event]]
+                        ) -> list[tuple[dict[str, float], bool]]:
+    """(features, right) for the primary event of each labelled sentence coded with raw confidence:
+    right when its type is the gold type (an event in a no-event sentence is wrong)."""
+    from detente.events.confidence import confidence_features
+
+    out = []
+    for rec in records:
+        events = predictions.get(rec.id, [])
+        pred = primary_event(events)
+        if pred is None:
+            continue
+        n = sum(1 for e in events if e.sentence_index == pred.sentence_index)
+        out.append((confidence_features(pred, pred.confidence, n), pred.event_type == rec.event))
+    return out
+
+
+def train_confidence(gold_paths: list[str | Path], out: str | Path,
+                     calibration: list[GoldRecord] | None = None) -> dict[str, Any]:
+    """Fit the confidence model on gold records (raw coder scores), Platt-scaled on `calibration`."""
+    from detente.events.confidence import fit, fit_platt
+
+    records = [r for p in gold_paths for r in read_gold(p)]
+    model = fit(confidence_examples(records, code_gold(records, calibrate=False)))
+    if calibration:
+        model.platt = fit_platt(model, confidence_examples(calibration, code_gold(calibration, calibrate=False)))
+    model.save(out)
+    return {"records": len(records), "calibration": len(calibration or []), "platt": model.platt, "output": str(out)}
 
 
 def evaluate(path: str | Path, actor_table: str | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from detente import ontology
 from detente.actors.recognize import DocumentActors
 from detente.events.classifier import NONE as NONE_LABEL
 from detente.events.classifier import load_classifier, sentence_features
+from detente.events.confidence import confidence_features, load_confidence
 from detente.events.dates import resolve_date
 from detente.events.encoder import load_encoder
 from detente.events.extract import (
@@ -26,6 +27,7 @@ from detente.events.extract import (
 from detente.geo.locate import EventLocator
 from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
+from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
@@ -59,7 +61,7 @@ def _contexts(sent: Span, extra: set[str]) -> list[str]:
 
 def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tuple[dt.date | None, str]:
     """The time expression nearest the predicate in its clause, resolved; else the publication date."""
-    ents = [e for e in sent.ents if e.label_ == "DATE"]
+    ents = [e for e in entities_in(sent) if e.label_ == "DATE"]
     if not ents:
         return pub, "publication"
 
@@ -102,6 +104,7 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     return pub, "publication"
 
 
+COURT_ORDERS = {"order", "rule", "direct", "instruct", "require", "command", "compel", "oblige"}
 FORWARD_PREPS = {"from", "starting", "effective", "until", "till", "by", "beginning"}
 LEAVE_VERBS = {"withdraw", "leave", "quit", "exit", "pull", "withdrawal", "departure", "suspend"}
 # Types whose object can be the actor's own people moved or given ("sent doctors"), unlike the
@@ -188,8 +191,16 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         mode, cameo = REJECT_MODE.get(event, (None, "120"))
         event = "REJECT"
         c.negated = c.future = c.hypothetical = False
+    # "Iran said Saudi Arabia was backing militants": support for armed groups reported by someone
+    # else is that someone's accusation (CAMEO 112), not the support.
+    if event in ("SUPPORT", "AID", "COOPERATE") and not c.negated and c.actor and \
+            any(r.sector in ("REB", "UAF") or r.kind == "group" for r in c.recipient):
+        speakers = [a for a in c.announcer if a.country or a.kind in ("igo", "group")]
+        if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
+            event, mode, cameo = "ACCUSE", "allege", "112"
+            c.actor, c.recipient = speakers, c.actor
     # Orders of a court are legal sanctions, not requests.
-    if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor):
+    if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor) and c.trigger.lemma_.lower() in COURT_ORDERS:
         event, mode, cameo = "SANCTION", "convict", "116"
     # Several countries deploying against each other is not joint action; joint drills are.
     drill = c.trigger.pos_ == "NOUN" or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
@@ -225,6 +236,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             event, mode, cameo = "PROTEST", "riot", "145"
         elif event == "COERCE" and mode in ("restrict", "seize", None):
             event, mode, cameo = "PROTEST", "obstruct", "144"  # occupying, blockading
+    # Crowds attending a ceremony are no visit by anyone.
+    if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
+            c.trigger.lemma_.lower() == "attend":
+        return None
     # Crowds that gather or meet are protesting, not consulting.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):
@@ -400,12 +415,15 @@ def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_
     return cand
 
 
-def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined") -> list[Event]:
+def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined",
+             calibrate: bool = True) -> list[Event]:
     """All events of one parsed document, in sentence order, primary event of a sentence first.
 
     method: "lexicon" (trigger lexicon only), "model" (learned classifier only) or "combined"
-    (lexicon, and the classifier for sentences where the lexicon finds nothing).
+    (lexicon, and the classifier for sentences where the lexicon finds nothing). `calibrate`:
+    confidence from the calibrated model (events/confidence.py) rather than the raw score.
     """
+    confidence_model = load_confidence() if calibrate else None
     events: list[Event] = []
     locator = EventLocator(parsed, doc, actors)
     for index, sent in enumerate(parsed.sents):
@@ -430,6 +448,9 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
             seen.add(ev.id)
             events.append(ev)
             sentence_actors += ev.actor + ev.recipient
+        if confidence_model is not None:
+            for ev in kept:
+                ev.confidence = round(confidence_model.probability(confidence_features(ev, ev.confidence, len(kept))), 3)
         actors.remember(sentence_actors or _sentence_mentions(sent, actors))
     return events
 

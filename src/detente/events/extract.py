@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 from detente.actors.recognize import DocumentActors
 from detente.lexicon import TriggerRule, cue_words, triggers
 from detente.models import Actor
+from detente.nlp import entities_in
 
 COOPERATIVE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"}
 RETREATING = {"RETREAT", "CONCEDE"}
@@ -80,6 +81,8 @@ SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "w
 HELP_VERBS = {"help", "assist", "support", "aid", "evacuate", "distribute", "deliver", "train", "rebuild",
               "reconstruct", "stabilize", "stabilise", "rescue", "relieve"}
 HELPING_FORCES = {"peacekeeper", "peacekeeping", "blue helmet", "medic", "engineer", "rescuer", "relief"}
+# Verbs that say whom a measure is aimed at: "the sanctions target Russian banks".
+TARGETING = {"target", "hit", "cover", "affect", "apply", "bar", "freeze", "penalize", "penalise"}
 PLACE_PREPS = {"in", "across", "near", "outside", "at", "around", "along", "inside", "through", "throughout"}
 
 
@@ -397,7 +400,8 @@ class SentenceCoder:
             rule = match_rule(tok)
             if rule is not None:
                 self.rules[tok.i] = rule
-        # A verb the lexicon knows as a statement (a row with no event and no flags: "expressed concern").
+        # A verb the lexicon knows as a statement (a row with no event and no flags: "expressed concern"),
+        # or one a rule read as words only ("declined to comment"): the classifier is not asked to guess.
         self.statement = any(r.event is None and not r.flags and r.pos == "VERB" for r in self.rules.values())
 
     # -- arguments ----------------------------------------------------------------------
@@ -592,6 +596,11 @@ class SentenceCoder:
             actor = self.code_tokens(prep_objects(n, ("from",)))
             preps = tuple(p for p in preps if p != "from")
         recipient = self.code_tokens(prep_objects(n, preps))
+        if not recipient and n.dep_ == "pobj" and n.head.lower_ == "under":
+            # "Iran, a country under US sanctions": what is under the measure is its target.
+            holder = n.head.head
+            holder = holder.head if holder.dep_ == "appos" else holder
+            recipient = [a for a in self.code_tokens([holder]) if a.country or a.kind in ("igo", "group")]
         return actor, recipient
 
     # -- modality -----------------------------------------------------------------------
@@ -671,9 +680,9 @@ class SentenceCoder:
         # The habitual present: a present-tense event verb with no auxiliary, in a body sentence
         # ("Pakistan imports most of its arms from China"); headlines (the first sentence) use the
         # present for news.
-        if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and \
+        if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and _lemma(verb) not in TARGETING and \
                 not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children) and \
-                not any(e.label_ == "DATE" for e in self.sent.ents) and verb.dep_ in ("ROOT", "conj") and \
+                not any(e.label_ == "DATE" for e in entities_in(self.sent)) and verb.dep_ in ("ROOT", "conj") and \
                 not self.sent.text.rstrip().endswith(("?", ":")):
             return True
         return False
@@ -692,6 +701,11 @@ class SentenceCoder:
             if i in consumed:
                 continue
             tok, rule = doc[i], self.rules[i]
+            if rule.event is None and not rule.flags and rule.pos == "VERB":
+                # A statement ("expressed pessimism over holding negotiations with Washington"): what it
+                # is about is its topic, not events of its own.
+                consumed.update(t.i for c in tok.children if c.dep_ not in ("nsubj", "nsubjpass", "conj", "cc")
+                                for t in c.subtree)
             cand = self.verb_candidate(tok, rule, consumed) if rule.pos != "NOUN" else self.noun_candidate(tok, rule)
             consumed.add(i)
             if cand is not None:
@@ -907,6 +921,10 @@ class SentenceCoder:
                 if not claimed:
                     return None
                 noun = claimed[0]
+                if not (noun.i in self.rules and self.rules[noun.i].event) and \
+                        _lemma(noun) not in self.cues.get("violence", ()):
+                    self.statement = True
+                    return None  # "claimed credit for the efforts of the Nobel winner": no attack claimed
                 attack = self.rules[noun.i] if noun.i in self.rules and self.rules[noun.i].event else TriggerRule(
                     lemma=_lemma(noun), particle=None, pos="NOUN", event="ASSAULT", mode=None, cameo="180",
                     objects=None, preps=(), flags=frozenset({"claimed"}), context=None)
@@ -956,6 +974,14 @@ class SentenceCoder:
             if "request" in flags and any(_lemma(c) in ("name", "identify", "quote") and is_passive(c)
                                           for c in v.children if c.dep_ in ("xcomp", "ccomp")):
                 return None  # "a shopkeeper, who asked not to be named": the reporter's convention
+            if _lemma(v) in ("agree", "concur") and comp_event is None and any(
+                    c.dep_ == "ccomp" for c in v.children):
+                self.statement = True
+                return None  # "officials said they agree with the NCAA that ...": an opinion shared
+            if _lemma(v) in ("want", "wish") and not (any(c.dep_ == "dobj" for c in v.children) or comp is not None
+                                                      and any(c.dep_ == "nsubj" for c in comp.children)):
+                self.statement = True
+                return None  # "wants to join NATO": its own wish, no one asked
             if "deny" in flags and any(c.dep_ == "ccomp" and c.i < v.i for c in v.children):
                 return None  # "Paris accused Baku of ..., a charge Azerbaijan denied": the fronted clause leads
             # What is accused, requested, promised or refused is content, not a further event:
@@ -969,6 +995,7 @@ class SentenceCoder:
                 return None
             if flags & {"refuse", "deliberate"} and any(
                     _lemma(c) in self.cues.get("talk", ()) for c in v.children if c.dep_ in ("xcomp", "ccomp")):
+                self.statement = True
                 return None  # "declined to comment", "refused to be drawn": nothing refused but words
             if flags & {"fail", "deliberate"}:
                 # "failed to stop the attack" did not stop it; "is considering sending aid" may send it:
@@ -1024,6 +1051,8 @@ class SentenceCoder:
             return None
         if _lemma(v) == "target" and v.dep_ in ("advcl", "acl") and self._sanction_head(v.head):
             return None  # "adopted a package of sanctions, targeting Russian gas": what the sanctions hit
+        if _lemma(v) in TARGETING and (measure := self._sanction_subject(v)) is not None:
+            return self._targeted_measure(v, measure, consumed)
         if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head) \
                 and not misparsed_active(v):
             # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
@@ -1044,6 +1073,27 @@ class SentenceCoder:
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         return self._make(v, rule, rule.event, actor, recipient, v, words)
+
+    def _sanction_subject(self, v: Token) -> Token | None:
+        """"The sanctions target Russian banks": a sanction noun as the subject of a targeting verb."""
+        subj = subject_tokens(v)
+        if subj and subj[0].i in self.rules and self.rules[subj[0].i].event == "SANCTION" and \
+                self.rules[subj[0].i].pos == "NOUN":
+            return subj[0]
+        return None
+
+    def _targeted_measure(self, v: Token, measure: Token, consumed: set[int]) -> Candidate:
+        """The sanction itself, aimed at the verb's object; its imposer is its owner or, when the
+        sentence names none, the party the article spoke of last ("The EU agreed new measures.
+        The sanctions target Russian banks.")."""
+        rule = self.rules[measure.i]
+        actor, recipient = self.noun_arguments(measure, rule, "SANCTION")
+        if not actor:
+            actor = [a for a in self.actors.recent[-1:] if a.country or a.kind == "igo"]
+        targets = [c for c in v.children if c.dep_ == "dobj"]
+        recipient = recipient or [a for a in self.code_tokens(targets) if a.code not in {x.code for x in actor}]
+        consumed.add(measure.i)
+        return self._make(measure, rule, "SANCTION", actor, recipient, v, [measure, v], nominal=True)
 
     def _sanction_head(self, head: Token) -> bool:
         rule = self.rules.get(head.i)
@@ -1149,7 +1199,9 @@ def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule, helping: bool =
     `helping`: the governed act moves forces to help someone (see helps_someone).
     """
     flags = rule.flags
-    if "intent" in flags:
+    if "intent" in flags and rule.event == "REQUEST":
+        flags = flags | {"request"}  # "seeks the release of", "sought closer cooperation from": asking
+    elif "intent" in flags:
         if comp in COOPERATIVE:
             return "AGREE", None, AGREE_CAMEO.get(comp, "030")
         if comp in RETREATING and not (comp_rule.mode == "access" and comp_rule.lemma in ("open", "reopen")):

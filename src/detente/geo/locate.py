@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span, Token
 from detente.actors.recognize import DocumentActors
 from detente.geo.gazetteer import Place, capital_place, country_place, resolve
 from detente.models import Document, Event, Location
+from detente.nlp import entity_at
 
 PREPS = {"in", "at", "near", "outside", "inside", "off", "into", "across", "along", "around", "on", "over",
          "through", "throughout", "within", "to", "towards", "toward", "from", "onto", "upon", "beyond", "by", "of"}
@@ -347,7 +348,7 @@ class EventLocator:
         return (span.text, place) if place is not None else None
 
     def _proper_span(self, tok: Token) -> Span | None:
-        ent = next((e for e in self.parsed.ents if e.start <= tok.i < e.end), None)
+        ent = entity_at(self.parsed, tok.i)
         if ent is not None and ent.label_ in ENTITY_LABELS | {"ORG", "PERSON", "NORP"}:
             start, end = ent.start, ent.end
         else:
