@@ -194,7 +194,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # "Iran said Saudi Arabia was backing militants": support for armed groups reported by someone
     # else is that someone's accusation (CAMEO 112), not the support.
     if event in ("SUPPORT", "AID", "COOPERATE") and not c.negated and c.actor and \
-            any(r.sector in ("REB", "UAF") or r.kind == "group" for r in c.recipient):
+            any(r.sector in ("REB", "UAF", "PRM") for r in c.recipient):
         speakers = [a for a in c.announcer if a.country or a.kind in ("igo", "group")]
         if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
             event, mode, cameo = "ACCUSE", "allege", "112"
