@@ -269,3 +269,12 @@ def test_quantity_of_protesters_keeps_their_sector(code) -> None:
 def test_a_city_inside_a_persons_name_places_nothing(sentence: str, absent: str, code) -> None:
     ev = code(sentence)[0]
     assert absent not in {a.country for a in ev.actor + ev.recipient}
+
+
+def test_the_three_countries_are_the_three_named_together(code) -> None:
+    """'the three countries' after 'Russia, China and Pakistan ... on Afghanistan' are those three,
+    not the last three countries named."""
+    evs = code("Russia, China and Pakistan held talks on Afghanistan in Moscow, and the three countries "
+               "called for an end to the fighting.")
+    asks = [e for e in evs if e.event_type == "REQUEST"]
+    assert asks and sorted(a.country for a in asks[0].actor) == ["CHN", "PAK", "RUS"]

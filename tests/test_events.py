@@ -404,6 +404,64 @@ REAL_TEXT_CASES = [
     ("Jordan has opened its borders to refugees from Syria.", "AID", ["JOR"], ["SYR"]),
     ("The World Bank reduced its aid to Zambia by 30 million dollars.", "SANCTION", ["IGOWB"], ["ZMB"]),
     ("North Korea has violated a ban on the export of coal.", "REJECT", ["PRK"], None),
+    # A light verb carries the event noun, not the noun's modifier ("drone" is no launch of drones).
+    ("Iranian forces launched a drone attack on a Kurdish camp in northern Iraq.", "ASSAULT", ["IRNMIL"], None),
+    ("A court in Lagos found the former governor guilty of fraud.", "SANCTION", ["NGAJUD"], None),
+    ("A Moroccan court jailed a French journalist for three years.", "SANCTION", ["MARJUD"], ["FRAJRN"]),
+    ("Turkey's Supreme Court upheld the prison sentence against the Kurdish leader.", "SANCTION", ["TURJUD"], None),
+    ("Uganda let free 30 opposition supporters on Friday.", "RETREAT", ["UGA"], None),
+    ("Sudan's army remained on high alert near the border with Chad.", "MOBILIZE", ["SDNMIL"], ["TCD"]),
+    ("Pakistani fighter jets forced an Afghan cargo plane to land in Peshawar.", "COERCE", ["PAKMIL"], ["AFG"]),
+    # Asking someone else for something is a request, intending to do it is not.
+    ("Colombia's attorney general sought the extradition of a Venezuelan general from Spain.", "REQUEST",
+     ["COLJUD"], None),
+    ("The Philippine president wants Beijing to withdraw its coast guard vessels from the shoal.", "REQUEST",
+     ["PHLGOV"], ["CHNGOV"]),
+    ("Ghana's foreign minister said Togo must hand over the coup plotters.", "REQUEST", ["GHAGOV"], ["TGO"]),
+    ("Kenya's army said Somalia should stop attacks on its border posts.", "REQUEST", ["KENMIL"], ["SOM"]),
+    ("Bolivian activists submitted a petition to the Argentine embassy.", "REQUEST", ["BOLCVL"], ["ARGGOV"]),
+    ("Nepal has offered logistical support to Indian rescue operations.", "AGREE", ["NPL"], ["IND"]),
+    # Peacekeepers leaving end a mission; a summit's parties fail to agree.
+    ("UN peacekeepers withdrew from the town of Kidal in Mali.", "SANCTION", ["IGOUNO"], ["MLI"]),
+    ("The summit between Serbia and Kosovo failed to reach agreement on the border.", "REJECT", ["SRB", "XKX"],
+     None),
+    ("Russia launched cyber warfare against Estonia.", "COERCE", ["RUS"], ["EST"]),
+    # How reporters phrase meetings, reconciliation, concessions, retreats, probes and cut-offs.
+    ("Qatari officials huddled with Taliban negotiators in Doha on Monday.", "CONSULT", ["QATGOV"], ["TALIBAN"]),
+    ("Malaysia played host to the Indonesian president on Sunday.", "CONSULT", ["IDNGOV"], ["MYS"]),
+    ("Ecuador and Colombia patched up their diplomatic rift on Friday.", "SUPPORT", ["ECU", "COL"], None),
+    ("Angola's parliament repealed a law that restricted charities.", "CONCEDE", ["AGOLEG"], None),
+    ("Chile's government ended the curfew in Santiago.", "CONCEDE", ["CHLGOV"], None),
+    ("Egypt eased the blockade on Gaza.", "RETREAT", ["EGY"], ["PSE"]),
+    ("Jordan opened the border crossing for Syrian aid convoys.", "RETREAT", ["JOR"], ["SYR"]),
+    ("Zambian troops have begun leaving Congo.", "RETREAT", ["ZMBMIL"], ["COD"]),
+    ("Ethiopian troops pushed into Somalia on Tuesday.", "ASSAULT", ["ETHMIL"], ["SOM"]),
+    # Crossing is how armies leave too; a threat's content is not the act; crowds rally behind leaders to
+    # protest; 'authorities' who receive a fugitive are not power handed over.
+    ("The last Serbian army units crossed into Serbia on Sunday, completing their withdrawal from Kosovo.",
+     "RETREAT", ["SRBMIL"], ["XKX"]),
+    ("A threat by the U.S. president to take control of Greenland alarmed European allies.", "THREATEN",
+     ["USAGOV"], None),
+    ("Thousands of Armenians rallied behind an archbishop in Yerevan to oppose the government.", "PROTEST",
+     ["ARMCVL"], ["ARMGOV"]),
+    ("A fugitive gang leader was handed over to Ecuadorian authorities by Colombian police.", "COOPERATE",
+     ["COLCOP"], None),
+    ("Mali's junta handed over power to a civilian government.", "RETREAT", ["MLIGOV"], None),
+    ("Peruvian lawmakers from several parties called on President Dina Boluarte to resign after a wave of killings.",
+     "REQUEST", ["PERLEG"], None),
+    ("The European Union withheld 50 million euros in aid to Niger.", "SANCTION", ["IGOEUR"], ["NER"]),
+    ("The African Union pulled its monitors out of Burundi.", "SANCTION", ["IGOAU"], ["BDI"]),
+    ("Bamako told Paris to withdraw its troops from Mali.", "REQUEST", ["MLIGOV"], ["FRAGOV"]),
+    ("The Nigerian army paraded new tanks through Abuja.", "MOBILIZE", ["NGAMIL"], None),
+    ("Brazil set up a commission to look into the killings of Yanomami villagers.", "ACCUSE", ["BRA"], None),
+    ("Thailand turned away a UN fact-finding team.", "REJECT", ["THA"], ["IGOUNO"]),
+    ("Myanmar's junta placed the country under a state of emergency.", "COERCE", ["MMRGOV"], ["MMR"]),
+    # "called X to discuss" is a phone call; only the phrasal "called on X to" asks.
+    ("Australia's foreign minister called Chinese Foreign Minister Wang Yi to discuss trade.", "CONSULT",
+     ["AUSGOV"], None),
+    ("The Indian prime minister called on President Rajapaksa to end the fighting.", "REQUEST", ["INDGOV"], None),
+    # Repealing a boycott law eases an economic sanction; repealing another law is a concession.
+    ("Kuwait repealed its boycott law against Israeli goods.", "RETREAT", ["KWT"], None),
     ("Iran said Saudi Arabia was backing militants in Baluchistan.", "ACCUSE", ["IRN"], ["SAU"]),
     ("Russian forces launched a missile attack on Kharkiv.", "ASSAULT", ["RUSMIL"], ["UKR"]),
     ("Paris wants Rome to take in more of the migrants.", "REQUEST", ["FRAGOV"], ["ITAGOV"]),
@@ -457,6 +515,13 @@ STATEMENTS = [
     "The Indonesian foreign ministry declined to comment on the report.",
     "Iran's foreign minister voiced hope that talks with Saudi Arabia would continue.",
     "Britain is considering a European Union proposal on fishing quotas.",
+    "Chile's foreign ministry declined to comment on reports of an arms sale to Peru.",
+    "Mexico's president said he hoped for more talks with Washington.",
+    "Jordan's king expressed pessimism about holding negotiations with Israel.",
+    "Amnesty International put out a report on prison conditions in Egypt.",
+    "Pakistan said it must reform its economy.",
+    "Migrants crossed into Greece on Tuesday.",
+    "Analysts expect Hungary to keep obstructing new sanctions against Russia.",
     "Hong Kong's government said it hoped for more talks with the student leaders.",
     "Officials in Quito said they agree with Lima that the border incident was an accident.",
     "Turkey wants to join the European Union, its foreign minister said.",
@@ -829,3 +894,56 @@ def test_opposition_boycott_of_a_vote_is_a_protest(code) -> None:
 ])
 def test_descriptions_and_quotes_code_nothing(sentence: str, code) -> None:
     assert [(e.event_type, e.trigger) for e in code(sentence) if not e.hypothetical] == []
+
+
+@pytest.mark.parametrize("sentence, event_type, recipient", [
+    # the actor's own country in the measure owns it; the destination of the trade is the target
+    ("Ottawa lifts Canadian embargo on military exports to Turkey.", "RETREAT", ["TUR"]),
+    # every destination of a conjoined list
+    ("Washington lifted sanctions on fuel exports to Syria and Lebanon.", "RETREAT", ["LBN", "SYR"]),
+    # troops for a peacekeeping mission go to the country it serves
+    ("Kenya sent 300 police officers to the UN peacekeeping mission in Haiti.", "AID", ["HTI"]),
+    # a group named with its home country's possessive is the group
+    ("Qatar agreed to a truce with Yemen's Ansar Allah movement.", "CONCEDE", ["HOUTHIS"]),
+    # a state's forces striking a place of their own country strike the armed group named there
+    ("Nigerian jets bombed camps in Borno state, killing scores of Boko Haram fighters.", "ASSAULT", ["BOKOHARAM"]),
+])
+def test_recipient_in_the_measure_and_the_mission(sentence: str, event_type: str, recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    parties = sorted(a.code if a.kind in ("group", "igo") else a.country for a in ev.recipient)
+    assert (ev.event_type, parties) == (event_type, recipient)
+
+
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    # a government's protest is an official complaint, a crowd's a demonstration
+    ("Seoul summoned Japan's ambassador to protest against the export curbs.", "ACCUSE", ["KOR"], ["JPN"]),
+    ("Hundreds of students protested against the government in Lima.", "PROTEST", ["PER"], ["PER"]),
+    # regretting another's decision is disapproval; regretting one's own act an apology
+    ("Berlin regretted the decision of the Polish government to halt the talks.", "ACCUSE", ["DEU"], ["POL"]),
+    # a crowd outside a foreign embassy is of the city's country, the embassy's owner its target
+    ("Hundreds of people protested outside the Danish embassy in Tehran.", "PROTEST", ["IRN"], ["DNK"]),
+    ("Indigenous groups in Bolivia blocked roads to protest against fuel prices.", "PROTEST", ["BOL"], ["BOL"]),
+])
+def test_who_protests_and_regrets(sentence: str, event_type: str, actor: list[str], recipient: list[str],
+                                  code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == (event_type, actor, recipient)
+
+
+@pytest.mark.parametrize("sentence, actor, recipient", [
+    ("Beijing called the Japanese export controls illegal.", ["CHN"], ["JPN"]),
+    ("Ankara told the Security Council that the embargo imposed by Greece was unjust.", ["TUR"], ["GRC"]),
+    ("Pakistan described New Delhi's statement as baseless and irresponsible.", ["PAK"], ["IND"]),
+    ("Moscow's decision was a violation of the treaty, the Estonian foreign ministry said.", ["EST"], ["RUS"]),
+])
+def test_a_condemning_verdict_is_an_accusation(sentence: str, actor: list[str], recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, ev.cameo_code, countries(ev.actor), countries(ev.recipient)) == ("ACCUSE", "111", actor, recipient)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The minister said the talks with Pakistan were useful.",
+    "Kenya said its own decision was a mistake.",
+])
+def test_praise_and_self_criticism_are_no_verdict(sentence: str, code) -> None:
+    assert [e for e in code(sentence) if e.event_type == "ACCUSE"] == []

@@ -353,6 +353,9 @@ def test_a_watched_folder_in_both_store_kinds(kind, tmp_path, nlp) -> None:
     assert api["total"] == 1 and api["alerts"][0]["rule"] == "turns" and "webhook" not in api["alerts"][0]
     assert api["alerts"][0]["evidence"][0]["sentence"]
     assert client.get("/api/alerts", params={"limit": 0}).status_code == 400
+    from detente.web.alerts import Alerts
+
+    Alerts.model_validate(client.get("/api/alerts").json())
 
 
 # -- the HTTP client ----------------------------------------------------------------------------------------

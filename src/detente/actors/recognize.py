@@ -416,8 +416,7 @@ class DocumentActors:
         # Places the sentence puts things in; a foreign facility is not where it stands ("outside
         # the French military base in Niamey" is in Niger).
         placed = [w for t in sent if t.dep_ == "pobj" and t.head.lower_ in LOCATIVE for w in t.subtree
-                  if w.i == t.i or w.dep_ in ("compound", "poss") or
-                  w.dep_ == "amod" and w.head.lemma_.lower() not in FACILITIES]
+                  if w.i == t.i or w.dep_ in ("compound", "poss", "amod") and w.head.lemma_.lower() not in FACILITIES]
         own = self.token_mention.get(head.i)
         for tok in near + placed:
             m = self.token_mention.get(tok.i)
@@ -470,6 +469,13 @@ class DocumentActors:
                     if e.kind == "state" and e.country and e.form not in ("metonym", "capital"):
                         earlier.append(Actor(text=tok.text, code=e.country, country=e.country, sector=None,
                                              name=e.name, kind="state"))
+        if head is not None:
+            # "Russia, China and Pakistan held talks on Afghanistan, and the three countries ...": a
+            # coordination of exactly N countries before the phrase is the group it names.
+            for tok in reversed([t for t in head.sent if t.i < head.i and t.dep_ != "conj"]):
+                group = [a for t in [tok, *tok.conjuncts] if t.i < head.i for a in self._state_at(t)]
+                if len({a.country for a in group}) == size == len(group):
+                    return group
         for actor in reversed(self.recent + earlier):
             key = actor.country or actor.code
             if actor.kind in ("state", "person") and actor.country and all((a.country or a.code) != key for a in seen):
@@ -477,6 +483,15 @@ class DocumentActors:
             if len(seen) == size:
                 return list(reversed(seen))
         return []
+
+    def _state_at(self, tok: Token) -> list[Actor]:
+        m = self.token_mention.get(tok.i)
+        if m is None:
+            return []
+        e = _pick(m.entries, self.day)
+        if e.kind != "state" or not e.country or e.form in ("metonym", "capital", "adjective"):
+            return []
+        return [Actor(text=tok.text, code=e.country, country=e.country, sector=None, name=e.name, kind="state")]
 
     def _last_igo(self) -> list[Actor]:
         """"The bloc", "the alliance": the organisation the text last named."""

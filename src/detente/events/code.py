@@ -24,6 +24,7 @@ from detente.events.extract import (
     helps_someone,
     match_rule,
 )
+from detente.events.verdict import verdicts
 from detente.geo.locate import EventLocator
 from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
@@ -81,8 +82,9 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     def in_plain_subclause(ent: Span) -> bool:
         # "struck what it called hideouts early on Tuesday": the parse may hang the date on a
         # clause below the predicate that is no event of its own.
+        # A relative clause describes its noun's past ("lifting the controls it imposed in 2019").
         v = sent.doc[clause(ent.root)]
-        return v.dep_ not in ("conj", "ROOT") and match_rule(v) is None and \
+        return v.dep_ not in ("conj", "ROOT", "relcl") and match_rule(v) is None and \
             any(a.i == home for a in v.ancestors)
 
     # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence
@@ -104,6 +106,8 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     return pub, "publication"
 
 
+PRISON_VERBS = {"jail", "imprison", "incarcerate"}
+MILITARY_ALLIANCES = {"IGONATO", "IGOCSTO"}
 COURT_ORDERS = {"order", "rule", "direct", "instruct", "require", "command", "compel", "oblige"}
 FORWARD_PREPS = {"from", "starting", "effective", "until", "till", "by", "beginning"}
 LEAVE_VERBS = {"withdraw", "leave", "quit", "exit", "pull", "withdrawal", "departure", "suspend"}
@@ -199,19 +203,36 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         if speakers and not {a.country or a.code for a in speakers} & {a.country or a.code for a in c.actor}:
             event, mode, cameo = "ACCUSE", "allege", "112"
             c.actor, c.recipient = speakers, c.actor
-    # Orders of a court are legal sanctions, not requests.
-    if event == "REQUEST" and any(a.sector == "JUD" for a in c.actor) and c.trigger.lemma_.lower() in COURT_ORDERS:
+    # A government protesting is complaining officially (CAMEO 114), not demonstrating: "summoned the
+    # ambassador to protest against the ruling".
+    if event == "PROTEST" and mode == "demo" and c.trigger.lemma_.lower() == "protest" and c.actor and \
+            all(a.kind == "igo" or a.kind in ("state", "role") and a.sector in (None, "GOV") for a in c.actor):
+        event, mode, cameo = "ACCUSE", "disapprove", "114"
+    # Regretting one's own act is an apology; regretting another party's decision is disapproval.
+    if event == "CONCEDE" and c.trigger.lemma_.lower() in ("regret", "express") and c.recipient and \
+            {t.lemma_.lower() for t in c.trigger.subtree} & cue_words().get("decision", frozenset()) and \
+            not {r.country or r.code for r in c.recipient} & {a.country or a.code for a in c.actor}:
+        event, mode, cameo = "ACCUSE", "disapprove", "111"
+    # Orders of a court are legal sanctions, not requests; a court that jails someone sentences them.
+    if (event == "REQUEST" and c.trigger.lemma_.lower() in COURT_ORDERS or
+            event == "COERCE" and c.trigger.lemma_.lower() in PRISON_VERBS) and \
+            any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
     # Several countries deploying against each other is not joint action; joint drills are.
     drill = c.trigger.pos_ == "NOUN" or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
                                             for ch in c.trigger.children)
-    if event == "MOBILIZE" and (mods & JOINT_WORDS or any(a.kind == "igo" for a in c.actor) or
-                                drill and (len(c.actor) > 1 or
-                                           any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
+    # An alliance's drills are joint; an alliance putting its forces on alert mobilizes.
+    if event == "MOBILIZE" and (mods & JOINT_WORDS or drill and (
+            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or
+            any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")
     if event == "CONSULT" and mode is None:
-        if lemmas & PHONE_WORDS and c.trigger.lemma_ != "call":
+        # Only the event's own phrase says how it was held ("talks by video link"), not a later clause.
+        scope = [c.trigger, *(ch for h in {c.trigger, c.modal or c.trigger} for ch in h.children
+                              if ch.dep_ in ("prep", "advmod", "npadvmod", "dobj", "compound", "amod"))]
+        means = {t.lemma_.lower() for s in scope for t in s.subtree}
+        if means & PHONE_WORDS and c.trigger.lemma_ != "call":
             mode, cameo = "phone", "041"
         elif any(a.kind == "igo" for a in c.actor + c.recipient) or lemmas & {"summit", "multilateral"}:
             mode = "multilateral"
@@ -248,6 +269,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient) \
             and c.trigger.lemma_.lower() in LEAVE_VERBS:
         event, mode, cameo = "SANCTION", "withdraw", "161"
+    # An organisation pulling its peacekeepers or monitors out ends its mission there (CAMEO 166); only
+    # a military alliance retreats.
+    if event == "RETREAT" and mode == "withdraw" and c.actor and \
+            all(a.kind == "igo" and a.code not in MILITARY_ALLIANCES for a in c.actor):
+        event, mode, cameo = "SANCTION", "withdraw", "1661"
     # PLOVER: an actor announcing its own conditional or future hostile act is threatening it
     # ("Pakistan said it could strike Taliban hideouts if Kabul failed to act").
     own_clause_conditional = any(ch.dep_ == "mark" and ch.lower_ in ("if", "unless")
@@ -430,12 +456,18 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
         if not sent.text.strip():
             continue
         coder_ = SentenceCoder(sent, actors)
-        found = [] if method == "model" else sorted(coder_.candidates(), key=_primary_key)
+        found = []
+        if method != "model":
+            verdict = verdicts(coder_)
+            sayers = {c.modal.i for c in verdict if c.modal is not None}
+            found = sorted([c for c in coder_.candidates() if c.trigger.i not in sayers] + verdict, key=_primary_key)
         # A lexicon row that names no event ("expressed condolences", "declined to comment") says the
         # sentence is a statement: the classifier does not get to guess an event for it.
         if not found and method != "lexicon" and not coder_.statement:
             learned = model_candidate(sent, coder_, 0.0 if method == "model" else MODEL_THRESHOLD)
             found = [learned] if learned is not None else []
+        for cand in found:
+            cand.recipient = _armed_target(cand, sent, actors) or cand.recipient
         seen: set[str] = set()
         sentence_actors: list[Actor] = []
         kept: list[Event] = []
@@ -453,6 +485,23 @@ def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, met
                 ev.confidence = round(confidence_model.probability(confidence_features(ev, ev.confidence, len(kept))), 3)
         actors.remember(sentence_actors or _sentence_mentions(sent, actors))
     return events
+
+
+def _armed_target(c: Candidate, sent: Span, actors: DocumentActors) -> list[Actor]:
+    """"Iraqi jets struck western Mosul, killing dozens of Islamic State fighters": a state's forces
+    attacking a place of their own country attack the armed group the sentence names there."""
+    homes = {a.country for a in c.actor}
+    if c.event != "ASSAULT" or not c.actor or None in homes or any(a.sector not in STATE_SECTORS for a in c.actor) \
+            or any(r.kind not in ("place", "state") or r.sector or r.country not in homes
+                                      for r in c.recipient):
+        return []
+    out: list[Actor] = []
+    heads = [t for t in sent if t.pos_ in ("NOUN", "PROPN") and t.dep_ not in ("compound", "amod", "poss")
+             and (t.i in actors.token_mention or any(m.i in actors.token_mention for m in t.children))]
+    for a in (x for t in heads for x in actors.resolve(t)):
+        if (a.kind == "group" or a.sector in ("REB", "UAF")) and a.code not in {x.code for x in out + c.actor}:
+            out.append(a)
+    return out
 
 
 def _sentence_mentions(sent: Span, actors: DocumentActors) -> list[Actor]:

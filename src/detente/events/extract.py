@@ -9,7 +9,7 @@ hypothetical, future) comes from the clause around the predicate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Span, Token
 
@@ -61,7 +61,8 @@ HAPPENING_VERBS = {"begin", "start", "end", "resume", "continue", "take", "break
                    "claim", "target", "strike", "go", "get", "produce", "yield", "collapse", "fail", "stall",
                    "enter", "come", "finish", "wrap", "last", "follow", "precede", "mark", "see", "bring",
                    "hold", "focus", "cause", "center", "centre", "cover", "touch", "include", "spark", "prompt",
-                   "trigger", "draw", "result", "lead"}
+                   "trigger", "draw", "result", "lead", "displace", "uproot", "force", "drive", "land", "spread",
+                   "paralyse", "paralyze", "tear"}
 TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid", "against"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
@@ -76,6 +77,8 @@ HOSTILE = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
 # Verbs that announce a predicate as their content: "warned that Beijing would", "hinted that".
 ANNOUNCING = {"say", "tell", "warn", "caution", "hint", "signal", "indicate", "suggest", "declare", "announce",
               "insist", "state", "add", "threaten", "vow", "raise", "write", "claim"}
+# Reporting verbs whose 'X must act' content is a demand on X.
+DEMANDING_SPEECH = {"say", "tell", "insist", "state", "add", "declare", "write", "stress", "reiterate", "repeat"}
 SOURCE_VERBS = {"say", "tell", "report", "add", "state", "announce", "claim", "write", "confirm"}
 # Purposes that make moving forces a form of aid, not a show of force.
 HELP_VERBS = {"help", "assist", "support", "aid", "evacuate", "distribute", "deliver", "train", "rebuild",
@@ -152,7 +155,8 @@ def object_words(tok: Token) -> set[str]:
     words: set[str] = set()
     heads: list[Token] = []
     if tok.pos_ in ("VERB", "AUX"):
-        heads += [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative")]
+        heads += [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative")
+                  or c.dep_ in ("ccomp", "xcomp") and c.pos_ == "ADJ"]  # "found the activist guilty"
         if tok.dep_ == "acl":
             heads.append(tok.head)
         for p in tok.children:
@@ -162,7 +166,7 @@ def object_words(tok: Token) -> set[str]:
                 heads += [g for q in p.children if q.dep_ == "prep" for g in q.children if g.dep_ == "pobj"]
         # "lifted its ban on onion exports": what the object is about counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for p in c.children if p.dep_ == "prep"
-                  and p.lower_ in ("on", "of") for g in p.children if g.dep_ == "pobj"]
+                  and p.lower_ in ("on", "of", "for") for g in p.children if g.dep_ == "pobj"]
         # "sent two ships carrying food": what the object carries counts too.
         heads += [g for c in tok.children if c.dep_ == "dobj" for a in c.children if a.dep_ == "acl"
                   for g in a.children if g.dep_ == "dobj"]
@@ -239,16 +243,27 @@ def match_rule(tok: Token) -> TriggerRule | None:
     # "pushed for Congress to act": the parse may make the particle a clause marker.
     particles |= {m.lower_ for c in tok.children if c.dep_ in ("advcl", "ccomp") and c.i > tok.i
                   for m in c.children if m.dep_ == "mark" and m.lower_ == "for" and m.i == tok.i + 1}
+    # "let free 30 supporters": the parse may make the particle a modifier of the object.
+    if tok.i + 1 < len(tok.doc):
+        nxt = tok.doc[tok.i + 1]
+        if nxt.dep_ == "amod" and nxt.head.dep_ == "dobj" and nxt.head.head.i == tok.i:
+            particles.add(nxt.lower_)
+    # "let the crew go": the parse makes the second verb a clause of its own.
+    particles |= {c.lower_ for c in tok.children if c.dep_ == "ccomp" and c.tag_ == "VB" and c.i > tok.i
+                  and not any(a.dep_ == "aux" for a in c.children)}
     preps_here = {c.lower_ for c in tok.children if c.dep_ in ("prep", "dative", "agent")}
     objs = [c for c in tok.children if c.dep_ == "dobj"]
     first_of_two = {_lemma(objs[0]), objs[0].lower_} if len(objs) > 1 else set()
     best: TriggerRule | None = None
     best_score = -1
+    modified_event: set[str] | None = None
     for rule in rules:
         if rule.particle and not set(rule.particle.split()) <= particles:
             continue
         if "plural" in rule.flags and tok.tag_ != "NNS":
             continue
+        if "forces" in rule.flags and not _forces_act(tok):
+            continue  # "troops crossed into Syria" invades; refugees crossing into Turkey do not
         if rule.objects:
             if words is None:
                 words = object_words(tok)
@@ -261,6 +276,10 @@ def match_rule(tok: Token) -> TriggerRule | None:
             hits = [o for o in rule.objects if all(w in found for w in o.split("+"))]
             if not hits:
                 continue
+            if modified_event is None:
+                modified_event = _modified_event_object(tok) if any("light" in r.flags for r in rules) else set()
+            if modified_event and all(w in modified_event for o in hits for w in o.split("+")):
+                continue  # "launched a cruise-missile attack": the object is the attack, not the missile
         else:
             hits = []
         # Among equally specific rules, prefer one that needs more of the sentence (joined objects) and
@@ -277,10 +296,41 @@ def match_rule(tok: Token) -> TriggerRule | None:
         # "ordered the army to withdraw": with an event complement the governing sense wins.
         governing = next((r for r in rules if r.flags & GOVERNING and not r.particle), None)
         best = governing or best
+    if best is not None and best.objects and best.particle and not best.flags & ASKING and any(
+            c.dep_ in ("xcomp", "ccomp", "advcl") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            for c in tok.children):
+        # "called on President Zardari" visits him; "called on Zardari to resign" asks him to. Only for a
+        # phrasal verb: "called Lavrov to discuss Syria" is still a phone call.
+        asking = next((r for r in rules if r.flags & ASKING and r.particle == best.particle), None)
+        best = asking or best
     return best
 
 
+ASKING = frozenset({"request"})
+
+
+def _forces_act(tok: Token) -> bool:
+    """Whether a verb's subject is armed forces ("troops", "tanks", "the army"), for motion verbs that
+    are military only when forces move."""
+    forces = cue_words().get("forces", frozenset())
+    return any(_lemma(s) in forces or s.lower_ in forces for s in subject_tokens(tok))
+
+
 GOVERNING = frozenset({"execute"})
+
+
+def _modified_event_object(tok: Token) -> set[str]:
+    """For a light verb whose direct object is an event noun ("launched a missile attack"), the
+    words that modify that noun; empty when the object names no event. A rule matched only by such a
+    modifier ("missile") describes the event, and the light verb carries it instead."""
+    for c in tok.children:
+        if c.dep_ != "dobj":
+            continue
+        modifiers = {w for m in c.children if m.dep_ in ("compound", "amod") and m.i < c.i
+                     for w in (_lemma(m), m.lower_, *m.lower_.split("-"))} - {_lemma(c), c.lower_}
+        if any(r.event and (not r.objects or r.objects & modifiers) for r in triggers().get(("NOUN", _lemma(c)), ())):
+            return modifiers
+    return set()
 
 
 def misparsed_active(v: Token) -> bool:
@@ -335,8 +385,9 @@ def subject_tokens(v: Token) -> list[Token]:
             return [prev]
     if v.dep_ in ("advcl", "pcomp", "ccomp") and v.head.pos_ in ("VERB", "AUX", "ADP"):
         head = v.head if v.head.pos_ != "ADP" else v.head.head
-        if v.dep_ != "ccomp" or v.tag_ in ("VBG",):
-            return subject_tokens(head)
+        if v.dep_ != "ccomp" or v.tag_ in ("VBG",) or v.tag_ == "VB" and _lemma(head) in ("let", "make", "help") \
+                and not any(a.dep_ == "aux" for a in v.children):
+            return subject_tokens(head)  # "Ethiopia let free 74 political leaders": the parse makes 'free' a clause
     root = v.sent.root
     if v.dep_ == "advcl" and root.pos_ in ("NOUN", "PROPN") and root.i < v.i and \
             any(a.dep_ == "aux" and a.lower_ == "to" for a in v.children):
@@ -496,7 +547,9 @@ class SentenceCoder:
                     # The object the rule is about is the thing acted with ("reduced military aid to
                     # its allies"): a role word inside it names no recipient, a country may ("expelled
                     # two Russian diplomats").
-                    recipient = [r for r in recipient if r.kind != "role" or r.country]
+                    # "lifts US embargo on arms sales to Vietnam": the actor's own country in it is the owner.
+                    own = {a.country for a in actor if a.country}
+                    recipient = [r for r in recipient if (r.kind != "role" or r.country) and r.country not in own]
             if not recipient or all(r.kind == "role" for r in recipient):
                 # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient;
                 # but "beat protesters in Mombasa" beat the protesters, there.
@@ -529,7 +582,8 @@ class SentenceCoder:
             if not recipient and "speech" not in rule.flags:
                 # "allowed IAEA inspectors to visit", "let Kyiv use the missiles": the one let act.
                 clause = [c for c in v.children if c.dep_ == "ccomp" and c.i > v.i
-                          and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
+                          and (any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                               or c.tag_ == "VB" and _lemma(v) == "let")]
                 recipient = [a for a in self.code_tokens([g for c in clause for g in subject_tokens(c)[:1]])
                              if a.code not in {x.code for x in actor}]
         if not recipient and not (len(actor) > 1 and event in JOINT):
@@ -539,6 +593,9 @@ class SentenceCoder:
                          if a.country or a.kind in ("igo", "group")]
         if not recipient and not passive:
             recipient = self._target_place(v, preps, actor, event)
+        if recipient and all(r.kind == "igo" for r in recipient):
+            # "sent troops to the UN peacekeeping force in South Sudan": the mission's host receives them.
+            recipient = self._mission_host(v) or recipient
         if "inverse" in rule.flags:
             if passive:
                 # "X was received in Delhi by Y": the visitor X acts, the host Y receives.
@@ -551,6 +608,15 @@ class SentenceCoder:
                 target = self.code_tokens(subj) or self.code_tokens([g for t in subj for g in self.owners(t)])
                 actor, recipient = (source or recipient), target
         return actor, recipient
+
+    def _mission_host(self, v: Token) -> list[Actor]:
+        missions = self.cues.get("mission", frozenset())
+        for t in v.subtree:
+            if t.i > v.i and t.pos_ == "NOUN" and _lemma(t) in missions:
+                host = [a for a in self.code_tokens(prep_objects(t, ("in",))) if a.kind in ("state", "place") and a.country]
+                if host:
+                    return [a.model_copy(update={"code": a.country, "sector": None}) for a in host]
+        return []
 
     def owners(self, noun: Token) -> list[Token]:
         """Who a thing belongs to or comes from: "Pakistan's proposal", "calls from Paris", "the fate of X"."""
@@ -577,10 +643,27 @@ class SentenceCoder:
                     continue
                 if any(_lemma(a) in BROKER_NOUNS for a in path):
                     continue  # "a ceasefire at the request of Qatar": the broker is not the target
+                head = tok
+                while head.dep_ in ("poss", "compound", "amod") and head.head.i != head.i:
+                    head = head.head
+                if head.i != tok.i:
+                    # "a ceasefire with Yemen's Ansar Allah group": the group, not its home.
+                    whole = self.code_tokens([head])
+                    if whole and all(a.kind in ("group", "igo") for a in whole):
+                        return whole
                 e = m.entries[0]
                 if e.kind in ("state", "place") and e.country and e.country not in own:
-                    return [Actor(text=self.sent.doc[m.start:m.end].text, code=e.country, country=e.country,
-                                  sector=None, name=e.name, kind="place" if e.kind == "place" else "state")]
+                    # "exports to India and Pakistan": the place's conjuncts are targets too.
+                    found: list[Actor] = []
+                    for t in conjuncts(tok):
+                        mt = self.actors.token_mention.get(t.i)
+                        et = mt.entries[0] if mt else None
+                        if et and et.kind in ("state", "place") and et.country and et.country not in own and \
+                                et.country not in {f.country for f in found}:
+                            found.append(Actor(text=self.sent.doc[mt.start:mt.end].text, code=et.country,
+                                               country=et.country, sector=None, name=et.name,
+                                               kind="place" if et.kind == "place" else "state"))
+                    return found
         return []
 
     def noun_arguments(self, n: Token, rule: TriggerRule, event: str) -> tuple[list[Actor], list[Actor]]:
@@ -634,6 +717,8 @@ class SentenceCoder:
                         hypothetical = True
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
+            if t.lemma_.lower() in self.cues.get("wishful", ()) or t.lower_ in self.cues.get("wishful", ()):
+                hypothetical = True  # "voiced hope that Greece will help", "expressed pessimism over holding talks"
             if depth > 0 and t.lemma_.lower() in FUTURE_HEADS and chain[depth - 1].dep_ == "xcomp":
                 future = True  # "are expected to meet", "is set to sign", "plans to visit"
 
@@ -665,8 +750,8 @@ class SentenceCoder:
                     return True
                 if c.dep_ == "prep" and c.lower_ in ("for", "over") and any(
                         g.dep_ == "pobj" and g.lower_ in ("years", "decades", "generations", "centuries")
-                        for g in c.children):
-                    return True  # "has supplied arms for years"
+                        for g in c.children) and _lemma(t) not in self.cues.get("penalty", ()):
+                    return True  # "has supplied arms for years"; "jailed for two years" is the penalty
                 if c.dep_ == "prep" and c.lower_ in ("before", "prior") and any(
                         g.dep_ == "pobj" and g.lemma_.lower() in self.cues.get("era", ()) for g in c.subtree):
                     return True  # "relations were warm before the war"
@@ -747,6 +832,9 @@ class SentenceCoder:
                 inner = next((g for g in c.children if g.dep_ in ("xcomp", "ccomp") and g.i in self.rules), None)
                 if inner is not None:
                     return inner
+        for c in v.children:
+            if c.dep_ == "dobj" and c.i in self.rules and self.rules[c.i].pos == "NOUN" and self.rules[c.i].event:
+                return c  # "offered logistical support to French operations": what is offered is the support
         for c in v.children:
             if c.dep_ == "prep" and c.lower_ in ("of", "for", "to", "from", "with", "on", "against", "over"):
                 for g in c.children:
@@ -886,6 +974,8 @@ class SentenceCoder:
 
     def verb_candidate(self, v: Token, rule: TriggerRule, consumed: set[int]) -> Candidate | None:
         flags = rule.flags
+        if v.dep_ == "amod" and v.tag_ == "VBN":
+            return None  # "returns the seized embassy compound", "the Israeli-occupied sector": a description
         particle = [c for c in v.children if c.dep_ == "prt"]
         if flags & {"light", "speech", "motion"}:
             for n in self._event_nouns(v):
@@ -933,6 +1023,10 @@ class SentenceCoder:
                 consumed.update(t.i for t in noun.subtree)
                 return self._make(noun, attack, attack.event, actor,
                                   self.noun_arguments(noun, attack, attack.event)[1], v, [v, noun])
+            if "speech" in flags and _lemma(v) in DEMANDING_SPEECH:
+                demand = self._demand(v, consumed)
+                if demand is not None:
+                    return demand
             if rule.event is None or "motion" not in flags and flags & {"light", "speech"} and rule.event is None:
                 return None
         if "execute" in flags:
@@ -964,6 +1058,14 @@ class SentenceCoder:
         if flags & {"intent", "refuse", "threat", "request", "accuse", "fail", "deny", "deliberate"}:
             comp = self._complement(v)
             comp_rule = self.rules.get(comp.i) if comp is not None else None
+            if "complement" in flags and comp is not None and comp.pos_ in ("VERB", "AUX") and \
+                    not any(a.dep_ == "aux" for t in [comp, *_ancestors_below(comp, v)] for a in t.children):
+                return None  # "a businessman wanted on charges was extradited": no 'to', no plan
+            if "ask-other" in flags and comp is not None and comp_rule is not None and (
+                    comp_rule.pos == "NOUN" or comp.dep_ == "ccomp" and any(x.dep_ == "nsubj" for x in comp.children)):
+                # "sought Spain's help", "wants Germany to pay more": asking someone else, not intending.
+                flags = (flags - {"intent"}) | {"request"}
+                rule = replace(rule, flags=flags)
             if comp is not None and comp_rule is not None and comp_rule.event is None and comp_rule.flags & {"light", "motion"}:
                 # "ready to resume consultations with Washington": the event is the noun.
                 nouns = self._event_nouns(comp)
@@ -995,7 +1097,7 @@ class SentenceCoder:
                 return None
             if flags & {"refuse", "deliberate"} and any(
                     _lemma(c) in self.cues.get("talk", ()) for c in v.children if c.dep_ in ("xcomp", "ccomp")):
-                self.statement = True
+                self.statement = True  # and no classifier guess for it either
                 return None  # "declined to comment", "refused to be drawn": nothing refused but words
             if flags & {"fail", "deliberate"}:
                 # "failed to stop the attack" did not stop it; "is considering sending aid" may send it:
@@ -1005,6 +1107,12 @@ class SentenceCoder:
                 actor, recipient = self.verb_arguments(v, comp_rule, comp_event)
                 c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_event) if comp_rule.pos != "NOUN"
                                         else self.noun_arguments(comp, comp_rule, comp_event))
+                subj = subject_tokens(v)[:1]
+                if not actor and subj and subj[0].i in self.rules and self.rules[subj[0].i].pos == "NOUN":
+                    # "the summit between the EU and Turkey failed to reach agreement": its parties failed.
+                    srule = self.rules[subj[0].i]
+                    actor = self.noun_arguments(subj[0], srule, srule.event or comp_event)[0]
+                    consumed.add(subj[0].i)
                 cand = self._make(comp, comp_rule, comp_event, actor or c_actor, c_recipient or recipient, v, [v, comp], )
                 if "deliberate" in flags:
                     cand.hypothetical = True
@@ -1073,6 +1181,41 @@ class SentenceCoder:
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         return self._make(v, rule, rule.event, actor, recipient, v, words)
+
+    def _demand(self, v: Token, consumed: set[int]) -> Candidate | None:
+        """"HRW said Sudanese authorities must ensure security", "told world leaders that they must change
+        course": a speaker saying another party must or should act is asking it to (CAMEO 10)."""
+        for c in v.children:
+            if c.dep_ not in ("ccomp", "xcomp") or c.pos_ not in ("VERB", "AUX"):
+                continue
+            aux = [a for a in c.children if a.dep_ == "aux"]
+            subj = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
+            modal = next((a for a in aux if a.lower_ in ("must", "should")), None)
+            if modal is not None and (not subj or subj[0].i > modal.i):
+                continue  # "should he set foot in Armenia": a condition, not a demand
+            if modal is None and _lemma(v) == "tell":
+                modal = next((a for a in aux if a.lower_ == "to"), None)  # "told Paris to withdraw its troops"
+            if modal is None and _lemma(v) == "insist" and c.lower_ == _lemma(c) and not aux and subj:
+                modal = c  # "insisted that Baghdad let the inspectors return"
+            if modal is None:
+                continue
+            speaker = self.code_tokens(subject_tokens(v), self.speaker_of(v), as_actor=True)
+            addressed = self.code_tokens(subj) if subj and subj[0].pos_ != "PRON" else []
+            if not addressed:
+                addressed = self.code_tokens([d for d in v.children if d.dep_ in ("dobj", "dative")])
+            own = {a.country for a in speaker if a.country} | {a.code for a in speaker}
+            addressed = [a for a in addressed if (a.country or a.kind in ("igo", "group"))
+                         and a.code not in own and a.country not in own]
+            if not addressed:
+                continue
+            comp_rule = self.rules.get(c.i)
+            mode, cameo = REQUEST_MODE.get(comp_rule.event, ("change", "104")) if comp_rule and comp_rule.event \
+                else ("change", "104")
+            rule = TriggerRule(lemma=_lemma(v), particle=None, pos="VERB", event="REQUEST", mode=mode, cameo=cameo,
+                               objects=None, preps=(), flags=frozenset({"demand"}), context=None)
+            consumed.update(t.i for t in c.subtree)
+            return self._make(v, rule, "REQUEST", speaker, addressed, v, [v, modal, c])
+        return None
 
     def _sanction_subject(self, v: Token) -> Token | None:
         """"The sanctions target Russian banks": a sanction noun as the subject of a targeting verb."""

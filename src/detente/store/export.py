@@ -25,6 +25,18 @@ CSV_COLUMNS = [
 ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell no spreadsheet runs: text starting with =, +, -, @, a tab or a CR gets a leading
+    apostrophe; numbers (a score of -4.0) stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def dyadic(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """CAMEO convention: one record per actor-recipient pair; reciprocal actors pair both ways."""
     actors, recipients = record.get("actor") or [], record.get("recipient") or []
@@ -44,7 +56,7 @@ def dyadic(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def flat(record: dict[str, Any]) -> dict[str, Any]:
-    """A record with lists joined by ';' for CSV."""
+    """A record with lists joined by ';' for CSV (writers make each cell safe: `safe_cell`)."""
     out = {k: v for k, v in record.items() if k not in ("actor", "recipient")}
     for side in ("actor", "recipient"):
         items = record.get(side) or []
@@ -104,7 +116,7 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str = "jsonl", out: st
             writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS + ["source_event_id"] * dyads, extrasaction="ignore")
             writer.writeheader()
             for r in records:
-                writer.writerow(flat(r))
+                writer.writerow({k: safe_cell(v) for k, v in flat(r).items()})
                 n += 1
         buf.flush()
     except BaseException:

@@ -26,17 +26,19 @@ class WebError(Exception):
 
 
 class RWLock:
-    """Many readers or one writer."""
+    """Many readers or one writer; a waiting writer goes before readers that come after it (so a
+    steady stream of page views cannot starve an upload's short write)."""
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._readers = 0
         self._writer = False
+        self._waiting_writers = 0
 
     @contextmanager
     def read(self) -> Iterator[None]:
         with self._cond:
-            while self._writer:
+            while self._writer or self._waiting_writers:
                 self._cond.wait()
             self._readers += 1
         try:
@@ -49,8 +51,13 @@ class RWLock:
     @contextmanager
     def write(self, timeout: float | None = None) -> Iterator[None]:
         with self._cond:
-            if not self._cond.wait_for(lambda: not self._writer and not self._readers, timeout=timeout):
-                raise WebError(503, "the store is busy; try again in a moment")
+            self._waiting_writers += 1
+            try:
+                if not self._cond.wait_for(lambda: not self._writer and not self._readers, timeout=timeout):
+                    raise WebError(503, "the store is busy; try again in a moment")
+            finally:
+                self._waiting_writers -= 1
+                self._cond.notify_all()
             self._writer = True
         try:
             yield

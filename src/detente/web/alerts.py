@@ -7,15 +7,39 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from detente.analysis.alerts import alert_record
 
 from .access import StoreAccess
+from .api import ERRORS
 from .ui import render
 
 router = APIRouter()
 BADGE_DAYS = 7  # the nav badge counts the alerts of the last week
 LimitQ = Annotated[int, Query(ge=1, le=1000, description="At most this many alerts, newest first (1-1000).")]
+
+
+class Alert(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    rule: str
+    kind: str = Field(description="change (a turn in relations) or spike (of one quad class)")
+    dyad: str
+    a: str
+    b: str
+    label: str = Field(description="detente, deterioration, escalation (a change) or the quad class (a spike)")
+    period: str | None
+    start: str | None
+    message: str
+    evidence: list[dict[str, Any]] = Field(description="the events that moved it, strongest first")
+    fired_at: str | None
+
+
+class Alerts(BaseModel):
+    total: int
+    alerts: list[Alert]
 
 
 def _access(request: Request) -> StoreAccess:
@@ -44,7 +68,8 @@ def recent_alerts(request: Request) -> int:
         return 0
 
 
-@router.get("/api/alerts", tags=["api"], summary="Alerts fired by detente watch, newest first")
+@router.get("/api/alerts", tags=["api"], summary="Alerts fired by detente watch, newest first",
+            response_model=None, responses={**ERRORS, 200: {"model": Alerts}})
 def api_alerts(request: Request, limit: LimitQ = 100) -> dict[str, Any]:
     """Returns `{total, alerts}`: each alert's id, rule, kind (change or spike), dyad, a, b, label,
     period, start, before, after, strength, n_events, baseline, message, evidence (the events that

@@ -7,6 +7,7 @@ installed, so pages can show that instead of failing.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import importlib
 import threading
@@ -20,6 +21,7 @@ from detente.plain import jsonable  # noqa: F401 - re-exported for the web modul
 from detente.store import Store
 
 from .access import WebError
+from .queries import WebFilter
 
 
 def _module(name: str) -> ModuleType:
@@ -57,7 +59,7 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def _cached(key: tuple, store: Store, compute: Any) -> Any:
+def cached(key: tuple, store: Store, compute: Any) -> Any:
     """compute() once per (key, store version); analysis results are pure functions of the store."""
     version = store_version(store.path)
     if version is None:
@@ -86,32 +88,69 @@ def _call(module: str, func: str, *args: Any, **kwargs: Any) -> Any:
 
 
 
+def attempt(fn: Any, *args: Any) -> tuple[Any, str | None]:
+    """Run an analysis call for a page: (result, None), or (None, why it is unavailable)."""
+    try:
+        return fn(*args), None
+    except WebError as exc:
+        if exc.status in (400, 501):
+            return None, exc.message
+        raise
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    to_records = getattr(_module("series"), "series_records", None)
+    return jsonable(to_records(frame) if to_records else frame)
+
+
 def dyad_series(store: Store, a: str, b: str, freq: str = "month", count: str = "clusters") -> list[dict[str, Any]]:
     """The relations series of a dyad, one dict per period (period = its label, start/end dates)."""
     def compute() -> list[dict[str, Any]]:
-        frame = _call("series", "dyad_series", store, a, b, freq=freq, count=count)
-        to_records = getattr(_module("series"), "series_records", None)
-        return jsonable(to_records(frame) if to_records else frame)
+        return _records(_call("series", "dyad_series", store, a, b, freq=freq, count=count))
 
-    return _cached(("dyad_series", a, b, freq, count), store, compute)
+    return cached(("dyad_series", a, b, freq, count), store, compute)
 
 
 def top_dyads(store: Store, n: int = 20, count: str = "clusters") -> list[dict[str, Any]]:
     """The most active dyads."""
-    return _cached(("top_dyads", n, count), store, lambda: jsonable(_call("series", "top_dyads", store, n, count=count)))
+    return cached(("top_dyads", n, count), store,
+                  lambda: jsonable(_call("series", "top_dyads", store, n, count=count)))
+
+
+def filter_series(store: Store, flt: WebFilter, freq: str = "month") -> list[dict[str, Any]]:
+    """The series of any filter: per period, events by quad class and the relations index of
+    the selected events (the analysis' own aggregation, so it agrees with the dyad series).
+    Events without a date, background, and events whose date spans more than one period are
+    left out, as in every series; `flt.count` counts events or reports."""
+    flt = dataclasses.replace(flt, dated_only=True, include_background=False)
+    key = ("filter_series", repr(flt), freq)
+
+    def compute() -> list[dict[str, Any]]:
+        where, params = store._where(flt)
+        frame = _call("series", "event_frame", store, where, params, flt.count)
+        return _records(_call("series", "aggregate", frame, freq))
+
+    return cached(key, store, compute)
+
+
+def partners(store: Store, party: str, count: str = "clusters") -> list[dict[str, Any]]:
+    """The dyads of one party (a country, IGO or group code), most events first."""
+    every = cached(("all_dyads", count), store,
+                   lambda: jsonable(_call("series", "top_dyads", store, 10**9, count=count)))
+    return [d for d in every if party in (d.get("a"), d.get("b"))]
 
 
 def dyad_changes(store: Store, a: str, b: str, freq: str = "month", count: str = "clusters") -> list[dict[str, Any]]:
     """Change points in a dyad's relations."""
-    return _cached(("dyad_changes", a, b, freq, count), store,
-                   lambda: [_change(c) for c in jsonable(_call("changes", "dyad_changes", store, a, b, freq=freq,
-                                                               count=count))])
+    return cached(("dyad_changes", a, b, freq, count), store,
+                  lambda: [_change(c) for c in jsonable(_call("changes", "dyad_changes", store, a, b, freq=freq,
+                                                              count=count))])
 
 
 def all_changes(store: Store, count: str = "clusters") -> list[dict[str, Any]]:
     """Change points of every dyad, strongest first."""
-    return _cached(("all_changes", count), store,
-                   lambda: [_change(c) for c in jsonable(_call("changes", "all_changes", store, count=count))])
+    return cached(("all_changes", count), store,
+                  lambda: [_change(c) for c in jsonable(_call("changes", "all_changes", store, count=count))])
 
 
 def _change(c: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +165,7 @@ def _change(c: dict[str, Any]) -> dict[str, Any]:
 
 def network(store: Store, date_from: dt.date | None, date_to: dt.date | None, count: str = "clusters") -> dict[str, Any]:
     """The signed network of a period: nodes, edges, structural balance and blocs."""
-    return _cached(("network", date_from, date_to, count), store, lambda: _network(store, date_from, date_to, count))
+    return cached(("network", date_from, date_to, count), store, lambda: _network(store, date_from, date_to, count))
 
 
 def _network(store: Store, date_from: dt.date | None, date_to: dt.date | None, count: str) -> dict[str, Any]:

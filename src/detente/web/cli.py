@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from detente.errors import DetenteError
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def server_config(app: Any, host: str, port: int) -> Any:
+    """The uvicorn configuration `detente serve` runs the app with: h11, and request heads of up to
+    1 MB buffered so that an overlong URL reaches the app and gets a 414 instead of a dropped connection."""
+    import uvicorn
+
+    from detente.web.guard import MAX_REQUEST_HEAD
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", http="h11",
+                          h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
 
 
 def register(app: typer.Typer) -> None:
@@ -42,4 +53,4 @@ def register(app: typer.Typer) -> None:
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"detente: serving {db} at http://{shown}:{port}/ "
                    f"({'ingest on' if allow_ingest else 'read-only'}; Ctrl-C to stop)", err=True)
-        uvicorn.run(web, host=host, port=port, log_level="warning")
+        uvicorn.Server(server_config(web, host, port)).run()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from detente.ontology import QUAD_CLASSES
 
+from . import schemas
 from .access import StoreAccess
+from .api import ERRORS
 from .params import EventQuery, event_query
 from .render import query_url
 from .ui import render
@@ -37,13 +39,14 @@ def place_events_url(eq: EventQuery, place: dict[str, Any]) -> str:
     return query_url("/events", [*pairs, ("near", f"{place['lat']},{place['lon']}:1")])
 
 
-@router.get("/api/places", tags=["api"], summary="Places with located events, counted by quad class")
+@router.get("/api/places", tags=["api"], summary="Places with located events, counted by quad class",
+            response_model=None, responses={**ERRORS, 200: {"model": schemas.Places}})
 def api_places(request: Request, eq: Annotated[EventQuery, Depends(event_query)],
-               limit: LimitQ = 500) -> dict[str, Any]:
+               limit: LimitQ = 500) -> JSONResponse:
     """Returns `{places}`: name, country (ISO3), admin1, feature, lat, lon, events, a count per quad
     class and `quad`, the most frequent one. Takes the event filters of /api/events, including
     `in`, `near` and `bbox`. Duplicate reports count once."""
-    return {"places": _places(request, eq, limit)}
+    return JSONResponse({"places": _places(request, eq, limit)})
 
 
 @router.get("/map", response_class=HTMLResponse, include_in_schema=False)

@@ -5,9 +5,10 @@ Every piece of text from the store is escaped here with markupsafe before any ma
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -21,7 +22,19 @@ QUAD_LABELS = {
     "verbal_cooperation": "verbal cooperation", "material_cooperation": "material cooperation",
     "verbal_conflict": "verbal conflict", "material_conflict": "material conflict",
 }
+# Bidirectional controls reorder what follows them: "report<RLO>fdp.exe" shows as "reportexe.pdf".
+# Nothing on a page needs them, so they are removed from every value a template prints.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _PRONOUNS = {"it", "its", "he", "she", "they", "them", "we", "us", "i", "his", "her", "their", "our", "who"}
+
+
+def strip_bidi(value: Any) -> Any:
+    """A printed value without bidirectional controls (Markup stays Markup: removing them adds no markup)."""
+    if isinstance(value, Markup):
+        return Markup(BIDI_CONTROLS.sub("", str(value)))
+    if isinstance(value, str):
+        return BIDI_CONTROLS.sub("", value)
+    return value
 
 
 def script_json(obj: Any) -> Markup:
@@ -201,32 +214,66 @@ def mark_document(text: str, events: list[dict[str, Any]]) -> tuple[list[Markup]
 
 
 # -- chart figures (plain plotly JSON; drawn by static/charts.js) -----------------------------
+#
+# A clickable trace carries customdata [hover text, URL] per point; charts.js opens the URL
+# (always a path on this server) when the point or bar is clicked.
 
 _LAYOUT = {"margin": {"l": 56, "r": 56, "t": 24, "b": 40}, "font": {"family": "system-ui, sans-serif", "size": 12},
            "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "#fbfbfd", "legend": {"orientation": "h", "y": -0.18}}
-
-
 CHANGE_COLORS = {"detente": "#1b7837", "deterioration": "#e08214", "escalation": "#b2182b", "stable": "#777777"}
+# Half a period of margin on each side of the first and last period, so that a series of one
+# period still has an axis of days (not fractions of a second around one instant).
+_PAD_DAYS = {"week": 4, "month": 16, "quarter": 46}
+_TICK_FORMATS = {"week": "%d %b %Y", "month": "%b %Y", "quarter": "%Y Q%q"}
+COMPARE_COLORS = ["#3182bd", "#e6550d", "#31a354", "#756bb1", "#d6616b", "#8c6d31", "#17becf", "#bcbd22"]
 
 
-def series_figure(series: list[dict[str, Any]], changes: list[dict[str, Any]]) -> dict[str, Any]:
+def _start(row: dict[str, Any]) -> str:
+    return str(row.get("start") or row.get("period"))[:10]
+
+
+def date_axis(series: list[dict[str, Any]], freq: str) -> dict[str, Any]:
+    """An x axis over the periods of `series`: padded by half a period, ticks on the periods
+    themselves when there are few of them."""
+    starts = [_start(r) for r in series]
+    pad = dt.timedelta(days=_PAD_DAYS.get(freq, 16))
+    try:
+        lo, hi = dt.date.fromisoformat(min(starts)) - pad, dt.date.fromisoformat(max(starts)) + pad
+    except ValueError:
+        return {"type": "date"}
+    axis: dict[str, Any] = {"type": "date", "range": [lo.isoformat(), hi.isoformat()],
+                            "tickformat": _TICK_FORMATS.get(freq, "%b %Y")}
+    if len(series) <= 8:
+        labels = [str(r.get("period") or s) for r, s in zip(series, starts)]
+        axis.update(tickmode="array", tickvals=starts, ticktext=labels)
+    return axis
+
+
+def _index_text(r: dict[str, Any], key: str = "index") -> str:
+    v = r.get(key)
+    return f"{v:+.2f}" if isinstance(v, (int, float)) else "n/a"
+
+
+def series_figure(series: list[dict[str, Any]], changes: list[dict[str, Any]], freq: str = "month",
+                  link: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
     """A dyad's relations index (smoothed, with its 90% interval) per period with events, event counts
-    as bars along the bottom, and change points as dotted lines."""
-    x = [str(r.get("start") or r.get("period"))[:10] for r in series]
+    as bars along the bottom, and change points as dotted lines; a click opens the period's events."""
+    x = [_start(r) for r in series]
     active = [bool(r.get("n_events")) for r in series]
     smooth_key = "index_smoothed" if any(r.get("index_smoothed") is not None for r in series) else "index"
     y = [r.get(smooth_key) if on else None for r, on in zip(series, active)]
-    hover = [f"{r.get('period')}: {r.get('n_events') or 0} events, index "
-             + (f"{r['index']:+.2f}" if isinstance(r.get("index"), (int, float)) else "n/a")
+    urls = [link(r) if link else "" for r in series]
+    hover = [f"{r.get('period')}: {r.get('n_events') or 0} events, index {_index_text(r)}"
              + (f", smoothed {r[smooth_key]:+.2f}" if smooth_key != "index" and r.get(smooth_key) is not None else "")
              + (f" [{r['index_low']:+.2f} … {r['index_high']:+.2f}]" if r.get("index_low") is not None
                 and r.get("index_high") is not None else "")
+             + (" (click for the events)" if link and r.get("n_events") else "")
              for r in series]
     trace: dict[str, Any] = {
         "type": "scatter", "x": x, "y": y, "mode": "lines+markers", "connectgaps": True,
         "name": "relations index" + (" (smoothed, 90% interval)" if smooth_key != "index" else ""),
         "line": {"color": "#3182bd", "width": 2}, "marker": {"size": 7, "color": "#3182bd"},
-        "customdata": hover, "hovertemplate": "%{customdata}<extra></extra>",
+        "customdata": [[h, u] for h, u in zip(hover, urls)], "hovertemplate": "%{customdata[0]}<extra></extra>",
     }
     if any(r.get("index_high") is not None for r in series):
         trace["error_y"] = {
@@ -239,7 +286,8 @@ def series_figure(series: list[dict[str, Any]], changes: list[dict[str, Any]]) -
     counts = [r.get("n_events") or 0 for r in series]
     data: list[dict[str, Any]] = [
         {"type": "bar", "x": x, "y": counts, "name": "events", "yaxis": "y2",
-         "marker": {"color": "rgba(120,120,120,0.30)"}, "hoverinfo": "skip"},
+         "marker": {"color": "rgba(120,120,120,0.30)"}, "customdata": [[h, u] for h, u in zip(hover, urls)],
+         "hovertemplate": "%{customdata[0]}<extra></extra>"},
         trace,
     ]
     shapes, notes = [], []
@@ -259,7 +307,63 @@ def series_figure(series: list[dict[str, Any]], changes: list[dict[str, Any]]) -
                         "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"]},
               "yaxis2": {"title": {"text": "events"}, "overlaying": "y", "side": "right", "showgrid": False,
                          "range": [0, max(counts or [1]) * 3], "tickmode": "auto", "nticks": 4, "rangemode": "tozero"},
-              "xaxis": {"type": "date"}, "bargap": 0.25}
+              "xaxis": date_axis(series, freq), "bargap": 0.25}
+    return {"data": data, "layout": layout}
+
+
+def counts_figure(series: list[dict[str, Any]], freq: str = "month",
+                  link: Callable[[dict[str, Any]], str] | None = None, height: int = 320) -> dict[str, Any]:
+    """Events per period stacked by quad class, with the relations index of the same events as a
+    line; a click on a bar or point opens that period's events."""
+    x = [_start(r) for r in series]
+    urls = [link(r) if link else "" for r in series]
+    tail = " (click for the events)" if link else ""
+    data: list[dict[str, Any]] = []
+    for quad, color in QUAD_COLORS.items():
+        if not any(r.get(quad) for r in series):
+            continue
+        data.append({"type": "bar", "name": QUAD_LABELS[quad], "x": x, "y": [r.get(quad) or 0 for r in series],
+                     "marker": {"color": color},
+                     "customdata": [[f"{r.get('period')}: {r.get(quad) or 0} {QUAD_LABELS[quad]}{tail}", u]
+                                    for r, u in zip(series, urls)],
+                     "hovertemplate": "%{customdata[0]}<extra></extra>"})
+    if any(r.get("index") is not None for r in series):
+        data.append({"type": "scatter", "mode": "lines+markers", "name": "relations index (right)", "yaxis": "y2",
+                     "x": x, "y": [r.get("index") if r.get("n_events") else None for r in series], "connectgaps": False,
+                     "line": {"color": "#1d2330", "width": 1.5}, "marker": {"size": 5, "color": "#1d2330"},
+                     "customdata": [[f"{r.get('period')}: {r.get('n_events') or 0} events, index {_index_text(r)}"
+                                     f"{tail}", u] for r, u in zip(series, urls)],
+                     "hovertemplate": "%{customdata[0]}<extra></extra>"})
+    most = max((r.get("n_events") or 0 for r in series), default=0)
+    layout = {**_LAYOUT, "height": height, "barmode": "stack", "hovermode": "closest", "xaxis": date_axis(series, freq),
+              "yaxis": {"title": {"text": "events"}, "rangemode": "tozero", "tickformat": ",d",
+                        **({"dtick": 1} if most <= 8 else {})},
+              "yaxis2": {"title": {"text": "index"}, "overlaying": "y", "side": "right", "range": [-1.1, 1.1],
+                         "showgrid": False, "zeroline": False, "tickvals": [-1, 0, 1], "ticktext": ["−1", "0", "+1"]}}
+    return {"data": data, "layout": layout}
+
+
+def compare_figure(lines: list[tuple[str, list[dict[str, Any]]]], freq: str = "month",
+                   link: Callable[[str, dict[str, Any]], str] | None = None) -> dict[str, Any]:
+    """Several dyads' smoothed relations index on one chart; a click opens that dyad's events of the period."""
+    data: list[dict[str, Any]] = []
+    every: list[dict[str, Any]] = []
+    for n, (name, series) in enumerate(lines):
+        rows = [r for r in series if r.get("n_events")]
+        every += rows
+        color = COMPARE_COLORS[n % len(COMPARE_COLORS)]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": [_start(r) for r in rows],
+                     "y": [r.get("index_smoothed", r.get("index")) for r in rows],
+                     "line": {"color": color, "width": 2}, "marker": {"size": 7, "color": color},
+                     "customdata": [[f"{name} {r.get('period')}: {r.get('n_events')} events, index {_index_text(r)}"
+                                     + (" (click for the events)" if link else ""),
+                                     link(name, r) if link else ""] for r in rows],
+                     "hovertemplate": "%{customdata[0]}<extra></extra>"})
+    periods = sorted({_start(r): r for r in every}.items())
+    layout = {**_LAYOUT, "height": 420, "hovermode": "closest", "xaxis": date_axis([r for _, r in periods], freq),
+              "yaxis": {"title": {"text": "relations index (smoothed)"}, "range": [-1.1, 1.1], "zeroline": True,
+                        "zerolinecolor": "#999", "tickvals": [-1, -0.5, 0, 0.5, 1],
+                        "ticktext": ["−1", "−0.5", "0", "+0.5", "+1"]}}
     return {"data": data, "layout": layout}
 
 
@@ -268,18 +372,6 @@ def _num(value: Any) -> float:
         return float(value)
     except (TypeError, ValueError):
         return 0.0
-
-
-def timeline_figure(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Stacked monthly event counts by quad class."""
-    months = sorted({str(r["month"])[:10] for r in rows})
-    data = []
-    for quad, color in QUAD_COLORS.items():
-        counts = {str(r["month"])[:10]: r["n"] for r in rows if r["quad_class"] == quad}
-        data.append({"type": "bar", "name": QUAD_LABELS[quad], "x": months, "y": [counts.get(m, 0) for m in months],
-                     "marker": {"color": color}})
-    return {"data": data, "layout": {**_LAYOUT, "height": 300, "barmode": "stack", "xaxis": {"type": "date"},
-                                     "yaxis": {"title": {"text": "events"}}}}
 
 
 def network_figure(net: dict[str, Any]) -> dict[str, Any]:
