@@ -318,11 +318,11 @@ def test_openapi_documents_the_errors_served(client: TestClient) -> None:
 
 
 def test_every_page_has_an_api_twin(client: TestClient) -> None:
-    from detente.web import maps, pages
+    from detente.web import alerts, maps, pages
     from detente.web.ui import NAV, TWINS
 
     spec = client.get("/openapi.json").json()
-    html = {r.path.replace(":path", "") for router in (pages.router, maps.router) for r in router.routes
+    html = {r.path.replace(":path", "") for router in (pages.router, maps.router, alerts.router) for r in router.routes
             if not r.include_in_schema}
     pages = html - {"/docs", "/dyad"}  # the API reference itself; the dyad form's redirect
     assert pages == set(TWINS), pages ^ set(TWINS)

@@ -340,7 +340,7 @@ def version() -> None:
     print(f"detente {__version__}")
 
 
-STAGE_COMMANDS = ("detente.evaluate.cli", "detente.analysis.cli", "detente.web.cli")
+STAGE_COMMANDS = ("detente.evaluate.cli", "detente.analysis.cli", "detente.web.cli", "detente.run.cli")
 
 
 def register_stages(target: typer.Typer = app) -> None:

@@ -47,7 +47,7 @@ def iter_feed(name: str, text: str, pub_date: dt.date | None) -> Iterator[Docume
     source = feed.feed.get("title") or None
     for number, entry in enumerate(feed.entries, start=1):
         try:
-            doc = _entry(name, entry, source, pub_date)
+            doc = entry_document(name, entry, source, pub_date)
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             yield Failure(path=f"{name}:entry {number}", stage="read", content_hash=Document.hash_text(repr(entry)),
                           error=f"{name}:entry {number}: cannot read the entry ({type(exc).__name__}: {exc})")
@@ -56,7 +56,8 @@ def iter_feed(name: str, text: str, pub_date: dt.date | None) -> Iterator[Docume
             yield doc
 
 
-def _entry(name: str, entry: dict, source: str | None, pub_date: dt.date | None) -> Document | None:
+def entry_document(name: str, entry: dict, source: str | None, pub_date: dt.date | None) -> Document | None:
+    """A feed entry's Document (its content, else its summary), or None when it has no text."""
     parts = [c.get("value", "") for c in entry.get("content", [])] or [entry.get("summary", "")]
     body = "\n\n".join(_plain(p) for p in parts if p).strip()
     if not body:

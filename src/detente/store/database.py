@@ -41,10 +41,12 @@ from detente.store.schema import (
     PENDING_SCHEMA,
     REPRESENTATIVE_SQL,
     SCHEMA,
+    WATCH_TABLES,
     arrow_rows,
     event_row,
     failure_row,
     row_to_record,
+    table_types,
 )
 
 DEFAULT_DB = "detente.duckdb"
@@ -204,7 +206,7 @@ class Store:
 
     def _create_schema(self) -> None:
         tables = {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if {"events", "documents", "failures", "dedup_pending"} <= tables and self.con.execute(
+        if {"events", "documents", "failures", "dedup_pending", *WATCH_TABLES} <= tables and self.con.execute(
                 "SELECT count(*) FROM information_schema.columns WHERE (table_name = 'dedup_pending' AND "
                 "column_name = 'until') OR (table_name = 'events' AND column_name IN (SELECT unnest(?::VARCHAR[])))",
                 [list(LOCATION_COLUMNS)]).fetchone()[0] == 1 + len(LOCATION_COLUMNS):
@@ -410,6 +412,36 @@ class Store:
         finally:
             self.con.unregister("_detente_windows")
 
+    def write_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """Insert or replace rows (by key: WATCH_TABLES) of the watch tables, all in one transaction."""
+        if self.read_only:
+            raise DetenteError(f"{self.path}: store is read-only")
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table, rows in tables.items():
+                if not rows:
+                    continue
+                key = WATCH_TABLES[table]
+                cols = list(table_types(table))
+                con.register("_detente_rows", arrow_rows(table, rows))
+                updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols if c != key)
+                con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _detente_rows "
+                            f"ON CONFLICT ({key}) DO UPDATE SET {updates}")
+                con.unregister("_detente_rows")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def table_rows(self, table: str) -> list[dict[str, Any]]:
+        """Every row of a watch table (WATCH_TABLES), by key; none in a store from before it."""
+        if table not in WATCH_TABLES:
+            raise DetenteError(f"unknown table {table!r}")
+        if not self._has_table(table):
+            return []
+        return self.query(f"SELECT * FROM {table} ORDER BY {WATCH_TABLES[table]}")
+
     def failures(self) -> list[dict[str, Any]]:
         """The recorded failures, oldest first."""
         if not self._has_table("failures"):
@@ -522,6 +554,14 @@ class DuckDBSink:
     def settle_failures(self, sources: list[str], seen: list[str]) -> int:
         with self._open() as store:
             return store.settle_failures(sources, seen)
+
+    def write_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        with self._open() as store:
+            store.write_rows(tables)
+
+    def table_rows(self, table: str) -> list[dict[str, Any]]:
+        with self._open() as store:
+            return store.table_rows(table)
 
     def update_clusters(self, full: bool = False, window_days: int | None = None,
                         min_jaccard: float | None = None) -> dict[str, int]:

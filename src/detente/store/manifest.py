@@ -20,7 +20,7 @@ from detente.errors import DetenteError
 
 MANIFEST = "_manifest.json"
 FORMAT = "detente-parquet"
-TABLES = ("events", "documents", "failures")
+TABLES = ("events", "documents", "failures", "watch_state", "alerts")
 
 
 @dataclass

@@ -26,6 +26,7 @@ from detente.store.lock import WriterLock
 from detente.store.manifest import MANIFEST, TABLES, Manifest
 from detente.store.schema import (
     CLUSTER_INPUT_COLUMNS,
+    WATCH_TABLES,
     arrow_rows,
     event_row,
     failure_row,
@@ -116,7 +117,8 @@ def attach_parquet(con: duckdb.DuckDBPyConnection, root: str) -> None:
                          "NULL::VARCHAR AS title, NULL::VARCHAR AS url, NULL::VARCHAR AS source, "
                          "NULL::VARCHAR AS author, pub_date, NULL::VARCHAR AS path, NULL::VARCHAR AS text, "
                          "NULL::INTEGER AS n_events, NULL::TIMESTAMP AS ingested_at FROM events")
-    con.execute(f"CREATE VIEW failures AS {_typed_select('failures', None, con)}")
+    for table in ("failures", *WATCH_TABLES):
+        con.execute(f"CREATE VIEW {table} AS {_typed_select(table, None, con)}")
 
 
 def _month(day: Any) -> str:
@@ -436,6 +438,37 @@ class ParquetSink:
         self._set_failures(left, "settled")
         self.manifest.commit(self.fs, self.base)
         return len(rows) - len(left)
+
+    def table_rows(self, table: str) -> list[dict[str, Any]]:
+        """Every row of a watch table (WATCH_TABLES), by key."""
+        if table not in WATCH_TABLES:
+            raise DetenteError(f"unknown table {table!r}")
+        rows: list[dict[str, Any]] = []
+        for rel in self.manifest.files[table]:
+            rows += self._read(rel).to_pylist()
+        return sorted(rows, key=lambda r: r[WATCH_TABLES[table]])
+
+    def write_rows(self, tables: dict[str, list[dict[str, Any]]]) -> None:
+        """Insert or replace rows (by key) of the watch tables, in one commit: each table changed is
+        rewritten as one file (they are small: what a watcher remembers, and its alerts)."""
+        import hashlib
+
+        if not any(tables.values()):
+            return
+        self.lock.renew()
+        for table, rows in sorted(tables.items()):
+            if not rows:
+                continue
+            key = WATCH_TABLES[table]
+            current = {r[key]: r for r in self.table_rows(table)}
+            current.update({r[key]: r for r in rows})
+            digest = hashlib.sha1(repr(sorted(current)).encode("utf-8")).hexdigest()[:20]
+            self.manifest.retire(table, list(self.manifest.files[table]))
+            rel = f"{table}/part-{self.manifest.generation + 1:08d}-{digest}.parquet"
+            self._write(rel, arrow_rows(table, [current[k] for k in sorted(current)]))
+            self.manifest.files[table].append(rel)
+        self.manifest.commit(self.fs, self.base)
+        self._delete_retired(grace=RETIRED_GRACE)
 
     def update_clusters(self, full: bool = False, window_days: int | None = None,
                         min_jaccard: float | None = None) -> dict[str, int]:

@@ -43,7 +43,25 @@ CREATE TABLE IF NOT EXISTS failures (
     stage VARCHAR, error VARCHAR, content_hash VARCHAR,
     attempts INTEGER, first_failed_at TIMESTAMP, failed_at TIMESTAMP
 );
+CREATE TABLE IF NOT EXISTS watch_state (
+    key VARCHAR PRIMARY KEY,
+    source VARCHAR, kind VARCHAR,
+    etag VARCHAR, last_modified VARCHAR, mtime_ns BIGINT, size BIGINT,
+    content_hash VARCHAR, doc_id VARCHAR, value VARCHAR, updated_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id VARCHAR PRIMARY KEY,
+    rule VARCHAR, kind VARCHAR, dyad VARCHAR, a VARCHAR, b VARCHAR,
+    label VARCHAR, period VARCHAR, start DATE,
+    before DOUBLE, after DOUBLE, strength DOUBLE, n_events INTEGER, baseline DOUBLE,
+    message VARCHAR, evidence JSON,
+    fired_at TIMESTAMP, webhook VARCHAR, delivered_at TIMESTAMP, delivery_error VARCHAR
+);
 """
+# Tables added after the first release (a store created before gets them on its next write):
+# what `detente watch` remembers between cycles (files, feeds and feed items seen, marks), and
+# the alerts it fired. Each row is keyed by its first column.
+WATCH_TABLES = {"watch_state": "key", "alerts": "id"}
 # Added after the first release: stores created before get them on their next write.
 LOCATION_COLUMNS = {"location": "JSON", "location_country": "VARCHAR", "location_admin1": "VARCHAR",
                     "location_name": "VARCHAR", "location_lat": "DOUBLE", "location_lon": "DOUBLE"}
@@ -146,7 +164,7 @@ def row_to_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 _ARROW_TYPES = {
-    "VARCHAR": pa.string(), "JSON": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(),
+    "VARCHAR": pa.string(), "JSON": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
     "DATE": pa.date32(), "BOOLEAN": pa.bool_(), "TIMESTAMP": pa.timestamp("us"), "VARCHAR[]": pa.list_(pa.string()),
 }
 
@@ -159,7 +177,7 @@ def table_types(table: str) -> dict[str, str]:
     if not _TABLE_TYPES:
         con = duckdb.connect(":memory:")
         con.execute(SCHEMA)
-        for name in ("events", "documents", "failures"):
+        for name in ("events", "documents", "failures", *WATCH_TABLES):
             _TABLE_TYPES[name] = {r[0]: r[1] for r in con.execute(f"DESCRIBE {name}").fetchall()}
         con.close()
     return _TABLE_TYPES[table]

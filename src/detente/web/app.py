@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from detente import __version__
 from detente.errors import DetenteError
 
-from . import api, ingest, maps, pages
+from . import alerts, api, ingest, maps, pages
 from .access import StoreAccess, WebError
 from .guard import RequestGuard, allow_header
 from .jobs import Jobs
@@ -186,6 +186,7 @@ def create_app(db_path: str, allow_ingest: bool = False, max_upload_bytes: int =
     app.include_router(ingest.router)
     app.include_router(pages.router)
     app.include_router(maps.router)
+    app.include_router(alerts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Outermost last: headers on everything, then the request checks, then compression.
     if trusted_hosts:

@@ -41,6 +41,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/network", "Network", "/api/network"),
     NavItem("/map", "Map", "/api/places"),
     NavItem("/documents", "Documents", "/api/documents", ("/doc/",)),
+    NavItem("/alerts", "Alerts", "/api/alerts"),
     NavItem("/ingest", "Ingest", ingest_only=True),
 )
 # Every page and the API path that serves the same data with the same query parameters.
@@ -48,7 +49,7 @@ TWINS: dict[str, str] = {
     "/": "/api/stats", "/events": "/api/events", "/series": "/api/series", "/actors": "/api/actors",
     "/actor/{code}": "/api/actor/{code}", "/dyads": "/api/dyads", "/dyad/{a}/{b}": "/api/dyad/{a}/{b}",
     "/compare": "/api/compare", "/changes": "/api/changes", "/network": "/api/network", "/map": "/api/places",
-    "/documents": "/api/documents", "/doc/{doc_id}": "/api/doc/{doc_id}",
+    "/documents": "/api/documents", "/doc/{doc_id}": "/api/doc/{doc_id}", "/alerts": "/api/alerts",
 }
 
 
@@ -79,13 +80,15 @@ def make_env() -> Environment:
 
 def render(request: Request, template: str, status: int = 200, headers: Mapping[str, str] | None = None,
            **context: Any) -> HTMLResponse:
-    """Render a page with the common context (navigation, ingest switch)."""
+    """Render a page with the common context (navigation, ingest switch, the alerts badge)."""
+    from .alerts import recent_alerts
+
     env: Environment = request.app.state.templates
     allow_ingest = request.app.state.allow_ingest
     path = request.url.path
     nav = [(item, item.active(path)) for item in NAV if allow_ingest or not item.ingest_only]
     html = env.get_template(template).render(request=request, path=path, allow_ingest=allow_ingest, nav=nav,
-                                             **context)
+                                             alert_badge=recent_alerts(request), **context)
     return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
 
 
