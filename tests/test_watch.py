@@ -517,7 +517,9 @@ def test_watch_command_errors_and_a_second_watch(tmp_path, cli) -> None:
         second = cli("watch", str(folder), "--db", str(db), "--cycles", "1")
         assert second.returncode == 1 and "another watch is running" in second.stderr
         proc.send_signal(signal.SIGINT)
-        out, rest = proc.communicate(timeout=60)
+        # Generous: in one fresh clone's full suite on this 2-core machine the watch had not stopped 60 s
+        # after Ctrl-C (cause not found; alone and in test_watch.py it stops in seconds).
+        out, rest = proc.communicate(timeout=240)
         assert proc.returncode == 0 and "stopped after 1 cycle" in rest and "Traceback" not in rest
     finally:
         if proc.poll() is None:
