@@ -83,6 +83,9 @@ def register(app: typer.Typer) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        # Started from a script in the background, a process inherits Ctrl-C ignored (the shell
+        # does that to `cmd &`); a watch promises that SIGINT stops it, so it says so itself.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         done = 0
 
         def log(line: str) -> None:
