@@ -122,7 +122,7 @@ class PeakMemory:
 def run_config(name: str, corpus: Path) -> dict:
     from detente.ingest import iter_documents
     from detente.nlp import load_pipeline
-    from detente.run.pipeline import _clean, actor_matcher, iter_coded, single_thread_blas
+    from detente.run.pipeline import _clean, actor_matcher, iter_coded, load_coder, single_thread_blas
 
     if name != "parse-blas":
         single_thread_blas()  # as the detente CLI does
@@ -131,7 +131,7 @@ def run_config(name: str, corpus: Path) -> dict:
     t = time.perf_counter()
     nlp = load_pipeline()
     if name.startswith("code"):
-        actor_matcher(None)
+        load_coder(None)  # what a worker loads at start (code-2's forked workers inherit it)
     load_s = time.perf_counter() - t
     result: dict = {"config": name, "docs": len(docs), "load_s": load_s, "startup_s": 0.0,
                     "load_avg": os.getloadavg()[0]}
@@ -188,10 +188,10 @@ def cpu_bound(self_cpu: float, workers: list[float], cores: int = 2) -> float:
 def profile_coding(corpus: Path, n_docs: int = 120) -> str:
     """cProfile of parse + coding in one process: the top functions by own time."""
     from detente.ingest import iter_documents
-    from detente.run.pipeline import actor_matcher, iter_coded
+    from detente.run.pipeline import iter_coded, load_coder
 
     docs = list(iter_documents([str(corpus)]))[:n_docs]
-    actor_matcher(None)
+    load_coder(None)
     prof = cProfile.Profile()
     prof.enable()
     for _ in iter_coded(docs, n_process=1):

@@ -22,6 +22,7 @@ from detente.events.extract import (
     Candidate,
     SentenceCoder,
     helps_someone,
+    is_passive,
     match_rule,
 )
 from detente.events.verdict import verdicts
@@ -439,17 +440,32 @@ def model_candidate(sent: Span, coder_: SentenceCoder, threshold: float = MODEL_
         if reported is None:
             return None
         root = reported
+    # The classifier knows the kind of event, not who did it: without an actor, nothing. Who acts
+    # depends on the label only in the passive ("troops were deployed": MOBILIZE takes the patient,
+    # "was extradited from X": COOPERATE takes the source), so those two labels cover every case and
+    # the sentence is embedded only if one of them finds an actor.
+    labels = ("MOBILIZE", "COOPERATE") if is_passive(root) else ("SUPPORT",)
+    if not any(_has_actor(coder_.verb_arguments(root, _learned_rule(root, lab), lab)[0]) for lab in labels):
+        return None
     label, prob = model.predict(sentence_features(sent), load_encoder().encode([sent.text])[0].vector)
     if label == NONE_LABEL or prob < threshold:
         return None
-    rule = TriggerRule(lemma=root.lemma_.lower(), particle=None, pos="VERB", event=label, mode=None, cameo=None,
-                       objects=None, preps=(), flags=frozenset({"learned"}), context=None)
+    rule = _learned_rule(root, label)
     actor, recipient = coder_.verb_arguments(root, rule, label)
-    if not any(a.country or a.kind in ("igo", "group") for a in actor):
-        return None  # the classifier knows the kind of event, not who did it: without an actor, nothing
+    if not _has_actor(actor):
+        return None
     cand = coder_._make(root, rule, label, actor, recipient, root, [root])
     cand.learned_probability = prob
     return cand
+
+
+def _learned_rule(root: Token, label: str) -> TriggerRule:
+    return TriggerRule(lemma=root.lemma_.lower(), particle=None, pos="VERB", event=label, mode=None, cameo=None,
+                       objects=None, preps=(), flags=frozenset({"learned"}), context=None)
+
+
+def _has_actor(actor: list[Actor]) -> bool:
+    return any(a.country or a.kind in ("igo", "group") for a in actor)
 
 
 def code_doc(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, method: str = "combined",

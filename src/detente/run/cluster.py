@@ -49,10 +49,10 @@ class PreloadPipeline(WorkerPlugin):  # type: ignore[misc,valid-type]
         self.actor_table = actor_table
 
     def setup(self, worker: Any) -> None:
-        from detente.run.pipeline import actor_matcher, single_thread_blas
+        from detente.run.pipeline import load_coder, single_thread_blas
 
         single_thread_blas()  # one core per worker thread (the nanny usually sets this already)
-        actor_matcher(self.actor_table)
+        load_coder(self.actor_table)
 
 
 def code_partition(docs: list[Document], actor_table: str | None = None, batch_size: int = 16,

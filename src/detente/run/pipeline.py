@@ -50,6 +50,23 @@ def actor_matcher(custom_table: str | None = None) -> ActorMatcher:
     return ActorMatcher(nlp.vocab, nlp.make_doc, extra)
 
 
+def load_coder(custom_table: str | None = None) -> ActorMatcher:
+    """Load, once per process, everything coding reads: the spaCy pipeline, the actor matcher, the
+    gazetteer, the event classifier with its encoder and the confidence model. A worker calls it
+    at start (or inherits it through fork), so no document pays for a lazy load."""
+    from detente.events.classifier import load_classifier
+    from detente.events.confidence import load_confidence
+    from detente.events.encoder import load_encoder
+    from detente.geo.gazetteer import warm
+
+    matcher = actor_matcher(custom_table)
+    warm()
+    if load_classifier() is not None:
+        load_encoder()
+    load_confidence()
+    return matcher
+
+
 # A wire dateline opening a paragraph: "NEW DELHI — ", "ISLAMABAD (Reuters) - ".
 _DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
 
@@ -262,7 +279,7 @@ def _init_worker(actor_table: str | None, batch_size: int, time_limit: float | N
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     single_thread_blas()
     _worker_table, _worker_batch_size, _worker_time_limit = actor_table, batch_size, time_limit
-    actor_matcher(actor_table)
+    load_coder(actor_table)
 
 
 def _code_chunk(docs: list[Document]) -> list[Outcome]:
@@ -295,7 +312,7 @@ class _Pool:
         self.procs, self.args = procs, (actor_table, batch_size, time_limit)
         ctx = _mp_context()
         if ctx.get_start_method() == "fork":
-            actor_matcher(actor_table)  # load before forking: children share it
+            load_coder(actor_table)  # load before forking: children share it
         self.ctx = ctx
         self.executor = self._new()
 

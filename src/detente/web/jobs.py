@@ -200,10 +200,10 @@ def start_coder() -> None:
     import os
     import signal
 
-    from detente.run.pipeline import actor_matcher, single_thread_blas
+    from detente.run.pipeline import load_coder, single_thread_blas
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(os, "nice"):
         os.nice(10)
     single_thread_blas()
-    actor_matcher(None)
+    load_coder(None)
