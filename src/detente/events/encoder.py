@@ -56,9 +56,10 @@ def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    from scipy.special import erf
-
-    return 0.5 * x * (1.0 + erf(x * 0.7071067811865476))
+    # BERT's tanh approximation of GELU: 8x faster than scipy's erf on this CPU (erf was a fifth of
+    # the encoder's time); sentence vectors move by at most 0.0015, and no classifier decision on
+    # the real-text dev and check splits or the project's gold changed.
+    return 0.5 * x * (1.0 + np.tanh(x * (0.7978845608028654 + 0.035677408136300125 * x * x)))
 
 
 class Encoder:
