@@ -291,6 +291,7 @@ Local worker processes are forked, inside the timed region, from a process that 
 | target | CPU-bound | measured wall | |
 |---|---:|---:|---|
 | coding overhead over the bare parse <= 30% | {100 * overhead:+.0f}% | {100 * wall_overhead:+.0f}% | {ok(overhead <= 0.30)} |
+| coding within 1.5x a bare parse, 1 worker (with the learned classifier) | {1 + overhead:.2f}x | {1 + wall_overhead:.2f}x | {ok(overhead <= 0.50)} |
 | 2-worker speedup >= 1.7x (local) | {speedup:.2f}x | {wall_speedup:.2f}x | {ok(speedup >= 1.7)} |
 | 2-worker speedup >= 1.7x (Dask) | {dask_speedup:.2f}x | {wall_dask:.2f}x | {ok(dask_speedup >= 1.7)} |
 | peak memory per worker <= 1.5 GB | {per_worker_mb:.0f} MB | | {ok(per_worker_mb <= 1536)} |
