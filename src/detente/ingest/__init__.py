@@ -52,7 +52,7 @@ def parse_date(value: str | None, where: str = "--date") -> dt.date | None:
         raise InputError(f"{where}: invalid date {text!r} (use YYYY-MM-DD)") from None
 
 
-def _sniff(data: str) -> str:
+def sniff_format(data: str) -> str:
     head = data.lstrip()[:2000].lower()
     if head.startswith("{"):
         return "jsonl"
@@ -86,14 +86,14 @@ def read_records(name: str, data: bytes, kind: str | None, pub_date: dt.date | N
         text = decode_bytes(name, data)
     except InputError as exc:
         if kind == "jsonl" and "not valid UTF-8" in str(exc):  # one bad line fails only that line
-            yield from _checked(iter_json_lines(name, enumerate(data.split(b"\n"), start=1), pub_date))
+            yield from checked_documents(iter_json_lines(name, enumerate(data.split(b"\n"), start=1), pub_date))
         else:
             yield failed(str(exc))
         return
     if not text.strip():
         yield failed(f"{name}: empty input")
         return
-    kind = kind or _sniff(text)
+    kind = kind or sniff_format(text)
     try:
         if kind == "text":
             items: Iterator[Document | Failure] = iter([read_text(name, text, pub_date)])
@@ -103,14 +103,14 @@ def read_records(name: str, data: bytes, kind: str | None, pub_date: dt.date | N
             items = iter_feed(name, text, pub_date)
         else:
             items = iter_json_records(name, text, pub_date, lines=(kind == "jsonl"))
-        yield from _checked(items)
+        yield from checked_documents(items)
     except InputError as exc:
         yield failed(str(exc))
     except Exception as exc:  # noqa: BLE001 - a reader tripped on odd input: this file fails, not the run
         yield failed(f"{name}: cannot read ({type(exc).__name__}: {' '.join(str(exc).split())[:200]})")
 
 
-def _checked(items: Iterator[Document | Failure]) -> Iterator[Document | Failure]:
+def checked_documents(items: Iterator[Document | Failure]) -> Iterator[Document | Failure]:
     """Documents that the store and the coder can take: text encodable, not too long."""
     for doc in items:
         if isinstance(doc, Failure):
@@ -142,7 +142,7 @@ def read_source(name: str, data: bytes, kind: str | None, pub_date: dt.date | No
     return docs
 
 
-def _walk(root: Path, follow_links: bool, warn: Callable[[str], None]) -> list[Path]:
+def article_files(root: Path, follow_links: bool, warn: Callable[[str], None]) -> list[Path]:
     """Article files under `root`, sorted; hidden files and folders are left out.
 
     Symbolic links that lead out of `root` are skipped (and said so) unless `follow_links`;
@@ -200,7 +200,7 @@ def _inside(path: Path, base: Path) -> bool:
     return path == base or base in path.parents
 
 
-def _read_bytes(path: Path, name: str) -> bytes:
+def read_file_bytes(path: Path, name: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -226,7 +226,7 @@ def _stdin_records(pub_date: dt.date | None) -> Iterator[Document | Failure]:
     first = next((ln for ln in head if ln.strip()), b"")
     if first.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{") and first.rstrip().endswith(b"}"):
         numbered = ((n, ln.rstrip(b"\r\n")) for n, ln in enumerate(_chain(head, stream), start=1))
-        yield from _checked(iter_json_lines(STDIN, numbered, pub_date))
+        yield from checked_documents(iter_json_lines(STDIN, numbered, pub_date))
         return
     data = b"".join(head)
     data += stream.read(max(0, MAX_FILE_BYTES + 1 - len(data)))
@@ -264,7 +264,7 @@ def read_inputs(
             shown = display_name(raw)
             if not path.exists():
                 raise InputError(f"{shown}: no such file or directory")
-            files = _walk(path, follow_links, warn) if path.is_dir() else [path]
+            files = article_files(path, follow_links, warn) if path.is_dir() else [path]
             if not files:
                 raise InputError(f"{shown}: no article files found (txt, html, jsonl, json, xml, rss, atom)")
             records = _file_records(files, pub_date)
@@ -280,7 +280,7 @@ def _file_records(files: list[Path], pub_date: dt.date | None) -> Iterator[Docum
     for path in files:
         name = display_name(str(path))
         try:
-            data = _read_bytes(path, name)
+            data = read_file_bytes(path, name)
         except InputError as exc:
             yield Failure(path=name, stage="read", error=str(exc))
             continue

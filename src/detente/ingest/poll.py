@@ -30,7 +30,7 @@ from typing import Any
 import feedparser
 
 from detente.errors import InputError
-from detente.ingest import SUFFIXES, _checked, _read_bytes, _sniff, _walk, read_records
+from detente.ingest import SUFFIXES, article_files, checked_documents, read_file_bytes, read_records, sniff_format
 from detente.ingest.decode import decode_bytes, display_name
 from detente.ingest.feed import entry_document
 from detente.ingest.fetch import Fetcher, FetchError
@@ -119,7 +119,7 @@ class Poll:
         if not path.exists():
             self.errors.append(f"{display_name(source.spec)}: no such file or directory (gone since the watch began)")
             return
-        files = _walk(path, self.follow_links, lambda message: None) if path.is_dir() else [path]
+        files = article_files(path, self.follow_links, lambda message: None) if path.is_dir() else [path]
         for file in files:
             name = display_name(str(file))
             key = f"file:{name}"
@@ -132,7 +132,7 @@ class Poll:
             if known.get("mtime_ns") == st.st_mtime_ns and known.get("size") == st.st_size:
                 continue
             try:
-                data = _read_bytes(file, name)
+                data = read_file_bytes(file, name)
             except InputError as exc:
                 yield Failure(path=name, stage="read", error=str(exc))
                 continue
@@ -190,8 +190,8 @@ class Poll:
         feed = feedparser.parse(content)
         if not feed.entries:
             text = content.decode("utf-8", errors="replace")
-            if _sniff(text) == "html":  # a page, not a feed: watched as one article
-                yield from _checked(iter([_page(url, url, text, None, None)]))
+            if sniff_format(text) == "html":  # a page, not a feed: watched as one article
+                yield from checked_documents(iter([_page(url, url, text, None, None)]))
                 return
             if feed.bozo:
                 raise InputError(f"{url}: malformed feed ({' '.join(str(feed.bozo_exception).split())[:200]})")
@@ -232,7 +232,7 @@ class Poll:
                 yield Failure(doc_id=entry_id, path=url, stage="read", content_hash=fingerprint,
                               error=f"{url}: entry {entry_id} has no text, and its page none either")
             else:
-                yield from _checked(iter([doc]))
+                yield from checked_documents(iter([doc]))
             self._update(key, url, "item", content_hash=fingerprint, doc_id=entry_id)
 
     def _page(self, link: str) -> str:

@@ -457,13 +457,15 @@ class Store:
                                "ingest again, or open it writable once, to filter by place")
         return flt.where()
 
-    def _rows(self, flt: EventFilter | None) -> tuple[str, list[Any]]:
-        """The rows a filter selects (`EventFilter.rows`), after checking the store can answer it."""
+    def selected(self, flt: EventFilter | None) -> tuple[str, list[Any]]:
+        """The rows a filter selects, as a table expression and its parameters (`EventFilter.rows`:
+        every report, or one per event), after checking the store can answer it (a place filter
+        on a store without event locations is a clear error, not a missing column)."""
         self._where(flt)
         return (flt or EventFilter()).rows()
 
     def count(self, flt: EventFilter | None = None) -> int:
-        rows, params = self._rows(flt)
+        rows, params = self.selected(flt)
         return self.con.execute(f"SELECT count(*) FROM {rows}", params).fetchone()[0]
 
     def events(self, flt: EventFilter | None = None, limit: int | None = None, offset: int = 0,
@@ -479,7 +481,7 @@ class Store:
                   "strongest": f"abs(plover_score) DESC, {OLDEST_FIRST_SQL}, id"}
         if order not in orders:
             raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
-        rows, params = self._rows(flt)
+        rows, params = self.selected(flt)
         sql = f"SELECT * FROM {rows} ORDER BY {orders[order]}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"

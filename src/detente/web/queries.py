@@ -1,7 +1,7 @@
 """Read-only SQL for the pages and the API (parameterised; no user text in SQL).
 
 `WebFilter` extends the store's EventFilter with the workbench's filters. Every event list,
-count, facet and download takes its rows from the store (`Store._rows`, `EventFilter.rows`), so
+count, facet and download takes its rows from the store (`Store.selected`, `EventFilter.rows`), so
 count="clusters" (each event once, as the report that stands for it) and count="reports"
 (every stored row) mean what they mean in the analyses and the CLI.
 """
@@ -90,20 +90,13 @@ class WebFilter(EventFilter):
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def selected(store: Store, flt: EventFilter) -> tuple[str, list[Any]]:
-    """The rows the filter selects, as a table expression (every report, or one per event with
-    count="clusters"); a place filter on a store without event locations is the store's clear
-    error, not a missing column."""
-    return store._rows(flt)
-
-
 def iter_events(store: Store, flt: EventFilter, order: str = "-date", limit: int | None = None,
                 offset: int = 0) -> Iterator[dict[str, Any]]:
     """Event records, filtered, ordered and paged."""
     if order in STORE_ORDERS:
         yield from store.events(flt, limit=limit, offset=offset, order=order)
         return
-    table, params = selected(store, flt)
+    table, params = store.selected(flt)
     sql = f"SELECT * FROM {table} AS e ORDER BY {ORDERS[order]}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -121,7 +114,7 @@ FACETS = ("type", "quad", "cameo", "actor", "recipient", "actor_sector", "recipi
 def facets(store: Store, flt: EventFilter, top: int = 12) -> dict[str, list[dict[str, Any]]]:
     """Counts of the selected events by type, quad class, CAMEO root, actor and recipient
     country and sector, publisher and date precision; each list most frequent first."""
-    rel, params = selected(store, flt)
+    rel, params = store.selected(flt)
     parts = {
         "type": "SELECT event_type AS v FROM e", "quad": "SELECT quad_class AS v FROM e",
         "cameo": "SELECT left(cameo_code, 2) AS v FROM e", "precision": "SELECT date_precision AS v FROM e",
@@ -218,7 +211,7 @@ def actor_profile(store: Store, code: str, count: str = "clusters") -> dict[str,
     """An actor's events on each side, its event mix, sectors and active span."""
     out: dict[str, Any] = {}
     for side in ("actor", "recipient"):
-        rel, params = selected(store, WebFilter(**{side: code}, count=count))
+        rel, params = store.selected(WebFilter(**{side: code}, count=count))
         n, first, last = store.con.execute(
             f"SELECT count(*), min(COALESCE(date, pub_date)), max(COALESCE(date, pub_date)) FROM {rel}",
             params).fetchone()
@@ -226,7 +219,7 @@ def actor_profile(store: Store, code: str, count: str = "clusters") -> dict[str,
                                 "ORDER BY 3 DESC, 1", params).fetchall()
         out[side] = {"events": n, "first": _iso(first), "last": _iso(last),
                      "types": [{"event_type": t, "quad_class": q, "n": c} for t, q, c in mix]}
-    rel, params = selected(store, WebFilter(party=code, count=count))
+    rel, params = store.selected(WebFilter(party=code, count=count))
     own = ("list_transform(list_filter(from_json({0}, '[{{\"code\": \"VARCHAR\", \"sector\": \"VARCHAR\"}}]'), "
            "lambda x: starts_with(x.code, ?)), lambda x: x.sector)")
     sectors = store.con.execute(
