@@ -482,7 +482,11 @@ class Store:
         if order not in orders:
             raise DetenteError(f"unknown order {order!r}; use one of {', '.join(orders)}")
         rows, params = self.selected(flt)
-        sql = f"SELECT * FROM {rows} ORDER BY {orders[order]}"
+        yield from self.ordered_records(f"SELECT * FROM {rows} AS e ORDER BY {orders[order]}", params, limit, offset)
+
+    def ordered_records(self, sql: str, params: list[Any], limit: int | None = None,
+                        offset: int = 0) -> Iterator[dict[str, Any]]:
+        """Public event records from an ordered SELECT over event rows, one page of them if `limit`."""
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params = [*params, limit, offset]

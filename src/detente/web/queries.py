@@ -97,15 +97,7 @@ def iter_events(store: Store, flt: EventFilter, order: str = "-date", limit: int
         yield from store.events(flt, limit=limit, offset=offset, order=order)
         return
     table, params = store.selected(flt)
-    sql = f"SELECT * FROM {table} AS e ORDER BY {ORDERS[order]}"
-    if limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params = [*params, limit, offset]
-    cur = store.con.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    while chunk := cur.fetchmany(1000):
-        for values in chunk:
-            yield row_to_record(dict(zip(cols, values)))
+    yield from store.ordered_records(f"SELECT * FROM {table} AS e ORDER BY {ORDERS[order]}", params, limit, offset)
 
 
 FACETS = ("type", "quad", "cameo", "actor", "recipient", "actor_sector", "recipient_sector", "source", "precision")
