@@ -312,3 +312,48 @@ def test_iter_documents_still_raises_on_bad_input(tmp_path) -> None:
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
     with pytest.raises(InputError, match="empty"):
         list(iter_documents([str(tmp_path / "empty.txt")]))
+
+
+def test_texts_encoded_together_get_the_vectors_they_get_alone() -> None:
+    import numpy as np
+
+    from detente.events.encoder import load_encoder
+
+    texts = ["Talks resumed.", "Russia and Pakistan held their first joint military drills near the border.",
+             "The ministry said on Tuesday that the delegation, which arrived from Moscow late at night, would "
+             "stay for three days of talks on trade, energy and the corridor."]
+    together = load_encoder().encode(texts)
+    assert len(together) == 3
+    for text, enc in zip(texts, together):
+        alone = load_encoder().encode([text])[0]
+        assert np.allclose(enc.vector, alone.vector, atol=1e-5) and np.allclose(enc.states, alone.states, atol=1e-4)
+        assert enc.spans == alone.spans and abs(float(np.linalg.norm(enc.vector)) - 1) < 1e-5
+    # a sentence is nearer its paraphrase than an unrelated one
+    para, other = load_encoder().encode(["Russian and Pakistani troops held joint exercises.", "Talks resumed."])
+    assert together[1].vector @ para.vector > together[1].vector @ other.vector
+
+
+def test_documents_coded_together_match_each_coded_alone(nlp, monkeypatch) -> None:
+    from detente.actors.recognize import DocumentActors
+    from detente.events.code import code_doc, code_docs, code_steps
+    from detente.events.encoder import Encoder
+    from detente.run.pipeline import CODER, actor_matcher
+
+    docs = [_doc(r) for r in _samples(16)]
+    parsed = list(nlp.pipe(d.text for d in docs))
+    matcher = actor_matcher(None)
+    alone = [code_doc(p, d, DocumentActors(p, matcher, d.pub_date), CODER) for p, d in zip(parsed, docs)]
+    batches: list[int] = []
+    encode = Encoder.encode
+    monkeypatch.setattr(Encoder, "encode", lambda self, texts, **kw: batches.append(len(texts)) or encode(self, texts, **kw))
+
+    def broken():  # a document whose coding fails after asking for a vector
+        yield "Russia met Pakistan."
+        raise ValueError("this document is broken")
+
+    jobs = [code_steps(p, d, DocumentActors(p, matcher, d.pub_date), CODER) for p, d in zip(parsed, docs)]
+    together = code_docs(jobs[:5] + [broken()] + jobs[5:])
+    assert isinstance(together[5], ValueError)
+    assert [[e.model_dump() for e in evs] for evs in together[:5] + together[6:]] == \
+        [[e.model_dump() for e in evs] for evs in alone]
+    assert max(batches) >= 3, batches  # sentences of several documents went through the encoder at once

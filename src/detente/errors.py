@@ -7,3 +7,8 @@ class DetenteError(Exception):
 
 class InputError(DetenteError):
     """A document or file could not be read."""
+
+
+# Errors of the installation, not of a document: they stop the run instead of failing every
+# document (and recording each as failed with its content, so that none would be tried again).
+FATAL = (ImportError,)

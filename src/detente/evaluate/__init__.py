@@ -332,7 +332,7 @@ def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
               method: str = "combined", calibrate: bool = True) -> dict[str, list[Event]]:
     """Code each gold text with one coding method: lexicon, model or combined (`calibrate`: see code_doc)."""
     from detente.actors.recognize import DocumentActors
-    from detente.events.code import CODERS, code_doc
+    from detente.events.code import CODERS, code_docs, code_steps
     from detente.nlp import parse
     from detente.run.pipeline import CODER, actor_matcher
 
@@ -342,8 +342,15 @@ def code_gold(records: Iterable[GoldRecord], actor_table: str | None = None,
             for r in records]
     matcher = actor_matcher(actor_table)
     out: dict[str, list[Event]] = {}
-    for doc, parsed in zip(docs, parse(d.text for d in docs)):
-        out[doc.doc_id] = code_doc(parsed, doc, DocumentActors(parsed, matcher, doc.pub_date), CODER, method, calibrate)
+    pairs = list(zip(docs, parse(d.text for d in docs)))
+    for start in range(0, len(pairs), 32):  # 32 texts at a time: their classifier sentences in one batch
+        group = pairs[start:start + 32]
+        jobs = [code_steps(parsed, doc, DocumentActors(parsed, matcher, doc.pub_date), CODER, method, calibrate)
+                for doc, parsed in group]
+        for (doc, _), outcome in zip(group, code_docs(jobs)):
+            if isinstance(outcome, Exception):
+                raise outcome
+            out[doc.doc_id] = outcome
     return out
 
 

@@ -104,7 +104,8 @@ def iter_coded_dask(
     A partition whose task fails as a whole (its worker died, Dask gave up on it) is coded
     again one document per task, so only a document that fails on its own is a Failure.
     """
-    from detente.run.pipeline import FATAL, TIME_LIMIT, failure, one_line
+    from detente.errors import FATAL
+    from detente.run.pipeline import TIME_LIMIT, failure, one_line
 
     time_limit = TIME_LIMIT if time_limit is None else time_limit
     it = iter(docs)

@@ -23,12 +23,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
+from spacy.tokens import Doc
+
 from detente import __version__
 from detente.actors.recognize import ActorMatcher, DocumentActors
 from detente.actors.tables import ActorEntry, load_custom
-from detente.events.code import code_doc
+from detente.errors import FATAL
+from detente.events.code import CodeSteps, code_docs, code_steps
 from detente.models import Document, Event, Failure
-from detente.nlp import load_pipeline, parse, split_text
+from detente.nlp import BATCH_CHARS, load_pipeline, parse, split_text
 from detente.run.budget import TimeBudgetExceeded, time_budget
 
 CODER = f"detente {__version__}"
@@ -38,9 +41,6 @@ MIN_DOCS_PER_PROCESS = 2
 TIME_LIMIT = 120.0
 
 Outcome = list[Event] | Failure
-# Errors of the installation, not of a document: they stop the run instead of failing every
-# document (and recording each as failed with its content, so that none would be tried again).
-FATAL = (ImportError,)
 
 
 @cache
@@ -114,29 +114,64 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
     """Parse (nlp.pipe) and code `docs` in order; the coder raising fails only its document.
 
     A text longer than nlp.PART_CHARS is parsed and coded in parts, each with its own actor
-    memory, and its events numbered by sentence across the whole text.
+    memory, and its events numbered by sentence across the whole text. Parts are coded in groups
+    (up to GROUP_PARTS parts, of one document or several, and BATCH_CHARS characters) so that
+    the classifier embeds the sentences of a group in one batch (events.code.code_docs); a
+    document is yielded once all its parts are coded.
     """
     progress = progress or _Progress()
     plans = [split_text(_clean(d.text)) for d in docs]
     parsed = parse((p for parts in plans for p in parts), batch_size=batch_size)
-    for doc, parts in zip(docs, plans):
-        events: list[Event] = []
-        offset = 0
-        error: Exception | None = None
-        for _ in parts:
-            piece = next(parsed)
-            if error is not None:
-                continue  # the document failed: only keep the parts in step
-            progress.coding = doc
-            try:
-                events += _renumber(code_doc(piece, doc, DocumentActors(piece, matcher, doc.pub_date), CODER), offset)
-            except FATAL:
-                raise
-            except Exception as exc:  # noqa: BLE001 - one document's failure is recorded, not fatal
-                error = exc
-            progress.coding = None
-            offset += sum(1 for _ in piece.sents)
-        yield doc, (failure(doc, "code", one_line(error)) if error is not None else events)
+    units = [(k, j) for k, parts in enumerate(plans) for j in range(len(parts))]
+    events: list[list[Event]] = [[] for _ in docs]
+    errors: list[Exception | None] = [None] * len(docs)
+    offsets = [0] * len(docs)
+    done = 0
+    for group in _groups(units, plans):
+        pieces = [next(parsed) for _ in group]
+        owners = {k for k, _ in group}
+        # Coding a group of one document's parts: a time budget running out blames that document.
+        progress.coding = docs[group[0][0]] if len(owners) == 1 else None
+        live = [i for i, (k, _) in enumerate(group) if errors[k] is None]
+        outcomes = dict(zip(live, code_docs([_part_steps(pieces[i], docs[group[i][0]], matcher) for i in live])))
+        progress.coding = None
+        for i, ((k, _), piece) in enumerate(zip(group, pieces)):
+            outcome = outcomes.get(i)
+            if isinstance(outcome, Exception):
+                errors[k] = outcome
+            elif outcome is not None and errors[k] is None:
+                events[k] += _renumber(outcome, offsets[k])
+            offsets[k] += sum(1 for _ in piece.sents)
+        last, j = group[-1]
+        complete = last + 1 if j == len(plans[last]) - 1 else last
+        while done < complete:
+            error = errors[done]
+            yield docs[done], failure(docs[done], "code", one_line(error)) if error is not None else events[done]
+            events[done] = []
+            done += 1
+
+
+GROUP_PARTS = 8  # eight short documents ask the classifier for about six sentences
+
+
+def _groups(units: list[tuple[int, int]], plans: list[list[str]]) -> Iterator[list[tuple[int, int]]]:
+    """Consecutive (document, part) units, GROUP_PARTS at most and no more than BATCH_CHARS characters."""
+    group: list[tuple[int, int]] = []
+    chars = 0
+    for k, j in units:
+        size = len(plans[k][j])
+        if group and (len(group) >= GROUP_PARTS or chars + size > BATCH_CHARS):
+            yield group
+            group, chars = [], 0
+        group.append((k, j))
+        chars += size
+    if group:
+        yield group
+
+
+def _part_steps(piece: Doc, doc: Document, matcher: ActorMatcher) -> CodeSteps:
+    # A generator from the start, so that even finding the actors fails only this document.
+    return (yield from code_steps(piece, doc, DocumentActors(piece, matcher, doc.pub_date), CODER))
 
 
 def _code_serial(docs: list[Document], actor_table: str | None, batch_size: int,
