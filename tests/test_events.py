@@ -967,3 +967,35 @@ def test_an_option_weighed_for_nobody_is_no_event(code) -> None:
     assert code("The Alberta government is considering giving money to municipal police services.") == []
     weighed = code("Japan is considering sending aid to North Korea.")[0]
     assert (weighed.event_type, weighed.hypothetical) == ("AID", True)
+
+
+def test_a_plural_noun_read_as_a_verb_is_repaired_before_coding(nlp, code) -> None:
+    doc = nlp("Egypt and Sudan held joint air force drills at an air base north of Khartoum.")
+    drills = next(t for t in doc if t.text == "drills")
+    assert (drills.tag_, drills.pos_, drills.lemma_) == ("NNS", "NOUN", "drill")
+    event = only(code("Egypt and Sudan held joint air force drills at an air base north of Khartoum."), "COOPERATE")
+    assert codes(event.actor) == ["EGY", "SDN"] and event.trigger == "held drills"
+
+
+def test_an_agentless_suspension_takes_its_parties_from_what_was_suspended(code) -> None:
+    between = only(code("Talks between Qatar and Saudi Arabia have been suspended."), "SANCTION")
+    assert (codes(between.actor), codes(between.recipient), between.cameo_code) == (["QAT"], ["SAU"], "164")
+    reported = code("Qatar's foreign minister said that talks with Saudi Arabia had been suspended in January.")
+    assert [(e.event_type, codes(e.actor), codes(e.recipient)) for e in reported] == [("SANCTION", ["QATGOV"], ["SAU"])]
+    assert code("Flights to the region were suspended after the storm.") == []  # nobody's to code
+
+
+def test_reservations_are_disapproval(code) -> None:
+    event = only(code("Qatar said it had reservations about the summit's final statement."), "ACCUSE")
+    assert (event.mode, event.cameo_code) == ("disapprove", "111")
+    assert only(code("India voiced reservations over the Chinese proposal."), "ACCUSE").recipient[0].code == "CHN"
+
+
+def test_backing_its_own_measures_has_no_recipient(code) -> None:
+    events = code("Qatar said the ruling vindicated its position, and Saudi Arabia said it would continue to "
+                  "defend its measures.")
+    assert [(e.event_type, codes(e.actor), codes(e.recipient)) for e in events] == [("SUPPORT", ["SAU"], [])]
+    # In a purpose clause "its" is the beneficiary's.
+    aid = code("The World Bank approved a 500 million dollar credit for Ethiopia to support its health and "
+               "education systems.")
+    assert codes(only(aid, "SUPPORT").recipient) == ["ETH"]

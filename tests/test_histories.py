@@ -19,14 +19,8 @@ EXPECTED = json.loads((HISTORIES / "expected.json").read_text(encoding="utf-8"))
 WITHIN_MONTHS = 2
 
 # Turning points the pipeline does not find yet, and why (strict: when a fix makes one pass,
-# the test says so, and its line here goes). Coded events were checked by hand; with the named
-# sentences coded right (tried on a copy of the store), the Gulf detente is found in 2021-01.
+# the test says so, and its line here goes). Coded events were checked by hand.
 NOT_YET: dict[tuple[str, str], str] = {
-    ("QAT-SAU", "2021-01"): (
-        "coder: the hostility of 2019-2020 is missed or miscoded: 'Doha had reservations about the final statements' "
-        "(no REJECT), 'talks ... had been suspended', 'accused the boycotting states' (no QAT-SAU event), 'Saudi "
-        "Arabia said it would continue to defend its measures' (SUPPORT +5); so the 2019 summit contacts turn the "
-        "series cooperative from 2019-05"),
     ("JPN-KOR", "2019-07"): (
         "coder and analysis: the ruling itself is coded SANCTION, so relations look material before the trade "
         "measures; 'would restrict exports' is THREATEN and 'approved the removal of South Korea from its list' "

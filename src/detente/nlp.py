@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from operator import itemgetter
 
+import numpy as np
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import DEP, SENT_START, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -51,6 +52,20 @@ def paragraph_breaks(doc: Doc) -> Doc:
                 changed = True
     if changed:
         doc.from_array([SENT_START], starts)
+    return doc
+
+
+@Language.component("misread_nouns")
+def misread_nouns(doc: Doc) -> Doc:
+    """A plural noun the tagger read as a verb but the parser placed as a subject or object
+    ("talks/VBZ with Riyadh had been suspended", "held joint air force drills/VBZ") is tagged NNS,
+    so that the attribute ruler and lemmatizer after the parser treat it as the noun it is."""
+    strings = doc.vocab.strings
+    table = doc.to_array([TAG, DEP])
+    rows = np.flatnonzero((table[:, 0] == strings["VBZ"]) & np.isin(table[:, 1], [
+        strings[d] for d in ("nsubj", "nsubjpass", "dobj", "pobj")]))
+    for i in rows.tolist():
+        doc[i].tag_ = "NNS"
     return doc
 
 
@@ -93,6 +108,7 @@ def load_pipeline() -> Language:
     except OSError as exc:  # pragma: no cover - installation problem
         raise RuntimeError(f"spaCy model {MODEL!r} is not installed; run 'make install'") from exc
     nlp.add_pipe("paragraph_breaks", before="parser")
+    nlp.add_pipe("misread_nouns", after="parser")
     # Hyphenated military verbs the tokenizer would split ("test - fired").
     from spacy.symbols import ORTH
 

@@ -19,6 +19,7 @@ from detente.events.encoder import load_encoder
 from detente.events.extract import (
     AGREE_CAMEO,
     COOPERATIVE,
+    OWN_PRONOUNS,
     REJECT_MODE,
     RETREATING,
     THREAT_MODE,
@@ -171,6 +172,14 @@ def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]
     sector = IMPLIED_TARGET.get(event) or None
     text = " ".join(t.text for t in patient.subtree) if patient is not None else country
     return [Actor(text=text, code=country + (sector or ""), country=country, sector=sector, name=None, kind="state")]
+
+
+def _backs_its_own(trigger: Token) -> bool:
+    """"Saudi Arabia defended its measures": what is backed is the actor's own, so the other party
+    of the sentence is no recipient (France suspending its aid still acts on someone). In a
+    purpose clause the owner is the beneficiary: "a credit for Ethiopia to support its schools"."""
+    return trigger.dep_ not in ("advcl", "acl", "relcl") and any(p.dep_ == "poss" and p.lower_ in OWN_PRONOUNS for o in trigger.children if o.dep_ in ("dobj", "nsubjpass")
+               for p in o.children)
 
 
 def _primary_key(c: Candidate) -> tuple:
@@ -372,7 +381,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                    for o in ch.children if o.dep_ == "dobj"]
         recipient = [r for r in c.context_of.code_tokens(victims)
                      if r.code not in actor_codes and (r.country or r.kind in ("group", "igo"))]
-    if not recipient and event in COUNTERPART_TYPES:
+    if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
     if not recipient:
         recipient = implied_recipient(c, event, mode)

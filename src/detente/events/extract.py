@@ -64,6 +64,7 @@ HAPPENING_VERBS = {"begin", "start", "end", "resume", "continue", "take", "break
                    "trigger", "draw", "result", "lead", "displace", "uproot", "force", "drive", "land", "spread",
                    "paralyse", "paralyze", "tear"}
 TOPIC_PREPS = {"about", "over", "regarding", "concerning", "despite", "amid", "against"}
+OWN_PRONOUNS = {"its", "their", "his", "her", "our"}
 MESSAGE_NOUNS = {"video", "statement", "message", "letter", "report", "communique", "note", "recording", "audio",
                  "post", "speech", "declaration", "resolution", "announcement"}
 META = {"intent", "refuse", "threat", "request", "accuse", "speech", "light", "fail", "deny"}
@@ -529,6 +530,16 @@ class SentenceCoder:
             if event in ("COOPERATE", "AID", "COERCE") and not actor:
                 # "was extradited from South Africa to Mozambique": the sender acts.
                 actor = self.code_tokens(prep_objects(v, ("from",)), speaker, as_actor=True)
+            if not actor and not recipient and rule.objects and event not in ("MOBILIZE", "COOPERATE", "AID"):
+                # "Talks between Doha and Riyadh were suspended", "(Qatar said) talks with Saudi Arabia
+                # had been suspended": with no agent, the parties of what was stopped are the dyad.
+                things = [p for p in patient if _lemma(p) in rule.objects or p.lower_ in rule.objects]
+                between = self.code_tokens([g for p in things for g in prep_objects(p, ("between", "among"))])
+                partner = self.code_tokens([g for p in things for g in prep_objects(p, ("with",))])
+                if len(between) > 1:
+                    actor, recipient = between[:1], between[1:]
+                elif partner and speaker:
+                    actor, recipient = speaker, partner
             if not recipient:
                 # In the passive, "by" introduces the actor, never the recipient.
                 recipient = self.code_tokens(prep_objects(v, tuple(p for p in preps if p != "by")))
