@@ -130,13 +130,22 @@ def _rules(text: str, base: dt.date, future: bool) -> Resolved | None:
     return None
 
 
-@cache
-def _parse_with_dateparser(text: str, base: dt.date) -> Resolved | None:
+def _dateparser(text: str, base: dt.date) -> dt.datetime | None:
     import dateparser  # imported lazily: it is only needed for unusual expressions
 
     settings = {"RELATIVE_BASE": dt.datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
                 "RETURN_TIME_AS_PERIOD": False, "REQUIRE_PARTS": ["year"]}
-    found = dateparser.parse(text, languages=["en"], settings=settings)
+    return dateparser.parse(text, languages=["en"], settings=settings)
+
+
+def warm() -> None:
+    """Import dateparser and compile its English patterns now (0.17 s on the first call)."""
+    _dateparser("in 1999", dt.date(2000, 1, 1))
+
+
+@cache
+def _parse_with_dateparser(text: str, base: dt.date) -> Resolved | None:
+    found = _dateparser(text, base)
     if found is None or abs(found.year - base.year) > 60:
         return None  # a stray number read as a year, not a date
     return found.date(), "day"

@@ -10,6 +10,7 @@ hypothetical, future) comes from the clause around the predicate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -214,7 +215,49 @@ def _verb_stems(word: str) -> list[str]:
     return stems
 
 
+@cache
+def _trigger_lemmas() -> frozenset[str]:
+    return frozenset(lemma for _, lemma in triggers())
+
+
+@lru_cache(maxsize=1 << 16)
+def _may_trigger(lower: str, lemma: str) -> bool:
+    """Whether any rule could match a word of these forms (any of the lookups match_rule makes).
+
+    Most words are not triggers: this one cached test spares them the rest of match_rule, which
+    ran for every token of every sentence.
+    """
+    lemmas = _trigger_lemmas()
+    return lemma in lemmas or lower.rstrip("s") in lemmas or any(s in lemmas for s in _verb_stems(lower))
+
+
+def _particles(tok: Token, children: list[Token]) -> set[str]:
+    """Words that complete a phrasal predicate: a prt child, or a preposition close after the verb
+    ("called on", "suspended Guinea from"), and the other ways the parse attaches them."""
+    # "on Tuesday" is a date, not the particle of "called on".
+    particles = {c.lower_ for c in children if c.dep_ == "prt" or
+                 (c.dep_ in ("prep", "advmod", "dative", "agent") and 0 < c.i - tok.i <= 6
+                  and not any(g.ent_type_ in ("DATE", "TIME") for g in c.children))}
+    # A bare object that completes the phrase: "opened fire", "took part", "set free".
+    particles |= {c.lower_ for c in children if c.dep_ in ("dobj", "acomp", "oprd", "npadvmod")
+                  and c.i == tok.i + 1 and not any(g.dep_ == "det" for g in c.children)}
+    # "pushed for Congress to act": the parse may make the particle a clause marker.
+    particles |= {m.lower_ for c in children if c.dep_ in ("advcl", "ccomp") and c.i > tok.i
+                  for m in c.children if m.dep_ == "mark" and m.lower_ == "for" and m.i == tok.i + 1}
+    # "let free 30 supporters": the parse may make the particle a modifier of the object.
+    if tok.i + 1 < len(tok.doc):
+        nxt = tok.doc[tok.i + 1]
+        if nxt.dep_ == "amod" and nxt.head.dep_ == "dobj" and nxt.head.head.i == tok.i:
+            particles.add(nxt.lower_)
+    # "let the crew go": the parse makes the second verb a clause of its own.
+    particles |= {c.lower_ for c in children if c.dep_ == "ccomp" and c.tag_ == "VB" and c.i > tok.i
+                  and not any(a.dep_ == "aux" for a in c.children)}
+    return particles
+
+
 def match_rule(tok: Token) -> TriggerRule | None:
+    if not _may_trigger(tok.lower_, _lemma(tok)):
+        return None
     pos = "VERB" if tok.pos_ in ("VERB",) or (tok.pos_ == "AUX" and tok.dep_ == "ROOT") else (
         "NOUN" if tok.pos_ in ("NOUN", "PROPN") else "ADJ" if tok.pos_ == "ADJ" and tok.dep_ in ("acomp", "ROOT", "conj", "oprd", "advcl", "xcomp") else None)
     if pos is None or tok.ent_type_ in ("DATE", "TIME", "CARDINAL", "PERSON", "GPE"):
@@ -231,29 +274,12 @@ def match_rule(tok: Token) -> TriggerRule | None:
     if not rules:
         return None
     words: set[str] | None = None
-    # A particle is a prt child, or a preposition close after the verb ("called on", "suspended Guinea from").
-    if _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in tok.children}:
+    children = list(tok.children)  # spaCy builds a new Token for each child on every walk
+    if _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in children}:
         return None  # "struck what it called militant hideouts": naming, not calling on anyone
-    # "on Tuesday" is a date, not the particle of "called on".
-    particles = {c.lower_ for c in tok.children if c.dep_ == "prt" or
-                 (c.dep_ in ("prep", "advmod", "dative", "agent") and 0 < c.i - tok.i <= 6
-                  and not any(g.ent_type_ in ("DATE", "TIME") for g in c.children))}
-    # A bare object that completes the phrase: "opened fire", "took part", "set free".
-    particles |= {c.lower_ for c in tok.children if c.dep_ in ("dobj", "acomp", "oprd", "npadvmod")
-                  and c.i == tok.i + 1 and not any(g.dep_ == "det" for g in c.children)}
-    # "pushed for Congress to act": the parse may make the particle a clause marker.
-    particles |= {m.lower_ for c in tok.children if c.dep_ in ("advcl", "ccomp") and c.i > tok.i
-                  for m in c.children if m.dep_ == "mark" and m.lower_ == "for" and m.i == tok.i + 1}
-    # "let free 30 supporters": the parse may make the particle a modifier of the object.
-    if tok.i + 1 < len(tok.doc):
-        nxt = tok.doc[tok.i + 1]
-        if nxt.dep_ == "amod" and nxt.head.dep_ == "dobj" and nxt.head.head.i == tok.i:
-            particles.add(nxt.lower_)
-    # "let the crew go": the parse makes the second verb a clause of its own.
-    particles |= {c.lower_ for c in tok.children if c.dep_ == "ccomp" and c.tag_ == "VB" and c.i > tok.i
-                  and not any(a.dep_ == "aux" for a in c.children)}
-    preps_here = {c.lower_ for c in tok.children if c.dep_ in ("prep", "dative", "agent")}
-    objs = [c for c in tok.children if c.dep_ == "dobj"]
+    particles = _particles(tok, children) if any(r.particle for r in rules) else set()
+    preps_here = {c.lower_ for c in children if c.dep_ in ("prep", "dative", "agent")}
+    objs = [c for c in children if c.dep_ == "dobj"]
     first_of_two = {_lemma(objs[0]), objs[0].lower_} if len(objs) > 1 else set()
     best: TriggerRule | None = None
     best_score = -1
@@ -271,7 +297,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
             found = words
             if rule.particle:
                 # "came under mortar fire": the particle's own object satisfies the rule.
-                found = words | {_lemma(g) for c in tok.children if c.dep_ == "prep" and c.lower_ in rule.particle.split()
+                found = words | {_lemma(g) for c in children if c.dep_ == "prep" and c.lower_ in rule.particle.split()
                                  for g in c.children if g.dep_ == "pobj"}
             # "border+refugee": every word of a joined entry must be there ("opened its borders to refugees").
             hits = [o for o in rule.objects if all(w in found for w in o.split("+"))]
@@ -293,13 +319,13 @@ def match_rule(tok: Token) -> TriggerRule | None:
         if score > best_score:
             best, best_score = rule, score
     if best is not None and not best.flags & GOVERNING and \
-            any(c.dep_ == "xcomp" and match_rule(c) is not None for c in tok.children):
+            any(c.dep_ == "xcomp" and match_rule(c) is not None for c in children):
         # "ordered the army to withdraw": with an event complement the governing sense wins.
         governing = next((r for r in rules if r.flags & GOVERNING and not r.particle), None)
         best = governing or best
     if best is not None and best.objects and best.particle and not best.flags & ASKING and any(
             c.dep_ in ("xcomp", "ccomp", "advcl") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
-            for c in tok.children):
+            for c in children):
         # "called on President Zardari" visits him; "called on Zardari to resign" asks him to. Only for a
         # phrasal verb: "called Lavrov to discuss Syria" is still a phone call.
         asking = next((r for r in rules if r.flags & ASKING and r.particle == best.particle), None)

@@ -52,15 +52,17 @@ def actor_matcher(custom_table: str | None = None) -> ActorMatcher:
 
 def load_coder(custom_table: str | None = None) -> ActorMatcher:
     """Load, once per process, everything coding reads: the spaCy pipeline, the actor matcher, the
-    gazetteer, the event classifier with its encoder and the confidence model. A worker calls it
+    gazetteer, dateparser, the event classifier with its encoder and the confidence model. A worker calls it
     at start (or inherits it through fork), so no document pays for a lazy load."""
+    from detente.events import dates
     from detente.events.classifier import load_classifier
     from detente.events.confidence import load_confidence
     from detente.events.encoder import load_encoder
-    from detente.geo.gazetteer import warm
+    from detente.geo import gazetteer
 
     matcher = actor_matcher(custom_table)
-    warm()
+    gazetteer.warm()
+    dates.warm()
     if load_classifier() is not None:
         load_encoder()
     load_confidence()
@@ -151,7 +153,7 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
             done += 1
 
 
-GROUP_PARTS = 8  # eight short documents ask the classifier for about six sentences
+GROUP_PARTS = 32  # eight short documents ask the classifier for about six sentences
 
 
 def _groups(units: list[tuple[int, int]], plans: list[list[str]]) -> Iterator[list[tuple[int, int]]]:
