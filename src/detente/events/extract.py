@@ -255,6 +255,13 @@ def _particles(tok: Token, children: list[Token]) -> set[str]:
     return particles
 
 
+@lru_cache(maxsize=4096)
+def _object_parts(objects: frozenset[str]) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """A rule's object entries: single words, and the words of each joined ("border+refugee") entry."""
+    return (frozenset(o for o in objects if "+" not in o),
+            tuple(tuple(o.split("+")) for o in sorted(objects) if "+" in o))
+
+
 def match_rule(tok: Token) -> TriggerRule | None:
     if not _may_trigger(tok.lower_, _lemma(tok)):
         return None
@@ -300,7 +307,8 @@ def match_rule(tok: Token) -> TriggerRule | None:
                 found = words | {_lemma(g) for c in children if c.dep_ == "prep" and c.lower_ in rule.particle.split()
                                  for g in c.children if g.dep_ == "pobj"}
             # "border+refugee": every word of a joined entry must be there ("opened its borders to refugees").
-            hits = [o for o in rule.objects if all(w in found for w in o.split("+"))]
+            single, joined = _object_parts(rule.objects)
+            hits = [*(single & found), *("+".join(p) for p in joined if all(w in found for w in p))]
             if not hits:
                 continue
             if modified_event is None:
