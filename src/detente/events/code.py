@@ -427,8 +427,8 @@ CODERS = ("lexicon", "model", "combined")
 
 def names_a_party(sent: Span, actors: DocumentActors) -> bool:
     """Whether a sentence mentions a country, organisation or armed group (something an event needs)."""
-    return any(e.country or e.kind in ("igo", "group") for t in sent if (m := actors.token_mention.get(t.i))
-               for e in m.entries[:1])
+    return any(e.country or e.kind in ("igo", "group") for i in range(sent.start, sent.end)
+               if (m := actors.token_mention.get(i)) for e in m.entries[:1])
 
 
 def model_candidate(sent: Span, coder_: SentenceCoder,
@@ -591,8 +591,10 @@ def _armed_target(c: Candidate, sent: Span, actors: DocumentActors) -> list[Acto
 
 def _sentence_mentions(sent: Span, actors: DocumentActors) -> list[Actor]:
     out: list[Actor] = []
-    for tok in sent:
-        if tok.i in actors.token_mention and tok.pos_ in ("PROPN", "NOUN") and \
-                tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj"):
-            out += actors.resolve(tok)
+    doc = sent.doc
+    for i in range(sent.start, sent.end):
+        if i in actors.token_mention:
+            tok = doc[i]
+            if tok.pos_ in ("PROPN", "NOUN") and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj"):
+                out += actors.resolve(tok)
     return out

@@ -106,8 +106,8 @@ class EventLocator:
         for a in event.recipient + event.actor:
             if a.country and a.country not in mentioned:
                 mentioned.append(a.country)
-        for tok in sent:
-            m = self.actors.token_mention.get(tok.i)
+        for i in range(sent.start, sent.end):  # by index: no Token objects for the words without a mention
+            m = self.actors.token_mention.get(i)
             if m is not None and m.entries[0].country and m.entries[0].kind in ("state", "place") \
                     and m.entries[0].country not in mentioned:
                 mentioned.append(m.entries[0].country)
