@@ -999,3 +999,13 @@ def test_backing_its_own_measures_has_no_recipient(code) -> None:
     aid = code("The World Bank approved a 500 million dollar credit for Ethiopia to support its health and "
                "education systems.")
     assert codes(only(aid, "SUPPORT").recipient) == ["ETH"]
+
+
+def test_removal_from_a_list_is_a_concession_or_a_sanction_by_what_the_list_is_of(code) -> None:
+    off = only(code("The United States removed Cuba from its list of state sponsors of terrorism."), "CONCEDE")
+    assert (codes(off.actor), codes(off.recipient), off.cameo_code) == (["USA"], ["CUB"], "081")
+    dropped = only(code("Japan's cabinet approved on Friday the removal of South Korea from its list of trusted "
+                        "trading partners."), "SANCTION")
+    assert (codes(dropped.actor), codes(dropped.recipient)) == (["JPNGOV"], ["KOR"])
+    adopted = only(code("The European Union adopted new sanctions against Iran."), "SANCTION")
+    assert codes(adopted.recipient) == ["IRN"]

@@ -22,10 +22,10 @@ WITHIN_MONTHS = 2
 # the test says so, and its line here goes). Coded events were checked by hand.
 NOT_YET: dict[tuple[str, str], str] = {
     ("JPN-KOR", "2019-07"): (
-        "coder and analysis: the ruling itself is coded SANCTION, so relations look material before the trade "
-        "measures; 'would restrict exports' is THREATEN and 'approved the removal of South Korea from its list' "
-        "SUPPORT +5. With these coded right, the two months of measures (2019-07/08) before November's "
-        "de-escalation are still too few events to outweigh the dyad's penalty"),
+        "analysis: the measures of 2019-07/08 are coded (the cabinet's removal of South Korea from the trusted list "
+        "SANCTION, the boycott and rallies PROTEST; 'would restrict exports' THREATEN, an announced act being its "
+        "intent in PLOVER), but two months of them before November's de-escalation are too few events to outweigh "
+        "the dyad's penalty for two more changes"),
     ("JPN-KOR", "2023-03"): (
         "analysis: diplomatic protests are coded ACCUSE (verbal conflict, as the PLOVER manual says), no longer "
         "PROTEST (material); the thaw of 2022-09/11 (two meetings) and the protests of 2022-12 and 2023-02 are then "

@@ -33,6 +33,7 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
 # Nouns that carry an event in their of-phrase: "issued a statement of support", "a show of force".
 CARRIER_NOUNS = {"statement", "expression", "show", "message", "declaration", "note", "letter", "gesture", "act",
                  "vote", "pledge", "offer", "signal", "sign", "display"}
+LIST_NOUNS = {"list", "register", "registry", "roster", "category", "group", "club"}  # what they are of decides
 QUANTIFIERS = {"any", "none", "some", "all", "most", "many", "several", "few", "each", "both", "one", "dozens",
                "hundreds", "thousands"}
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
@@ -51,6 +52,10 @@ CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude",
                  "carry", "mount", "make", "have", "take", "open", "undertake", "perform", "pay", "issue", "join",
                  "announce", "unveil", "declare", "finish", "end", "wrap", "initiate", "kick", "intensify",
                  "escalate", "step", "expand", "extend", "renew", "restart", "organise", "organize", "host", "be"}
+# Verbs that put a measure into force: "the cabinet approved the removal of South Korea from its
+# list", "parliament authorised sanctions". The measure is the event, and their subject its actor.
+ENACTING_VERBS = {"approve", "authorize", "authorise", "enact", "adopt"}
+ENACTED_TYPES = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "RETREAT", "CONCEDE"}
 # Acts that a journey or deployment can be for: "arrived to help", "flew in to hold talks".
 PURPOSE_TYPES = {"AID", "COOPERATE", "CONSULT", "ASSAULT", "COERCE", "RETREAT"}
 # Prepositions whose objects can satisfy a rule's object list ("withdrew from the treaty").
@@ -186,7 +191,8 @@ def object_words(tok: Token) -> set[str]:
     for h in heads:
         expanded += conjuncts(h)
         expanded += [c for c in h.children if c.dep_ == "appos"]  # "gave the ambassador 48 hours"
-        if _lemma(h) in QUANTITY_NOUNS | QUANTIFIERS or h.pos_ == "NUM":  # "shut two of its six crossings"
+        if _lemma(h) in QUANTITY_NOUNS | QUANTIFIERS | LIST_NOUNS or h.pos_ == "NUM":
+            # "shut two of its six crossings", "removed Cuba from its list of state sponsors of terrorism"
             for p in h.children:
                 if p.dep_ == "prep" and p.lower_ == "of":
                     expanded += [g for g in p.children if g.dep_ == "pobj"]
@@ -1021,6 +1027,10 @@ class SentenceCoder:
         flags = rule.flags
         if v.dep_ == "amod" and v.tag_ == "VBN":
             return None  # "returns the seized embassy compound", "the Israeli-occupied sector": a description
+        if _lemma(v) in ENACTING_VERBS and any(
+                c.dep_ == "dobj" and (r := self.rules.get(c.i)) is not None and r.pos == "NOUN" and r.event in ENACTED_TYPES
+                for c in v.children):
+            return None  # the measure approved is the event (noun_candidate takes this verb's subject)
         particle = [c for c in v.children if c.dep_ == "prt"]
         if flags & {"light", "speech", "motion"}:
             for n in self._event_nouns(v):
@@ -1331,7 +1341,7 @@ class SentenceCoder:
             return None  # "the coup was the sixth seizure of power in three years": a classification
         if n.dep_ in ("dobj", "nsubjpass", "attr") and head.pos_ in ("VERB", "AUX"):
             modal_tok = head
-            if not actor and head.lemma_.lower() in CARRIER_VERBS:
+            if not actor and head.lemma_.lower() in CARRIER_VERBS | ENACTING_VERBS:
                 actor, extra = self.verb_arguments(head, rule, rule.event, exclude={n.i})
                 recipient = recipient or extra
             elif not actor:
