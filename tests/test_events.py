@@ -1009,3 +1009,9 @@ def test_removal_from_a_list_is_a_concession_or_a_sanction_by_what_the_list_is_o
     assert (codes(dropped.actor), codes(dropped.recipient)) == (["JPNGOV"], ["KOR"])
     adopted = only(code("The European Union adopted new sanctions against Iran."), "SANCTION")
     assert codes(adopted.recipient) == ["IRN"]
+
+
+def test_a_casualty_participle_reports_the_attack(code) -> None:
+    event = only(code("There were ten Russian soldiers killed in Ukraine today."), "ASSAULT")
+    assert codes(event.recipient) == ["RUSMIL"] and event.actor == []
+    assert code("Militiamen armed with machetes stood at the gate of the Kenyan embassy.") == []  # a description

@@ -1216,13 +1216,15 @@ class SentenceCoder:
             return None  # "adopted a package of sanctions, targeting Russian gas": what the sanctions hit
         if _lemma(v) in TARGETING and (measure := self._sanction_subject(v)) is not None:
             return self._targeted_measure(v, measure, consumed)
+        # "There were ten Russian soldiers killed in Ukraine": a victim's participle reports the attack.
+        casualties = v.dep_ == "acl" and v.tag_ == "VBN" and rule.event == "ASSAULT"
         if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head) \
-                and not misparsed_active(v):
+                and not misparsed_active(v) and not casualties:
             # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
             # flows through six countries, supporting farmers": a participle describing a description.
             return None
         if v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children) \
-                and not misparsed_active(v):
+                and not misparsed_active(v) and not casualties:
             return None  # "militiamen armed with machetes": a description, not an event
         for n in self._event_nouns(v):
             consumed.add(n.i)
