@@ -1015,3 +1015,10 @@ def test_a_casualty_participle_reports_the_attack(code) -> None:
     event = only(code("There were ten Russian soldiers killed in Ukraine today."), "ASSAULT")
     assert codes(event.recipient) == ["RUSMIL"] and event.actor == []
     assert code("Militiamen armed with machetes stood at the gate of the Kenyan embassy.") == []  # a description
+
+
+def test_sums_given_by_a_donor_described_are_background_aid(code) -> None:
+    event = only(code("Japan is the largest donor to Nepal, providing more than $2 billion in assistance since 1990.",
+                      pub_date=PUB), "AID")
+    assert (codes(event.actor), codes(event.recipient), event.historical) == (["JPN"], ["NPL"], True)
+    assert code("Ukraine was one of the largest exporters of grain, shipping most of it to Egypt.") == []

@@ -1218,8 +1218,12 @@ class SentenceCoder:
             return self._targeted_measure(v, measure, consumed)
         # "There were ten Russian soldiers killed in Ukraine": a victim's participle reports the attack.
         casualties = v.dep_ == "acl" and v.tag_ == "VBN" and rule.event == "ASSAULT"
+        # "X is the largest donor to Sudan, providing $5 billion in assistance since 2005": the sums
+        # given are aid, though told as a description (background: kept out of series by default).
+        donated = v.dep_ == "advcl" and v.tag_ == "VBG" and rule.event == "AID" and v.head.lemma_ == "be" and any(
+            t.ent_type_ == "MONEY" for c in v.children if c.dep_ == "dobj" for t in c.subtree)
         if v.dep_ in ("advcl", "acl") and v.tag_ in ("VBG", "VBN") and not self._reports_event(v.head) \
-                and not misparsed_active(v) and not casualties:
+                and not misparsed_active(v) and not casualties and not donated:
             # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
             # flows through six countries, supporting farmers": a participle describing a description.
             return None
@@ -1237,7 +1241,9 @@ class SentenceCoder:
             words += [c for c in v.children if c.dep_ == "prep" and c.lower_ in rule.particle.split()]
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
-        return self._make(v, rule, rule.event, actor, recipient, v, words)
+        cand = self._make(v, rule, rule.event, actor, recipient, v, words)
+        cand.background = cand.background or donated
+        return cand
 
     def _demand(self, v: Token, consumed: set[int]) -> Candidate | None:
         """"HRW said Sudanese authorities must ensure security", "told world leaders that they must change
