@@ -1022,3 +1022,11 @@ def test_sums_given_by_a_donor_described_are_background_aid(code) -> None:
                       pub_date=PUB), "AID")
     assert (codes(event.actor), codes(event.recipient), event.historical) == (["JPN"], ["NPL"], True)
     assert code("Ukraine was one of the largest exporters of grain, shipping most of it to Egypt.") == []
+
+
+def test_a_relative_pronoun_stands_for_the_noun_before_it(code) -> None:
+    # The parser makes the relative clause a complement of "confirmed": "that" is still the chaos.
+    events = code("American troops have begun leaving Afghanistan for the initial troop withdrawal required in the "
+                  "peace agreement, the U.S. military confirmed Monday, amid political chaos in Kabul that threatens "
+                  "the deal.")
+    assert [(e.event_type, codes(e.actor)) for e in events] == [("RETREAT", ["USAMIL"])]

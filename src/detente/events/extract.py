@@ -506,6 +506,15 @@ class SentenceCoder:
                                                      "he", "she", "his", "her"):
                     if t.lower_ in ("who", "which", "that") and t.head.dep_ == "relcl":
                         out += self.code_tokens([first_conjunct(t.head.head)], None, as_actor)
+                    elif t.lower_ in ("who", "which", "that"):
+                        # "chaos in Kabul that threatens the deal", its clause misparsed as a complement of
+                        # "confirmed": a relative pronoun stands for the noun just before it, never for
+                        # the subject or speaker of another clause.
+                        before = t.doc[t.i - 1] if t.i > 0 else None
+                        while before is not None and before.dep_ == "pobj" and before.head.head.pos_ in ("NOUN", "PROPN"):
+                            before = before.head.head  # "chaos in Kabul that ...": the phrase's head
+                        if before is not None and before.pos_ in ("NOUN", "PROPN"):
+                            out += self.code_tokens([first_conjunct(before)], None, as_actor)
                     elif t.dep_ == "nsubj" and (first := self._antecedent_subject(t)):
                         # "The army chief visited Moscow, and he met ...", "flew to Ankara, where he held talks".
                         out += self.code_tokens(first, speaker, as_actor)
