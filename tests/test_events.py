@@ -1030,3 +1030,10 @@ def test_a_relative_pronoun_stands_for_the_noun_before_it(code) -> None:
                   "peace agreement, the U.S. military confirmed Monday, amid political chaos in Kabul that threatens "
                   "the deal.")
     assert [(e.event_type, codes(e.actor)) for e in events] == [("RETREAT", ["USAMIL"])]
+
+
+def test_an_operation_is_what_it_is_launched_to_do(code) -> None:
+    events = code("Turkish police on Monday launched operations to detain 110 more soldiers suspected of ties to the "
+                  "coup attempt.")
+    assert events[0].event_type == "COERCE" and codes(events[0].actor) == ["TURCOP"]
+    assert only(code("The army launched an operation against the rebels in Mali."), "ASSAULT")

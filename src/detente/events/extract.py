@@ -56,6 +56,8 @@ CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude",
 # list", "parliament authorised sanctions". The measure is the event, and their subject its actor.
 ENACTING_VERBS = {"approve", "authorize", "authorise", "enact", "adopt"}
 ENACTED_TYPES = {"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "RETREAT", "CONCEDE"}
+# Nouns that say only that something was undertaken: its purpose says what ("an operation to detain").
+GENERIC_OPERATIONS = {"operation", "campaign", "drive", "effort", "mission", "bid", "push", "crackdown"}
 # Acts that a journey or deployment can be for: "arrived to help", "flew in to hold talks".
 PURPOSE_TYPES = {"AID", "COOPERATE", "CONSULT", "ASSAULT", "COERCE", "RETREAT"}
 # Prepositions whose objects can satisfy a rule's object list ("withdrew from the treaty").
@@ -1045,6 +1047,9 @@ class SentenceCoder:
             for n in self._event_nouns(v):
                 if n.i in consumed:
                     continue
+                if _lemma(n) in GENERIC_OPERATIONS and self._purpose_event(v, n):
+                    consumed.add(n.i)  # "launched operations to detain 110 soldiers": the detentions are the event
+                    continue
                 nrule = self.rules[n.i]
                 assert nrule.event is not None
                 own_actor, own_recipient = self.noun_arguments(n, nrule, nrule.event)
@@ -1253,6 +1258,12 @@ class SentenceCoder:
         cand = self._make(v, rule, rule.event, actor, recipient, v, words)
         cand.background = cand.background or donated
         return cand
+
+    def _purpose_event(self, v: Token, n: Token) -> bool:
+        """Whether a verb or its event noun has a to-infinitive purpose that is an event of its own."""
+        return any(c.dep_ in ("advcl", "xcomp", "acl") and c.i in self.rules and self.rules[c.i].event
+                   and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                   for h in (v, n) for c in h.children)
 
     def _demand(self, v: Token, consumed: set[int]) -> Candidate | None:
         """"HRW said Sudanese authorities must ensure security", "told world leaders that they must change
