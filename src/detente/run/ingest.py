@@ -41,6 +41,7 @@ ENGINES = ("local", "dask")
 PROGRESS = ("auto", "bar", "lines", "none")
 PARQUET_BATCH = 1000  # default documents per Parquet commit
 DUCKDB_BATCH = 64  # default documents per DuckDB transaction
+CODE_BATCH = 16  # documents parsed at a time (nlp.pipe), coded in groups of twice that
 
 
 def _peek(items: Iterable[Any]) -> tuple[bool, Iterator[Any]]:
@@ -62,7 +63,7 @@ def coded_stream(
     n_process: int = 1,
     scheduler: str | None = None,
     actor_table: str | None = None,
-    batch_size: int = 16,
+    batch_size: int = CODE_BATCH,
     client: Any = None,
     time_limit: float | None = TIME_LIMIT,
 ) -> Iterator[Iterator[tuple[Document, Outcome]]]:
@@ -275,7 +276,9 @@ def ingest_documents(
                 todo = list(run.select(burst, max(batch_size, 256)))
                 if not streaming:
                     bar.set_total(len(todo))
-                with coded_stream(todo, engine, n_process, scheduler, actor_table,
+                # Parse (and code) no more ahead than is committed at a time: with --batch-size 1
+                # each document is stored as soon as it is coded.
+                with coded_stream(todo, engine, n_process, scheduler, actor_table, min(CODE_BATCH, batch_size),
                                   client=session() if todo else client, time_limit=time_limit) as stream:
                     for chunk in iter_batches(stream, batch_size):
                         run.write(chunk)

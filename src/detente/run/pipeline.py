@@ -117,7 +117,8 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
 
     A text longer than nlp.PART_CHARS is parsed and coded in parts, each with its own actor
     memory, and its events numbered by sentence across the whole text. Parts are coded in groups
-    (up to GROUP_PARTS parts, of one document or several, and BATCH_CHARS characters) so that
+    (twice the parse batch: 32 parts by default, of one document or several, and at most
+    BATCH_CHARS characters) so that
     the classifier embeds the sentences of a group in one batch (events.code.code_docs); a
     document is yielded once all its parts are coded.
     """
@@ -129,7 +130,7 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
     errors: list[Exception | None] = [None] * len(docs)
     offsets = [0] * len(docs)
     done = 0
-    for group in _groups(units, plans):
+    for group in _groups(units, plans, 2 * max(1, batch_size)):
         pieces = [next(parsed) for _ in group]
         owners = {k for k, _ in group}
         # Coding a group of one document's parts: a time budget running out blames that document.
@@ -153,20 +154,21 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
             done += 1
 
 
-GROUP_PARTS = 32  # eight short documents ask the classifier for about six sentences
+def _groups(units: list[tuple[int, int]], plans: list[list[str]], size: int) -> Iterator[list[tuple[int, int]]]:
+    """Consecutive (document, part) units, `size` at most and no more than BATCH_CHARS characters.
 
-
-def _groups(units: list[tuple[int, int]], plans: list[list[str]]) -> Iterator[list[tuple[int, int]]]:
-    """Consecutive (document, part) units, GROUP_PARTS at most and no more than BATCH_CHARS characters."""
+    Thirty-two short documents ask the classifier for about twenty sentences, which it embeds in
+    batches of about ten; a small --batch-size keeps documents coming out one or two at a time.
+    """
     group: list[tuple[int, int]] = []
     chars = 0
     for k, j in units:
-        size = len(plans[k][j])
-        if group and (len(group) >= GROUP_PARTS or chars + size > BATCH_CHARS):
+        length = len(plans[k][j])
+        if group and (len(group) >= size or chars + length > BATCH_CHARS):
             yield group
             group, chars = [], 0
         group.append((k, j))
-        chars += size
+        chars += length
     if group:
         yield group
 
