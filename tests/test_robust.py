@@ -354,6 +354,10 @@ def test_documents_coded_together_match_each_coded_alone(nlp, monkeypatch) -> No
     jobs = [code_steps(p, d, DocumentActors(p, matcher, d.pub_date), CODER) for p, d in zip(parsed, docs)]
     together = code_docs(jobs[:5] + [broken()] + jobs[5:])
     assert isinstance(together[5], ValueError)
-    assert [[e.model_dump() for e in evs] for evs in together[:5] + together[6:]] == \
-        [[e.model_dump() for e in evs] for evs in alone]
+
+    # BLAS may round a batch differently in the last bit, which can move a confidence by 0.001.
+    got, want = together[:5] + together[6:], alone
+    assert [[e.model_dump(exclude={"confidence"}) for e in evs] for evs in got] == \
+        [[e.model_dump(exclude={"confidence"}) for e in evs] for evs in want]
+    assert all(abs(a.confidence - b.confidence) <= 0.002 for x, y in zip(got, want) for a, b in zip(x, y))
     assert max(batches) >= 3, batches  # sentences of several documents went through the encoder at once
