@@ -178,8 +178,10 @@ def _backs_its_own(trigger: Token) -> bool:
     """"Saudi Arabia defended its measures": what is backed is the actor's own, so the other party
     of the sentence is no recipient (France suspending its aid still acts on someone). In a
     purpose clause the owner is the beneficiary: "a credit for Ethiopia to support its schools"."""
-    return trigger.dep_ not in ("advcl", "acl", "relcl") and any(p.dep_ == "poss" and p.lower_ in OWN_PRONOUNS for o in trigger.children if o.dep_ in ("dobj", "nsubjpass")
-               for p in o.children)
+    if trigger.dep_ in ("advcl", "acl", "relcl"):
+        return False
+    return any(p.dep_ == "poss" and p.lower_ in OWN_PRONOUNS
+               for o in trigger.children if o.dep_ in ("dobj", "nsubjpass") for p in o.children)
 
 
 def _primary_key(c: Candidate) -> tuple:

@@ -33,7 +33,9 @@ RECIPIENT_PREPS: dict[str, tuple[str, ...]] = {
 # Nouns that carry an event in their of-phrase: "issued a statement of support", "a show of force".
 CARRIER_NOUNS = {"statement", "expression", "show", "message", "declaration", "note", "letter", "gesture", "act",
                  "vote", "pledge", "offer", "signal", "sign", "display"}
-LIST_NOUNS = {"list", "register", "registry", "roster", "category", "group", "club"}  # what they are of decides
+# Nouns whose of-phrase says what they hold ("its list of trusted trading partners"); "group" is a
+# quantity noun already.
+LIST_NOUNS = {"list", "register", "registry", "roster", "category", "club"}
 QUANTIFIERS = {"any", "none", "some", "all", "most", "many", "several", "few", "each", "both", "one", "dozens",
                "hundreds", "thousands"}
 QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round", "wave", "package", "set",
@@ -239,6 +241,11 @@ def _may_trigger(lower: str, lemma: str) -> bool:
     return lemma in lemmas or lower.rstrip("s") in lemmas or any(s in lemmas for s in _verb_stems(lower))
 
 
+def _to_infinitive(verb: Token) -> bool:
+    """Whether a verb heads a to-infinitive ("ordered the army to withdraw", "arrived to help")."""
+    return any(a.dep_ == "aux" and a.lower_ == "to" for a in verb.children)
+
+
 def _particles(tok: Token, children: list[Token]) -> set[str]:
     """Words that complete a phrasal predicate: a prt child, or a preposition close after the verb
     ("called on", "suspended Guinea from"), and the other ways the parse attaches them."""
@@ -340,7 +347,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
         governing = next((r for r in rules if r.flags & GOVERNING and not r.particle), None)
         best = governing or best
     if best is not None and best.objects and best.particle and not best.flags & ASKING and any(
-            c.dep_ in ("xcomp", "ccomp", "advcl") and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            c.dep_ in ("xcomp", "ccomp", "advcl") and _to_infinitive(c)
             for c in children):
         # "called on President Zardari" visits him; "called on Zardari to resign" asks him to. Only for a
         # phrasal verb: "called Lavrov to discuss Syria" is still a phone call.
@@ -433,7 +440,7 @@ def subject_tokens(v: Token) -> list[Token]:
             return subject_tokens(head)  # "Ethiopia let free 74 political leaders": the parse makes 'free' a clause
     root = v.sent.root
     if v.dep_ == "advcl" and root.pos_ in ("NOUN", "PROPN") and root.i < v.i and \
-            any(a.dep_ == "aux" and a.lower_ == "to" for a in v.children):
+            _to_infinitive(v):
         # A sentence the parser left without a verb: "Riot police in Tbilisi used water cannon ... to
         # disperse demonstrators" (root "police"); its noun is who acts.
         return [root]
@@ -479,7 +486,7 @@ def helps_someone(tok: Token) -> bool:
     if object_words(tok) & HELPING_FORCES:
         return True
     return any(c.dep_ in ("advcl", "xcomp") and _lemma(c) in HELP_VERBS and
-               any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) for c in tok.children)
+               _to_infinitive(c) for c in tok.children)
 
 
 class SentenceCoder:
@@ -644,7 +651,7 @@ class SentenceCoder:
             if not recipient and "speech" not in rule.flags:
                 # "allowed IAEA inspectors to visit", "let Kyiv use the missiles": the one let act.
                 clause = [c for c in v.children if c.dep_ == "ccomp" and c.i > v.i
-                          and (any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                          and (_to_infinitive(c)
                                or c.tag_ == "VB" and _lemma(v) == "let")]
                 recipient = [a for a in self.code_tokens([g for c in clause for g in subject_tokens(c)[:1]])
                              if a.code not in {x.code for x in actor}]
@@ -886,7 +893,7 @@ class SentenceCoder:
             if c.dep_ in ("xcomp", "ccomp") and c.i in self.rules:
                 return c
             if c.dep_ == "advcl" and c.i in self.rules and c.i > v.i and \
-                    any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) and \
+                    _to_infinitive(c) and \
                     any(o.dep_ == "dobj" or o.dep_ == "prep" and o.lower_ in ("on", "upon") for o in v.children):
                 return c  # "challenged Putin in May to meet him": the parse may hang the infinitive on the verb
             if c.dep_ == "xcomp" and _lemma(c) in ASPECT_VERBS:
@@ -1221,7 +1228,7 @@ class SentenceCoder:
             # Only a to-infinitive is a purpose ("arrived to help"); "as both sides traded charges" is not.
             purpose = [c for c in v.children if c.dep_ in ("advcl", "xcomp") and c.i in self.rules
                        and self.rules[c.i].event in PURPOSE_TYPES
-                       and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)]
+                       and _to_infinitive(c)]
             if purpose:
                 return None
         if self._non_actor_subject(v):
@@ -1262,7 +1269,7 @@ class SentenceCoder:
     def _purpose_event(self, v: Token, n: Token) -> bool:
         """Whether a verb or its event noun has a to-infinitive purpose that is an event of its own."""
         return any(c.dep_ in ("advcl", "xcomp", "acl") and c.i in self.rules and self.rules[c.i].event
-                   and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+                   and _to_infinitive(c)
                    for h in (v, n) for c in h.children)
 
     def _demand(self, v: Token, consumed: set[int]) -> Candidate | None:

@@ -118,9 +118,8 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
     A text longer than nlp.PART_CHARS is parsed and coded in parts, each with its own actor
     memory, and its events numbered by sentence across the whole text. Parts are coded in groups
     (twice the parse batch: 32 parts by default, of one document or several, and at most
-    BATCH_CHARS characters) so that
-    the classifier embeds the sentences of a group in one batch (events.code.code_docs); a
-    document is yielded once all its parts are coded.
+    BATCH_CHARS characters) so that the classifier embeds the sentences of a group in one batch
+    (events.code.code_docs); a document is yielded once all its parts are coded.
     """
     progress = progress or _Progress()
     plans = [split_text(_clean(d.text)) for d in docs]
@@ -132,9 +131,8 @@ def _code_stream(docs: list[Document], matcher: ActorMatcher, batch_size: int,
     done = 0
     for group in _groups(units, plans, 2 * max(1, batch_size)):
         pieces = [next(parsed) for _ in group]
-        owners = {k for k, _ in group}
         # Coding a group of one document's parts: a time budget running out blames that document.
-        progress.coding = docs[group[0][0]] if len(owners) == 1 else None
+        progress.coding = docs[group[0][0]] if group[0][0] == group[-1][0] else None
         live = [i for i, (k, _) in enumerate(group) if errors[k] is None]
         outcomes = dict(zip(live, code_docs([_part_steps(pieces[i], docs[group[i][0]], matcher) for i in live])))
         progress.coding = None
