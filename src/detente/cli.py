@@ -196,7 +196,8 @@ def ingest(
     actors: ActorsOpt = None,
     workers: WorkersOpt = None,
     batch_size: Annotated[Optional[int], typer.Option(
-        "--batch-size", help="Documents per commit: one DuckDB transaction (default 64) or one set of Parquet files (default 1000).")] = None,
+        "--batch-size", help="Documents per commit: one DuckDB transaction (default 64) or one set of Parquet files "
+                             "(default 1000). Ingest codes no more than this far ahead of a commit (and at most 16).")] = None,
     engine: EngineOpt = None,
     scheduler: SchedulerOpt = None,
     output: Annotated[Optional[str], typer.Option(
