@@ -520,3 +520,10 @@ def test_stdin_json_lines_are_ingested_as_they_arrive(tmp_path: Path) -> None:
     rest = "".join(lines.get(timeout=10) for _ in range(lines.qsize()))
     assert "<stdin>:3: malformed JSON line" in rest, rest
     assert sorted(r[0] for r in snapshot(db)[1]) == ["s0", "s1"]
+
+
+def test_a_bad_batch_size_creates_no_store(tmp_path: Path, cli) -> None:
+    (tmp_path / "a.txt").write_text(GOOD_A, encoding="utf-8")
+    res = cli("ingest", tmp_path / "a.txt", "--db", tmp_path / "new.duckdb", "--batch-size", "0")
+    assert_clean_error(res, ["--batch-size must be at least 1"])
+    assert list(tmp_path.iterdir()) == [tmp_path / "a.txt"]

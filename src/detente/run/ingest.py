@@ -262,11 +262,11 @@ def ingest_documents(
     to update the clusters (reclustered).
     """
     streaming = not isinstance(docs, list)
+    if batch_size is not None and batch_size < 1:  # before the store is opened: a bad flag creates nothing
+        raise DetenteError("--batch-size must be at least 1")
     with open_sink(db, output, wait) as sink:
         if batch_size is None:
             batch_size = PARQUET_BATCH if isinstance(sink, ParquetSink) else DUCKDB_BATCH
-        if batch_size < 1:
-            raise DetenteError("--batch-size must be at least 1")
         run = _Run(sink, retry_failed, on_failure)
         bursts = iter_bursts(docs, max(8 * batch_size, 512)) if streaming else iter([docs])
         with (_progress(progress, "ingesting", None) as bar,
