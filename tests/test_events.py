@@ -228,6 +228,41 @@ def test_the_three_leaders_act_for_their_governments(code) -> None:
     assert codes(only(events, "CONSULT").actor) == ["EGYGOV", "ERIGOV", "SOMGOV"]
 
 
+@pytest.mark.parametrize("text, reaction, actor, recipient", [
+    # a reaction to "the decision", "the plan", "the complaint" answers the act reported just before
+    ("Japan removed South Korea from its list of trusted partners. South Korea condemned the decision.",
+     "ACCUSE", ["KOR"], ["JPN"]),
+    ("South Korea announced that a state-backed foundation would compensate Koreans forced to work for Japanese "
+     "companies. Japan's foreign minister welcomed the plan.", "SUPPORT", ["JPN"], ["KOR"]),
+    ("Poland halted the talks. Berlin said it deeply regretted the decision.", "ACCUSE", ["DEU"], ["POL"]),
+    ("South Korea filed a complaint against Japan at the World Trade Organization. "
+     "Japan said its export controls were consistent with WTO rules and rejected the complaint.",
+     "REJECT", ["JPN"], ["KOR"]),
+])
+def test_a_reaction_answers_the_act_before_it(text: str, reaction: str, actor: list[str], recipient: list[str],
+                                              code) -> None:
+    ev = code(text)[-1]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == (reaction, actor, recipient)
+
+
+def test_a_reaction_with_its_own_object_keeps_it(code) -> None:
+    # what is named is what is reacted to, not the act of the sentence before
+    ev = code("Japan removed South Korea from its list of trusted partners. China welcomed Russia's plan.")[-1]
+    assert (ev.event_type, countries(ev.recipient)) == ("SUPPORT", ["RUS"])
+
+
+def test_a_dateline_is_not_a_party(code) -> None:
+    ev = code("CHENGDU, China (Wire) - Japanese Prime Minister Shinzo Abe and South Korean President "
+              "Moon Jae-in met in Chengdu on Tuesday.")[0]
+    assert (ev.event_type, sorted(countries(ev.actor))) == ("CONSULT", ["JPN", "KOR"])
+
+
+def test_officials_of_the_two_countries_are_both_sides(code) -> None:
+    ev = code("Japan imposed curbs on exports to South Korea. Trade officials of the two countries met in Tokyo "
+              "on Friday.")[-1]
+    assert (ev.event_type, sorted(codes(ev.actor))) == ("CONSULT", ["JPNGOV", "KORGOV"])
+
+
 def test_a_coordinated_clause_is_not_an_attribution(code) -> None:
     # The speaker of the first clause is the target of the second.
     ev = code("Ethiopia's prime minister told lawmakers that his country wanted access to the sea, "
@@ -920,6 +955,9 @@ def test_recipient_in_the_measure_and_the_mission(sentence: str, event_type: str
     ("Hundreds of students protested against the government in Lima.", "PROTEST", ["PER"], ["PER"]),
     # regretting another's decision is disapproval; regretting one's own act an apology
     ("Berlin regretted the decision of the Polish government to halt the talks.", "ACCUSE", ["DEU"], ["POL"]),
+    # suspending a hostile decision backs away from it
+    ("South Korea suspended its decision to end an intelligence pact with Japan.", "CONCEDE", ["KOR"], ["JPN"]),
+    ("Seoul filed a complaint against Japan at the World Trade Organization.", "ACCUSE", ["KOR"], ["JPN"]),
     # a crowd outside a foreign embassy is of the city's country, the embassy's owner its target
     ("Hundreds of people protested outside the Danish embassy in Tehran.", "PROTEST", ["IRN"], ["DNK"]),
     ("Indigenous groups in Bolivia blocked roads to protest against fuel prices.", "PROTEST", ["BOL"], ["BOL"]),

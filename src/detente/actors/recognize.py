@@ -357,7 +357,13 @@ class DocumentActors:
                     break
         if not actors and not person_name and head.pos_ in ("NOUN", "PROPN"):
             role = sector or self._of_sector(head)
-            if role:
+            # "trade officials of the two countries": both sides' officials, wherever they met.
+            pair = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+                         if g.dep_ == "pobj" and g.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(g)), None)
+            if role and pair is not None:
+                actors = [a.model_copy(update={"text": text, "sector": role, "code": (a.country or "") + role})
+                          for a in self._pair_as(pair, text)]
+            if role and not actors:
                 # "drones operated by Mali's army", "gunmen paid by the cartel": whose they are.
                 owner = next((a.country for g in acl_agents(head) for a in self.resolve(g) if a.country), None)
                 country = owner or self.location_country(head)

@@ -145,6 +145,10 @@ STATE_SECTORS = {None, "GOV", "MIL", "UAF", "SPY", "ELI"}
 ALWAYS_HOME = {"PROTEST", "COERCE", "CONCEDE"}
 VICTIM_VERBS = {"kill", "wound", "injure"}
 DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "ACCUSE", "REQUEST"}
+# Reactions: "South Korea condemned the decision", "Japan lodged a protest" answer what was just reported.
+REACTION_TYPES = {"SUPPORT", "ACCUSE", "REJECT"}
+DEFINITE = {"the", "this", "that", "these", "those", "such"}
+REACTION_WINDOW = 2  # sentences back: a reaction follows the act it answers, in the same paragraph
 
 
 def object_lemmas(tok: Token) -> set[str]:
@@ -174,6 +178,43 @@ def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]
     return [Actor(text=text, code=country + (sector or ""), country=country, sector=sector, name=None, kind="state")]
 
 
+def answers_prior(c: Candidate, event: str) -> bool:
+    """Whether a reaction names nothing of its own to react to: its object is a definite thing
+    with no owner ("welcomed the decision", "rejected the list", "protested against the ruling")
+    or a pronoun, or there is none ("lodged a protest"). It then answers the act reported before."""
+    if event not in REACTION_TYPES or c.nominal:
+        return False
+    head = c.trigger
+    own = c.rule.objects or frozenset()
+    things = [o for o in head.children if o.dep_ in ("dobj", "nsubjpass") and o.lemma_.lower() not in own
+              and o.i != c.trigger.i]
+    for carrier in [head, *(o for o in head.children if o.dep_ == "dobj")]:
+        things += [g for p in carrier.children if p.dep_ == "prep" and p.lower_ in ("against", "to", "over", "at", "on")
+                   for g in p.children if g.dep_ == "pobj"]
+    if not things:
+        return not any(ch.dep_ in ("ccomp", "xcomp") for ch in head.children)
+    return all(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them")
+               or t.pos_ == "NOUN" and any(d.dep_ == "det" and d.lower_ in DEFINITE for d in t.children)
+               and not any(d.dep_ in ("poss", "prep", "acl", "relcl") for d in t.children)
+               for t in things)
+
+
+def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
+    """The actor of the latest event of the last REACTION_WINDOW sentences that the reacting
+    actor had no part in: "Japan removed South Korea from its trusted list. South Korea condemned
+    the decision." (the decision is Japan's)."""
+    mine = {a.country or a.code for a in actor}
+    for ev in reversed(events):
+        if ev.sentence_index < sentence_index - REACTION_WINDOW:
+            break
+        if ev.sentence_index >= sentence_index or ev.historical:
+            continue
+        theirs = [a for a in ev.actor if a.country or a.kind in ("igo", "group")]
+        if theirs and not {a.country or a.code for a in theirs} & mine:
+            return theirs
+    return []
+
+
 def _backs_its_own(trigger: Token) -> bool:
     """"Saudi Arabia defended its measures": what is backed is the actor's own, so the other party
     of the sentence is no recipient (France suspending its aid still acts on someone). In a
@@ -191,7 +232,9 @@ def _primary_key(c: Candidate) -> tuple:
     return (c.background, aside, c.nominal, c.depth, not c.actor, not c.recipient)
 
 
-def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str) -> Event | None:
+def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str,
+           prior: list[Event] | None = None) -> Event | None:
+    """The Event of a candidate; `prior`: the document's events so far (what a reaction answers)."""
     event, mode, cameo = c.event, c.mode, c.cameo
     lemmas = {t.lemma_.lower() for t in sent}
     mods = {ch.lower_ for ch in c.trigger.children} | {ch.lower_ for ch in c.trigger.head.children} | {
@@ -225,8 +268,9 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             all(a.kind == "igo" or a.kind in ("state", "role") and a.sector in (None, "GOV") for a in c.actor):
         event, mode, cameo = "ACCUSE", "disapprove", "114"
     # Regretting one's own act is an apology; regretting another party's decision is disapproval.
-    if event == "CONCEDE" and c.trigger.lemma_.lower() in ("regret", "express") and c.recipient and \
-            {t.lemma_.lower() for t in c.trigger.subtree} & cue_words().get("decision", frozenset()) and \
+    decided = [t for t in c.trigger.subtree if t.lemma_.lower() in cue_words().get("decision", frozenset())]
+    if event == "CONCEDE" and c.trigger.lemma_.lower() in ("regret", "express") and decided and \
+            not any(p.dep_ == "poss" and p.lower_ in OWN_PRONOUNS for t in decided for p in t.children) and \
             not {r.country or r.code for r in c.recipient} & {a.country or a.code for a in c.actor}:
         event, mode, cameo = "ACCUSE", "disapprove", "111"
     # Orders of a court are legal sanctions, not requests; a court that jails someone sentences them.
@@ -383,6 +427,13 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                    for o in ch.children if o.dep_ == "dobj"]
         recipient = [r for r in c.context_of.code_tokens(victims)
                      if r.code not in actor_codes and (r.country or r.kind in ("group", "igo"))]
+    if not recipient and prior and actor and answers_prior(c, event):
+        # What a reaction answers was reported before it; a party named elsewhere in its sentence
+        # ("said its controls were consistent with WTO rules and rejected the complaint") is not it.
+        # Its text is what stands for the act in this sentence ("the decision"), as for other anaphora.
+        thing = next((o for o in c.trigger.children if o.dep_ in ("dobj", "prep")), c.trigger)
+        words = " ".join(t.text for t in thing.subtree) if thing is not c.trigger else c.trigger.text
+        recipient = [r.model_copy(update={"text": words}) for r in reacted_party(prior, sentence_index, actor)]
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
     if not recipient:
@@ -559,7 +610,7 @@ def code_steps(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, m
         sentence_actors: list[Actor] = []
         kept: list[Event] = []
         for cand in found:
-            ev = finish(cand, doc, sent, index, coder)
+            ev = finish(cand, doc, sent, index, coder, events)
             if ev is None or ev.id in seen or any(_restates(ev, other) for other in kept):
                 continue
             ev.location = locator.locate(cand.trigger, ev)

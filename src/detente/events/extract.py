@@ -406,6 +406,11 @@ def subject_tokens(v: Token) -> list[Token]:
         if c.dep_ in ("nsubj", "csubj"):
             return [c]
     if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX", "ADJ"):
+        if v.head.lemma_ == "be" and v.head.dep_ == "ccomp" and v.tag_ == "VBD" and \
+                _lemma(v.head.head) in DEMANDING_SPEECH:
+            # "Japan said its controls were lawful and rejected the complaint": the parser hangs the
+            # second verb on the reported state; who said it is who rejected.
+            return subject_tokens(v.head.head)
         return subject_tokens(v.head)
     if v.dep_ in ("acomp", "oprd") and v.head.pos_ in ("VERB", "AUX"):
         return subject_tokens(v.head)
@@ -622,7 +627,10 @@ class SentenceCoder:
             if not recipient or all(r.kind == "role" for r in recipient):
                 # "sent workers to Afghanistan": a bare role noun object is the theme, not the recipient;
                 # but "beat protesters in Mombasa" beat the protesters, there.
-                found = self.code_tokens(prep_objects(v, preps))
+                # "filed a complaint against Japan at the WTO": who the act is against, on its object,
+                # comes before where it was brought.
+                against = [g for d in dobj for g in prep_objects(d, ("against",))] if "against" in preps else []
+                found = self.code_tokens(against) or self.code_tokens(prep_objects(v, preps))
                 if recipient and found and event in ("ASSAULT", "COERCE") and \
                         all(f.kind in ("place", "state") and not f.sector and f.country for f in found):
                     where = found[0].country

@@ -69,8 +69,10 @@ def load_coder(custom_table: str | None = None) -> ActorMatcher:
     return matcher
 
 
-# A wire dateline opening a paragraph: "NEW DELHI — ", "ISLAMABAD (Reuters) - ".
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
+# A wire dateline opening a paragraph: "NEW DELHI — ", "ISLAMABAD (Reuters) - ", "CHENGDU, China
+# (Wire) - ", "KABUL, March 3 (Wire) - ". Left in, its place would join the subject of the first sentence.
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'’-]{1,40}(?:,\s*[A-Z][A-Za-z.'’-]+(?: [A-Z][A-Za-z.'’-]+){0,3})?"
+                       r"(?:,\s*[A-Z][a-z]{2,8}\.? \d{1,2})?\s*(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
 
 
 def _clean(text: str) -> str:
