@@ -54,11 +54,14 @@ With ``before``/``after`` the index of the adjacent segments (pooled over their 
   hostile).
 
 Onset: Pelt places a boundary where the costs balance, which in sparse series can fall on a
-lone event of the new kind shortly followed by one of the old. The reported start of a change
-is the first period of the new segment after the last of its first ONSET_LOOKAHEAD periods
-that still sits on the old side of the midpoint between the segments (projected on the line
-from the old means to the new ones): the period from which the new level holds. Levels are
-those of the whole segments.
+lone event of the new kind shortly followed by one of the old, or on the first talks of a thaw
+that relapses before the settlement. The reported start of a change is the period from which
+the new level holds (positions projected on the line from the old means to the new ones, see
+`_onset`): past the first ONSET_LOOKAHEAD periods still on the old side of the midpoint and,
+for a warming, past a relapse to the old level among the periods holding the first half of the
+new segment's weight, unless the periods up to it sit clearly on the new side (RELAPSE_Z
+standard errors). A cooling is dated from its first deed. Levels are those of the whole
+segments.
 
 Evidence: the events of the first EVIDENCE_PERIODS periods of the new level that moved it most:
 ranked by how far each event pulls the standardised means in the direction of the change
@@ -112,6 +115,7 @@ ESCALATION_SHARE_RISE = 0.15
 ESCALATION_SHARE = 0.35
 EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
+RELAPSE_Z = 1.5
 N_EVIDENCE = 5
 N_CLAIMS = 3
 CLAIM_LEAD_DAYS = 31
@@ -245,16 +249,32 @@ def _side(values: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarr
     return (values - before) @ step / norm if norm > 0 else np.full(len(values), 0.5)
 
 
-def _onset(old_side: np.ndarray, new_side: np.ndarray) -> int:
-    """Offset of the first period of the new level from the segment boundary: forward past
-    the new segment's first periods (up to ONSET_LOOKAHEAD) that sit on the old side of the
-    midpoint, or else backward over the old segment's last periods (up to ONSET_LOOKAHEAD,
-    leaving MIN_SIZE) that already sit on the new side. `old_side` and `new_side` are the
-    positions (`_side`) of the periods of the old and the new segment."""
-    forward = 0
-    for i, position in enumerate(new_side[:ONSET_LOOKAHEAD]):
-        if position <= 0.5:
-            forward = i + 1
+def _onset(old_side: np.ndarray, new_side: np.ndarray, new_weight: np.ndarray, distance: float | None) -> int:
+    """Offset of the first period of the new level from the segment boundary.
+
+    Forward: a thaw that relapses has not turned yet. Among the new segment's leading periods
+    holding less than half its weight, the last one back at the old level or beyond (position
+    <= 0; the first ONSET_LOOKAHEAD periods count from the midpoint) moves the start past it,
+    unless the periods up to it sit, on balance, clearly on the new side: their weighted mean
+    position is more than RELAPSE_Z standard errors above the midpoint (the standard error of a
+    position with w pseudo-events is 1 / (sqrt(w) x distance), `distance` being the length of
+    the step in standardised units; None, for a change that is no warming: only the first
+    ONSET_LOOKAHEAD periods count, as an escalation is dated from its first deed). A dense
+    series that wobbles keeps its start; two meetings followed by two protests before the
+    settlement do not make the settlement's start.
+    Backward: over the old segment's last periods (up to ONSET_LOOKAHEAD, leaving MIN_SIZE) that
+    already sit on the new side. Positions are those of `_side`.
+    """
+    forward, held, half = 0, 0.0, float(new_weight.sum()) / 2
+    for i, (position, weight) in enumerate(zip(new_side, new_weight)):
+        if held >= half or distance is None and i >= ONSET_LOOKAHEAD:
+            break
+        if position <= (0.5 if i < ONSET_LOOKAHEAD else 0.0):
+            w = new_weight[:i + 1]
+            mean = float((new_side[:i + 1] * w).sum() / w.sum())
+            if i < ONSET_LOOKAHEAD or (mean - 0.5) * math.sqrt(float(w.sum())) * distance <= RELAPSE_Z:
+                forward = i + 1
+        held += float(weight)
     if forward:
         return forward if forward < len(new_side) else 0
     backward = 0
@@ -292,7 +312,11 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None,
         # The start is placed on the index when the index moves (the relationship turns when
         # it does), on all event components when it holds steady (deeds replacing words).
         on = slice(0, 1) if abs(q["level"] - p["level"]) >= MIN_JUMP else events
-        onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]))
+        # A warming is dated from where it holds (first talks that relapse are not the turn); a
+        # cooling from its first deed.
+        thaw = float(np.sqrt(((m1[on] - m0[on]) ** 2).sum())) if q["level"] - p["level"] >= MIN_JUMP else None
+        onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]),
+                       weights[s1:e1, 0], thaw)
         new = obs.iloc[s1 + onset:e1]
         q["first"] = new.iloc[0]
         if onset < 0:  # the old level ends where the new one starts

@@ -406,10 +406,11 @@ def subject_tokens(v: Token) -> list[Token]:
         if c.dep_ in ("nsubj", "csubj"):
             return [c]
     if v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX", "ADJ"):
-        if v.head.lemma_ == "be" and v.head.dep_ == "ccomp" and v.tag_ == "VBD" and \
-                _lemma(v.head.head) in DEMANDING_SPEECH:
-            # "Japan said its controls were lawful and rejected the complaint": the parser hangs the
-            # second verb on the reported state; who said it is who rejected.
+        if v.head.dep_ == "ccomp" and v.tag_ == "VBD" and _lemma(v.head.head) in DEMANDING_SPEECH and (
+                v.head.lemma_ == "be" or any(s.dep_ == "nsubj" and _lemma(s) in _inert_nouns() for s in v.head.children)):
+            # "Japan said its controls were lawful and rejected the complaint", "said the curbs violated
+            # trade rules and urged Tokyo to withdraw them": the parser hangs the second verb on the
+            # reported clause; who said it is who acts.
             return subject_tokens(v.head.head)
         return subject_tokens(v.head)
     if v.dep_ in ("acomp", "oprd") and v.head.pos_ in ("VERB", "AUX"):
@@ -450,6 +451,13 @@ def subject_tokens(v: Token) -> list[Token]:
         # disperse demonstrators" (root "police"); its noun is who acts.
         return [root]
     return []
+
+
+@cache
+def _inert_nouns() -> frozenset[str]:
+    """Nouns that do not act: decisions and measures, seasons and prices."""
+    return cue_words().get("decision", frozenset()) | cue_words().get("nonagent", frozenset()) | \
+        cue_words().get("nonactor", frozenset())
 
 
 def prep_objects(tok: Token, preps: tuple[str, ...]) -> list[Token]:
