@@ -251,6 +251,23 @@ def test_a_reaction_with_its_own_object_keeps_it(code) -> None:
     assert (ev.event_type, countries(ev.recipient)) == ("SUPPORT", ["RUS"])
 
 
+def test_a_letter_speaks_for_its_sender_to_its_addressee(code) -> None:
+    ev = code("Erdogan sent a letter to Putin expressing regret over the downing of the jet.")[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("CONCEDE", ["TUR"], ["RUS"])
+
+
+def test_what_a_ban_stops_does_not_happen(code) -> None:
+    events = code("Saudi Arabia banned its citizens from travelling to Iran.")
+    assert "CONSULT" not in [e.event_type for e in events]
+
+
+def test_a_clause_after_a_dated_act_is_of_its_time_and_a_pronoun_owns_the_embassy(code) -> None:
+    events = code("Saudi Arabia cut ties with Iran in 2016 after protesters stormed its embassy in Tehran.",
+                  pub_date="2023-03-10")
+    stormed = next(e for e in events if e.trigger == "stormed")
+    assert (countries(stormed.actor), countries(stormed.recipient), stormed.historical) == (["IRN"], ["SAU"], True)
+
+
 def test_a_dateline_is_not_a_party(code) -> None:
     ev = code("CHENGDU, China (Wire) - Japanese Prime Minister Shinzo Abe and South Korean President "
               "Moon Jae-in met in Chengdu on Tuesday.")[0]

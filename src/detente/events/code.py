@@ -108,7 +108,14 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
             return found
     if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":
         return _date_for(tok.head, sent, pub, future)  # "struck on Tuesday, killing eight": the same day
+    if tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX") and \
+            any(c.dep_ == "mark" and c.lower_ in TEMPORAL_MARKS for c in tok.children):
+        # "cut ties in 2016 after protesters stormed its embassy": the clause is of the same time.
+        return _date_for(tok.head, sent, pub, future)
     return pub, "publication"
+
+
+TEMPORAL_MARKS = {"after", "before", "when", "as", "while", "until", "once"}
 
 
 PRISON_VERBS = {"jail", "imprison", "incarcerate"}

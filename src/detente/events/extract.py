@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from spacy.tokens import Span, Token
 
-from detente.actors.recognize import DocumentActors
+from detente.actors.recognize import FACILITIES, DocumentActors
 from detente.lexicon import TriggerRule, cue_words, triggers
 from detente.models import Actor
 from detente.nlp import entities_in
@@ -43,6 +43,9 @@ QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit", "day", "session",
                   "percent", "per", "share", "portion", "half", "third", "billion", "cargo", "load"}
+# Verbs whose "from" clause is what they stop: "barred the minister from entering".
+PREVENTING = {"ban", "bar", "prevent", "stop", "block", "prohibit", "forbid", "keep", "deter", "discourage",
+              "restrict", "exclude", "refrain", "abstain", "dissuade", "preclude", "hinder"}
 # Verbs that describe rather than act: participles hanging on them describe too.
 DESCRIPTIVE = {"be", "become", "remain", "seem", "appear", "flow", "lie", "stand", "rank", "depend", "strengthen",
                "weaken", "rise", "fall", "grow", "shrink", "slide", "slip", "climb", "reach", "hit", "have",
@@ -400,8 +403,17 @@ def is_passive(v: Token) -> bool:
     return v.dep_ == "acl" and v.tag_ == "VBN" and not misparsed_active(v)
 
 
+def _message_participle(v: Token) -> bool:
+    """"Erdogan sent a letter to Putin expressing regret": the parser makes the addressee the
+    participle's subject; the message speaks for its sender, to the addressee."""
+    return v.tag_ == "VBG" and v.dep_ == "pcomp" and v.head.dep_ in ("dative", "prep") and v.head.lower_ == "to" \
+        and any(o.dep_ == "dobj" and _lemma(o) in MESSAGE_NOUNS for o in v.head.head.children)
+
+
 def subject_tokens(v: Token) -> list[Token]:
     """The (active) subject of a verb, following control, coordination and relative clauses."""
+    if _message_participle(v):
+        return subject_tokens(v.head.head)
     for c in v.children:
         if c.dep_ in ("nsubj", "csubj"):
             return [c]
@@ -548,6 +560,8 @@ class SentenceCoder:
                         out.append(self.actors.recent[-1].model_copy(update={"text": t.text}))
                     continue
                 found = self.actors.resolve(t, as_actor)
+                if t.lemma_.lower() in FACILITIES and all(a.kind in ("place", "role") for a in found):
+                    found = self._facility_owner(t) or found  # where it stands is not whose it is
                 owner = next((c for c in t.children if c.lower_ == "whose"), None)
                 if owner is not None and t.head.dep_ == "relcl" and all(a.kind == "role" for a in found):
                     # "Brazil and Colombia, whose presidents have urged ...": roles of the countries named.
@@ -563,6 +577,21 @@ class SentenceCoder:
                 seen.add(a.code)
                 unique.append(a)
         return unique
+
+    def _facility_owner(self, noun: Token) -> list[Actor]:
+        """"Saudi Arabia cut ties after protesters stormed its embassy": a state's embassy or base
+        named by a possessive pronoun is the state that is the subject of an enclosing clause."""
+        if not any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in noun.children):
+            return []
+        for anc in noun.ancestors:
+            if anc.pos_ in ("VERB", "AUX"):
+                subj = subject_tokens(anc)
+                if subj and subj[0].i < noun.i:
+                    states = [a for a in self.code_tokens(subj) if a.kind == "state" and a.country]
+                    if states:
+                        return [a.model_copy(update={"text": noun.text, "code": a.country + "GOV", "sector": "GOV"})
+                                for a in states[:1]]
+        return []
 
     def _antecedent_subject(self, pron: Token) -> list[Token]:
         """For a pronoun subject, the subject of an enclosing clause that comes before it."""
@@ -616,7 +645,8 @@ class SentenceCoder:
                 recipient = self.code_tokens(prep_objects(v, tuple(p for p in preps if p != "by")))
         else:
             actor = self.code_tokens(subj, speaker, as_actor=True)
-            dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP"]
+            dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP" or
+                      c.dep_ == "nsubj" and _message_participle(v)]
             dobj = [c for c in v.children if c.dep_ == "dobj" and c.i not in (exclude or ())] or [
                 # "tortured and humiliated Iraqi detainees": coordinated verbs share the object.
                 c for x in v.children if x.dep_ == "conj" and x.pos_ == "VERB" and not is_passive(x)
@@ -1061,6 +1091,8 @@ class SentenceCoder:
         flags = rule.flags
         if v.dep_ == "amod" and v.tag_ == "VBN":
             return None  # "returns the seized embassy compound", "the Israeli-occupied sector": a description
+        if v.dep_ == "pcomp" and v.head.lower_ == "from" and _lemma(v.head.head) in PREVENTING:
+            return None  # "banned its citizens from travelling there": what is stopped does not happen
         if _lemma(v) in ENACTING_VERBS and any(
                 c.dep_ == "dobj" and (r := self.rules.get(c.i)) is not None and r.pos == "NOUN" and r.event in ENACTED_TYPES
                 for c in v.children):
