@@ -38,6 +38,12 @@ SWITCHES: list[tuple[str, str, str]] = [
     ("hostile deeds", "cooperative", "detente"),
     ("cooperative", "hostile words", "deterioration"),
 ]
+# A burst: the dyad turns to deeds for a few months from month SWITCH, then back to words.
+BURSTS: list[tuple[str, str, int, str]] = [
+    ("hostile words", "hostile deeds", 3, "escalation"),
+    ("hostile words", "hostile deeds", 6, "escalation"),
+    ("cooperative", "hostile deeds", 3, "escalation"),
+]
 DENSITIES = {"thin (0.5 articles/month)": 0.5, "sparse (1.5 articles/month)": 1.5, "medium (4 articles/month)": 4.0}
 
 
@@ -80,13 +86,17 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--months", type=int, default=36)
     ap.add_argument("--penalty-factor", type=float, default=model.PENALTY_FACTOR)
+    ap.add_argument("--burst-penalty", type=float, default=model.BURST_PENALTY,
+                    help="A burst's penalty in changes (a large value turns burst detection off).")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--verbose", action="store_true", help="Print the labels and months of missed turns.")
     args = ap.parse_args()
     model.PENALTY_FACTOR = args.penalty_factor
+    model.BURST_PENALTY = args.burst_penalty
     rng = np.random.default_rng(args.seed)
     began = time.perf_counter()
-    print(f"penalty factor {args.penalty_factor}, {args.runs} runs per row, {args.months} months\n")
+    print(f"penalty factor {args.penalty_factor}, burst penalty {args.burst_penalty}, {args.runs} runs per row, "
+          f"{args.months} months\n")
     print("| stationary dyad | density | events (median) | dyads with a labelled change | any change |")
     print("| --- | --- | ---: | ---: | ---: |")
     for regime in REGIMES:
@@ -124,6 +134,23 @@ def main() -> None:
                   f"{extra / args.runs:.2f} |")
             if args.verbose:
                 print("    misses:", sorted(misses.items(), key=lambda kv: -kv[1])[:6])
+    print("\n| burst from month 18 | density | found within 2 months, right label | return found | "
+          "other labelled changes per dyad |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for base, burst, length, label in BURSTS:
+        for density, rate in DENSITIES.items():
+            right = back = extra = 0
+            for _ in range(args.runs):
+                regimes = [base] * SWITCH + [burst] * length + [base] * (args.months - SWITCH - length)
+                found = [c for c in changes_of(simulate(rng, regimes, args.months, rate))]
+                hit = [c for c in found if c["label"] == label and abs(month_of(c) - SWITCH) <= 2]
+                ret = [c for c in found if abs(month_of(c) - SWITCH - length) <= 2 and c not in hit]
+                right += bool(hit)
+                back += bool(ret)
+                extra += len([c for c in found if c["label"] != "stable"]) - (1 if hit else 0) - \
+                    len([c for c in ret if c["label"] != "stable"][:1])
+            print(f"| {base} -> {burst} for {length} months ({label}) | {density} | {right / args.runs:.1%} | "
+                  f"{back / args.runs:.1%} | {extra / args.runs:.2f} |")
     print(f"\n({time.perf_counter() - began:.0f} s)")
 
 

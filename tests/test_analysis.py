@@ -526,6 +526,24 @@ def test_penalty_grows_with_volume_and_burstiness() -> None:
     assert overdispersion(_observed(aggregate(frame(bursty))), 1.0) > overdispersion(_observed(steady), 1.0) >= 1.0
 
 
+def test_a_burst_of_deeds_is_one_price_not_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thirty months of words (some talks), three of them with a sanction each: the level the
+    dyad leaves is the level it returns to, which Pelt's two changes pay for twice."""
+    from detente.analysis import changes
+    from detente.analysis.series import aggregate
+
+    rows = []
+    for i, day in enumerate(months("2019-01", 30)):
+        rows += [(day, -6.0 if 12 <= i < 15 else -2.0, "material_conflict" if 12 <= i < 15 else "verbal_conflict"),
+                 (day, -3.0, "verbal_conflict")] + ([(day, 2.5, "verbal_cooperation")] if i % 2 == 0 else [])
+    series = aggregate(pd.DataFrame({"day": pd.to_datetime([r[0] for r in rows]), "score": [r[1] for r in rows],
+                                     "quad_class": [r[2] for r in rows]}))
+    found = [(c["label"], c["start_period"]) for c in changes.detect_changes(series)]
+    assert found == [("escalation", "2020-01"), ("stable", "2020-04")]
+    monkeypatch.setattr(changes, "BURST_PENALTY", 1e9)
+    assert changes.detect_changes(series) == []  # as two changes it does not pay
+
+
 def test_label_rules_escalation_at_a_steady_index() -> None:
     assert label_change(-0.7, -0.8, 0.1, 0.7) == "escalation"  # words to deeds, same hostility
     assert label_change(-0.7, -0.75, 0.1, 0.2) == "stable"  # a little more force is no escalation

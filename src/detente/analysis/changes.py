@@ -27,6 +27,15 @@ and ruptures' Pelt finds the segmentation minimising cost + penalty x number of 
 (`detect_changes`; `signal_matrix` gives the standardised matrix). A segment needs at least
 MIN_SIZE periods with events.
 
+Bursts: a dyad hostile in words that turns to deeds for a few months and back (a trade war, an
+embassy stormed and ties cut) is two changes to Pelt, each paying the penalty. After Pelt, each
+segment is searched for its strongest burst: a stretch of at least MIN_SIZE periods, with
+periods on both sides, whose means differ from those of the rest of the segment pooled (the
+level it leaves is the level it returns to). It is kept when it lowers the segment's cost by
+more than BURST_PENALTY x the penalty: one set of means and two locations, where two changes
+have two sets of means; 1.5 rather than 1.2 because the best of all stretches is searched for.
+Its start and its end are reported as changes (`_with_bursts`).
+
 Penalty (per dyad, from its volume): PENALTY_FACTOR x d x log(n), n the dyad's number of
 weighted events and d the dispersion of their weights (mean(w^2) / mean(w)^2: a sum of unequal
 weights varies more than a count). This is a BIC-style penalty, log(n) per parameter, raised
@@ -116,6 +125,7 @@ ESCALATION_SHARE = 0.35
 EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
 RELAPSE_Z = 1.5
+BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (benchmarks/changes.md)
 N_EVIDENCE = 5
 N_CLAIMS = 3
 CLAIM_LEAD_DAYS = 31
@@ -290,6 +300,38 @@ def _means(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.where(total > 0, (values * weights).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
 
 
+def _with_bursts(values: np.ndarray, weights: np.ndarray, bounds: list[int], pen: float,
+                 min_size: int) -> list[int]:
+    """`bounds` with the strongest burst of each segment added where it pays: a stretch of at
+    least `min_size` periods, with periods of the segment on both sides, whose means differ from
+    those of the rest of the segment, pooled (the level it leaves is the level it returns to).
+    It pays when it lowers the segment's cost by more than `pen`: a burst has the means of one
+    change and one more location, where two changes would have two sets of means."""
+    wx = weights * values
+    zero = np.zeros((1, values.shape[1]))
+    cw = np.vstack([zero, np.cumsum(weights, axis=0)])
+    cs = np.vstack([zero, np.cumsum(wx, axis=0)])
+    cq = np.vstack([zero, np.cumsum(wx * values, axis=0)])
+
+    def cost(w: np.ndarray, s: np.ndarray, q: np.ndarray) -> float:
+        keep = w > 0
+        return float((q[keep] - s[keep] ** 2 / w[keep]).sum())
+
+    out = [bounds[0]]
+    for x, y in zip(bounds, bounds[1:]):
+        whole = cost(cw[y] - cw[x], cs[y] - cs[x], cq[y] - cq[x])
+        best, where = pen, None
+        for i in range(x + 1, y - min_size):
+            for j in range(i + min_size, y):
+                w_in, s_in, q_in = cw[j] - cw[i], cs[j] - cs[i], cq[j] - cq[i]
+                w_out, s_out, q_out = cw[y] - cw[x] - w_in, cs[y] - cs[x] - s_in, cq[y] - cq[x] - q_in
+                gain = whole - cost(w_in, s_in, q_in) - cost(w_out, s_out, q_out)
+                if gain > best:
+                    best, where = gain, (i, j)
+        out += [*where, y] if where else [y]
+    return out
+
+
 def detect_changes(series: pd.DataFrame, penalty: float | None = None,
                    min_size: int = MIN_SIZE) -> list[dict[str, Any]]:
     """Change points of a dyad series (from `dyad_series`), oldest first, without evidence."""
@@ -301,7 +343,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None,
     unit = float(series.attrs.get("unit") or 1.0)
     pen = penalty if penalty is not None else dyad_penalty(series)
     algo = rpt.Pelt(custom_cost=StandardisedCost(), min_size=min_size, jump=1).fit(np.hstack([values, weights]))
-    bounds = [0, *algo.predict(pen=pen)]
+    bounds = _with_bursts(values, weights, [0, *algo.predict(pen=pen)], BURST_PENALTY * pen, min_size)
     events = slice(0, 3)  # the event components: index and the two shares
     a, b = series.attrs.get("dyad", ("?", "?"))
     out = []
