@@ -313,21 +313,24 @@ def _with_bursts(values: np.ndarray, weights: np.ndarray, bounds: list[int], pen
     cs = np.vstack([zero, np.cumsum(wx, axis=0)])
     cq = np.vstack([zero, np.cumsum(wx * values, axis=0)])
 
-    def cost(w: np.ndarray, s: np.ndarray, q: np.ndarray) -> float:
-        keep = w > 0
-        return float((q[keep] - s[keep] ** 2 / w[keep]).sum())
+    def costs(w: np.ndarray, s: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Costs of several stretches at once (rows of component sums); a component without
+        weight costs nothing."""
+        safe = np.where(w > 0, w, 1.0)
+        return np.where(w > 0, q - s * s / safe, 0.0).sum(axis=-1)
 
     out = [bounds[0]]
     for x, y in zip(bounds, bounds[1:]):
-        whole = cost(cw[y] - cw[x], cs[y] - cs[x], cq[y] - cq[x])
+        tw, ts, tq = cw[y] - cw[x], cs[y] - cs[x], cq[y] - cq[x]
+        whole = float(costs(tw, ts, tq))
         best, where = pen, None
         for i in range(x + 1, y - min_size):
-            for j in range(i + min_size, y):
-                w_in, s_in, q_in = cw[j] - cw[i], cs[j] - cs[i], cq[j] - cq[i]
-                w_out, s_out, q_out = cw[y] - cw[x] - w_in, cs[y] - cs[x] - s_in, cq[y] - cq[x] - q_in
-                gain = whole - cost(w_in, s_in, q_in) - cost(w_out, s_out, q_out)
-                if gain > best:
-                    best, where = gain, (i, j)
+            ends = np.arange(i + min_size, y)  # the stretch is [i, j): periods are left after it
+            w_in, s_in, q_in = cw[ends] - cw[i], cs[ends] - cs[i], cq[ends] - cq[i]
+            gain = whole - costs(w_in, s_in, q_in) - costs(tw - w_in, ts - s_in, tq - q_in)
+            k = int(np.argmax(gain))
+            if gain[k] > best:
+                best, where = float(gain[k]), (i, int(ends[k]))
         out += [*where, y] if where else [y]
     return out
 
