@@ -235,6 +235,11 @@ def test_the_three_leaders_act_for_their_governments(code) -> None:
     ("South Korea announced that a state-backed foundation would compensate Koreans forced to work for Japanese "
      "companies. Japan's foreign minister welcomed the plan.", "SUPPORT", ["JPN"], ["KOR"]),
     ("Poland halted the talks. Berlin said it deeply regretted the decision.", "ACCUSE", ["DEU"], ["POL"]),
+    # a decision is a deed's, an accusation a statement's, and the one done to the reactor comes first
+    ("Japan removed South Korea from its list of trusted partners. The United States urged both countries to "
+     "resume talks. South Korea condemned the decision.", "ACCUSE", ["KOR"], ["JPN"]),
+    ("Ethiopia accused Egypt of arming rebels. Egypt lifted a ban on Ethiopian imports. Egypt's foreign ministry "
+     "rejected the accusation.", "REJECT", ["EGY"], ["ETH"]),
     ("South Korea filed a complaint against Japan at the World Trade Organization. "
      "Japan said its export controls were consistent with WTO rules and rejected the complaint.",
      "REJECT", ["JPN"], ["KOR"]),
@@ -266,6 +271,12 @@ def test_a_clause_after_a_dated_act_is_of_its_time_and_a_pronoun_owns_the_embass
                   pub_date="2023-03-10")
     stormed = next(e for e in events if e.trigger == "stormed")
     assert (countries(stormed.actor), countries(stormed.recipient), stormed.historical) == (["IRN"], ["SAU"], True)
+
+
+def test_who_urges_both_countries_is_not_one_of_them(code) -> None:
+    ev = code("Japan removed South Korea from its list of trusted partners. The United States urged both countries "
+              "to resume talks.")[-1]
+    assert (ev.event_type, countries(ev.actor), sorted(countries(ev.recipient))) == ("REQUEST", ["USA"], ["JPN", "KOR"])
 
 
 def test_a_dateline_is_not_a_party(code) -> None:

@@ -466,10 +466,14 @@ class DocumentActors:
         # Countries named earlier in the same sentence come first: "Russia lifted ..., and the two governments".
         earlier: list[Actor] = []
         if head is not None:
+            governing = {a.i for a in head.ancestors}
             for tok in head.sent:
                 if tok.i >= head.i:
                     break
                 m = self.token_mention.get(tok.i)
+                if m is not None and tok.i == m.start and head.dep_ not in ("nsubj", "nsubjpass") and any(
+                        t.dep_ in ("nsubj", "nsubjpass") and t.head.i in governing for t in head.doc[m.start:m.end]):
+                    continue  # "the United States urged both countries": who addresses the pair is not in it
                 if m is not None and tok.i == m.start:
                     e = _pick(m.entries, self.day)
                     if e.kind == "state" and e.country and e.form not in ("metonym", "capital"):

@@ -155,6 +155,11 @@ DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "ACCUSE", "REQUEST"
 # Reactions: "South Korea condemned the decision", "Japan lodged a protest" answer what was just reported.
 REACTION_TYPES = {"SUPPORT", "ACCUSE", "REJECT"}
 DEFINITE = {"the", "this", "that", "these", "those", "such"}
+# What a reaction can answer: a statement ("rejected the accusation") or else a deed or decision.
+STATEMENT_TYPES = {"ACCUSE", "THREATEN", "REQUEST", "REJECT", "CONSULT", "AGREE", "SUPPORT"}
+STATEMENT_NOUNS = {"accusation", "charge", "allegation", "claim", "complaint", "criticism", "remark", "statement",
+                   "comment", "threat", "warning", "ultimatum", "demand", "request", "call", "proposal", "offer",
+                   "appeal", "invitation", "protest", "condemnation", "denial", "report", "assertion"}
 REACTION_WINDOW = 2  # sentences back: a reaction follows the act it answers, in the same paragraph
 
 
@@ -206,20 +211,26 @@ def answers_prior(c: Candidate, event: str) -> bool:
                for t in things)
 
 
-def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
-    """The actor of the latest event of the last REACTION_WINDOW sentences that the reacting
-    actor had no part in: "Japan removed South Korea from its trusted list. South Korea condemned
-    the decision." (the decision is Japan's)."""
+def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], words: bool) -> list[Actor]:
+    """Whose act a reaction answers, among the events of the last REACTION_WINDOW sentences that
+    the reacting actor had no part in: the latest of the right kind (a statement when what is
+    answered is one, "rejected the accusation"; else a deed or decision, "condemned the decision")
+    done to the reacting actor, else the latest of the right kind, else the latest. "Japan removed
+    South Korea from its trusted list. The US urged both to talk. South Korea condemned the
+    decision": Japan's."""
     mine = {a.country or a.code for a in actor}
-    for ev in reversed(events):
+    ranked: list[tuple[int, int, list[Actor]]] = []
+    for age, ev in enumerate(reversed(events)):
         if ev.sentence_index < sentence_index - REACTION_WINDOW:
             break
         if ev.sentence_index >= sentence_index or ev.historical:
             continue
         theirs = [a for a in ev.actor if a.country or a.kind in ("igo", "group")]
         if theirs and not {a.country or a.code for a in theirs} & mine:
-            return theirs
-    return []
+            kind = (ev.event_type in STATEMENT_TYPES) == words
+            to_me = bool({r.country or r.code for r in ev.recipient} & mine)
+            ranked.append((-(2 * kind + to_me), age, theirs))
+    return min(ranked, key=lambda r: r[:2])[2] if ranked else []
 
 
 def _backs_its_own(trigger: Token) -> bool:
@@ -439,8 +450,9 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         # ("said its controls were consistent with WTO rules and rejected the complaint") is not it.
         # Its text is what stands for the act in this sentence ("the decision"), as for other anaphora.
         thing = next((o for o in c.trigger.children if o.dep_ in ("dobj", "prep")), c.trigger)
-        words = " ".join(t.text for t in thing.subtree) if thing is not c.trigger else c.trigger.text
-        recipient = [r.model_copy(update={"text": words}) for r in reacted_party(prior, sentence_index, actor)]
+        text = " ".join(t.text for t in thing.subtree) if thing is not c.trigger else c.trigger.text
+        said = any(t.lemma_.lower() in STATEMENT_NOUNS for t in thing.subtree) if thing is not c.trigger else False
+        recipient = [r.model_copy(update={"text": text}) for r in reacted_party(prior, sentence_index, actor, said)]
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
     if not recipient:
