@@ -155,11 +155,9 @@ DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "ACCUSE", "REQUEST"
 # Reactions: "South Korea condemned the decision", "Japan lodged a protest" answer what was just reported.
 REACTION_TYPES = {"SUPPORT", "ACCUSE", "REJECT"}
 DEFINITE = {"the", "this", "that", "these", "those", "such"}
-# What a reaction can answer: a statement ("rejected the accusation") or else a deed or decision.
+# What a reaction can answer: a statement ("rejected the accusation", cues.tsv "statement") or
+# else a deed or decision.
 STATEMENT_TYPES = {"ACCUSE", "THREATEN", "REQUEST", "REJECT", "CONSULT", "AGREE", "SUPPORT"}
-STATEMENT_NOUNS = {"accusation", "charge", "allegation", "claim", "complaint", "criticism", "remark", "statement",
-                   "comment", "threat", "warning", "ultimatum", "demand", "request", "call", "proposal", "offer",
-                   "appeal", "invitation", "protest", "condemnation", "denial", "report", "assertion"}
 REACTION_WINDOW = 2  # sentences back: a reaction follows the act it answers, in the same paragraph
 
 
@@ -190,25 +188,26 @@ def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]
     return [Actor(text=text, code=country + (sector or ""), country=country, sector=sector, name=None, kind="state")]
 
 
-def answers_prior(c: Candidate, event: str) -> bool:
-    """Whether a reaction names nothing of its own to react to: its object is a definite thing
-    with no owner ("welcomed the decision", "rejected the list", "protested against the ruling")
-    or a pronoun, or there is none ("lodged a protest"). It then answers the act reported before."""
+def answered_thing(c: Candidate, event: str) -> Token | None:
+    """What a reaction that names nothing of its own to react to answers: its object, a definite
+    thing with no owner ("welcomed the decision", "rejected the list", "protested against the
+    ruling") or a pronoun; the trigger itself when there is none ("lodged a protest"); None when
+    the reaction names its own target. Such a reaction answers the act reported before it."""
     if event not in REACTION_TYPES or c.nominal:
-        return False
+        return None
     head = c.trigger
     own = c.rule.objects or frozenset()
-    things = [o for o in head.children if o.dep_ in ("dobj", "nsubjpass") and o.lemma_.lower() not in own
-              and o.i != c.trigger.i]
+    things = [o for o in head.children if o.dep_ in ("dobj", "nsubjpass") and o.lemma_.lower() not in own]
     for carrier in [head, *(o for o in head.children if o.dep_ == "dobj")]:
         things += [g for p in carrier.children if p.dep_ == "prep" and p.lower_ in ("against", "to", "over", "at", "on")
                    for g in p.children if g.dep_ == "pobj"]
     if not things:
-        return not any(ch.dep_ in ("ccomp", "xcomp") for ch in head.children)
-    return all(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them")
-               or t.pos_ == "NOUN" and any(d.dep_ == "det" and d.lower_ in DEFINITE for d in t.children)
-               and not any(d.dep_ in ("poss", "prep", "acl", "relcl") for d in t.children)
-               for t in things)
+        return None if any(ch.dep_ in ("ccomp", "xcomp") for ch in head.children) else head
+    definite = all(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them")
+                   or t.pos_ == "NOUN" and any(d.dep_ == "det" and d.lower_ in DEFINITE for d in t.children)
+                   and not any(d.dep_ in ("poss", "prep", "acl", "relcl") for d in t.children)
+                   for t in things)
+    return things[0] if definite else None
 
 
 def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], words: bool) -> list[Actor]:
@@ -445,13 +444,13 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                    for o in ch.children if o.dep_ == "dobj"]
         recipient = [r for r in c.context_of.code_tokens(victims)
                      if r.code not in actor_codes and (r.country or r.kind in ("group", "igo"))]
-    if not recipient and prior and actor and answers_prior(c, event):
+    thing = answered_thing(c, event) if not recipient and prior and actor else None
+    if thing is not None:
         # What a reaction answers was reported before it; a party named elsewhere in its sentence
         # ("said its controls were consistent with WTO rules and rejected the complaint") is not it.
         # Its text is what stands for the act in this sentence ("the decision"), as for other anaphora.
-        thing = next((o for o in c.trigger.children if o.dep_ in ("dobj", "prep")), c.trigger)
-        text = " ".join(t.text for t in thing.subtree) if thing is not c.trigger else c.trigger.text
-        said = any(t.lemma_.lower() in STATEMENT_NOUNS for t in thing.subtree) if thing is not c.trigger else False
+        text = c.trigger.text if thing is c.trigger else " ".join(t.text for t in thing.subtree)
+        said = thing is not c.trigger and thing.lemma_.lower() in cue_words().get("statement", frozenset())
         recipient = [r.model_copy(update={"text": text}) for r in reacted_party(prior, sentence_index, actor, said)]
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]

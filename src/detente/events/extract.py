@@ -43,9 +43,6 @@ QUANTITY_NOUNS = {"batch", "shipment", "consignment", "number", "series", "round
                   "range", "host", "string", "spate", "flurry", "volley", "barrage", "thousand", "hundred",
                   "ten", "million", "score", "group", "team", "contingent", "convoy", "unit", "day", "session",
                   "percent", "per", "share", "portion", "half", "third", "billion", "cargo", "load"}
-# Verbs whose "from" clause is what they stop: "barred the minister from entering".
-PREVENTING = {"ban", "bar", "prevent", "stop", "block", "prohibit", "forbid", "keep", "deter", "discourage",
-              "restrict", "exclude", "refrain", "abstain", "dissuade", "preclude", "hinder"}
 # Verbs that describe rather than act: participles hanging on them describe too.
 DESCRIPTIVE = {"be", "become", "remain", "seem", "appear", "flow", "lie", "stand", "rank", "depend", "strengthen",
                "weaken", "rise", "fall", "grow", "shrink", "slide", "slip", "climb", "reach", "hit", "have",
@@ -1091,7 +1088,7 @@ class SentenceCoder:
         flags = rule.flags
         if v.dep_ == "amod" and v.tag_ == "VBN":
             return None  # "returns the seized embassy compound", "the Israeli-occupied sector": a description
-        if v.dep_ == "pcomp" and v.head.lower_ == "from" and _lemma(v.head.head) in PREVENTING:
+        if v.dep_ == "pcomp" and v.head.lower_ == "from" and _lemma(v.head.head) in self.cues.get("preventing", ()):
             return None  # "banned its citizens from travelling there": what is stopped does not happen
         if _lemma(v) in ENACTING_VERBS and any(
                 c.dep_ == "dobj" and (r := self.rules.get(c.i)) is not None and r.pos == "NOUN" and r.event in ENACTED_TYPES
