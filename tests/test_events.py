@@ -279,6 +279,22 @@ def test_who_urges_both_countries_is_not_one_of_them(code) -> None:
     assert (ev.event_type, countries(ev.actor), sorted(countries(ev.recipient))) == ("REQUEST", ["USA"], ["JPN", "KOR"])
 
 
+def test_only_a_reaction_answers_the_act_before_it(code) -> None:
+    # signing "the treaty" or two parties restoring relations answer no one
+    events = code("The Security Council voted to lift sanctions on Eritrea. Eritrea and Ethiopia restored relations "
+                  "in July. Azerbaijan signed the peace treaty.")
+    assert [(e.event_type, countries(e.recipient)) for e in events[1:]] == [("SUPPORT", []), ("SUPPORT", [])]
+
+
+@pytest.mark.parametrize("sentence, event_type", [
+    # drills of troops from many countries are joint, whichever of them the text names
+    ("Troops from about 20 countries, including Qatar, ended a military exercise in Saudi Arabia.", "COOPERATE"),
+    ("Troops from Russia held exercises in Belarus.", "MOBILIZE"),
+])
+def test_multinational_drills_are_joint(sentence: str, event_type: str, code) -> None:
+    assert code(sentence)[0].event_type == event_type
+
+
 def test_a_dateline_is_not_a_party(code) -> None:
     ev = code("CHENGDU, China (Wire) - Japanese Prime Minister Shinzo Abe and South Korean President "
               "Moon Jae-in met in Chengdu on Tuesday.")[0]

@@ -38,6 +38,7 @@ from detente.nlp import entities_in
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
 ARMS_WORDS = {"weapon", "arm", "gun", "rifle", "ammunition", "grenade", "explosive"}
+MANY_PARTIES = {"country", "nation", "state", "ally", "partner", "army"}
 DRILL_WORDS = {"drill", "exercise", "manoeuvre", "maneuver", "patrol", "wargame"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
@@ -193,8 +194,9 @@ def answered_thing(c: Candidate, event: str) -> Token | None:
     thing with no owner ("welcomed the decision", "rejected the list", "protested against the
     ruling") or a pronoun; the trigger itself when there is none ("lodged a protest"); None when
     the reaction names its own target. Such a reaction answers the act reported before it."""
-    if event not in REACTION_TYPES or c.nominal:
-        return None
+    if event not in REACTION_TYPES or c.nominal or c.trigger.lemma_.lower() not in cue_words().get("reaction", ()) \
+            or len({a.country or a.code for a in c.actor}) != 1:
+        return None  # signing "the treaty" answers nothing; two parties acting together answer no one
     head = c.trigger
     own = c.rule.objects or frozenset()
     things = [o for o in head.children if o.dep_ in ("dobj", "nsubjpass") and o.lemma_.lower() not in own]
@@ -298,9 +300,13 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # Several countries deploying against each other is not joint action; joint drills are.
     drill = c.trigger.pos_ == "NOUN" or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
                                             for ch in c.trigger.children)
-    # An alliance's drills are joint; an alliance putting its forces on alert mobilizes.
+    # An alliance's drills are joint; an alliance putting its forces on alert mobilizes. Drills of
+    # "troops from about 20 countries" are joint too, whichever of them the text names.
+    many = drill and any(t.lemma_.lower() in MANY_PARTIES and t.tag_ == "NNS"
+                         for h in {c.trigger, c.trigger.head, c.modal or c.trigger}
+                         for s in h.children if s.dep_ == "nsubj" for t in s.subtree)
     if event == "MOBILIZE" and (mods & JOINT_WORDS or drill and (
-            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or
+            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or many or
             any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")
