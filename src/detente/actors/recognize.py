@@ -471,12 +471,12 @@ class DocumentActors:
                 if tok.i >= head.i:
                     break
                 m = self.token_mention.get(tok.i)
-                if m is not None and tok.i == m.start and head.dep_ not in ("nsubj", "nsubjpass") and any(
-                        t.dep_ in ("nsubj", "nsubjpass") and t.head.i in governing for t in head.doc[m.start:m.end]):
-                    continue  # "the United States urged both countries": who addresses the pair is not in it
                 if m is not None and tok.i == m.start:
+                    # "the United States urged both countries": who addresses the pair is not in it.
+                    addresses = head.dep_ not in ("nsubj", "nsubjpass") and any(
+                        t.dep_ in ("nsubj", "nsubjpass") and t.head.i in governing for t in head.doc[m.start:m.end])
                     e = _pick(m.entries, self.day)
-                    if e.kind == "state" and e.country and e.form not in ("metonym", "capital"):
+                    if e.kind == "state" and e.country and e.form not in ("metonym", "capital") and not addresses:
                         earlier.append(Actor(text=tok.text, code=e.country, country=e.country, sector=None,
                                              name=e.name, kind="state"))
         if head is not None:

@@ -234,6 +234,13 @@ def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], 
     return min(ranked, key=lambda r: r[:2])[2] if ranked else []
 
 
+def _of_many_parties(c: Candidate) -> bool:
+    """Whether the subject of an event names many countries: "troops from about 20 countries"."""
+    return any(t.lemma_.lower() in MANY_PARTIES and t.tag_ == "NNS"
+               for h in {c.trigger, c.trigger.head, c.modal or c.trigger}
+               for s in h.children if s.dep_ == "nsubj" for t in s.subtree)
+
+
 def _backs_its_own(trigger: Token) -> bool:
     """"Saudi Arabia defended its measures": what is backed is the actor's own, so the other party
     of the sentence is no recipient (France suspending its aid still acts on someone). In a
@@ -287,11 +294,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             all(a.kind == "igo" or a.kind in ("state", "role") and a.sector in (None, "GOV") for a in c.actor):
         event, mode, cameo = "ACCUSE", "disapprove", "114"
     # Regretting one's own act is an apology; regretting another party's decision is disapproval.
-    decided = [t for t in c.trigger.subtree if t.lemma_.lower() in cue_words().get("decision", frozenset())]
-    if event == "CONCEDE" and c.trigger.lemma_.lower() in ("regret", "express") and decided and \
-            not any(p.dep_ == "poss" and p.lower_ in OWN_PRONOUNS for t in decided for p in t.children) and \
+    if event == "CONCEDE" and c.trigger.lemma_.lower() in ("regret", "express") and \
             not {r.country or r.code for r in c.recipient} & {a.country or a.code for a in c.actor}:
-        event, mode, cameo = "ACCUSE", "disapprove", "111"
+        decided = [t for t in c.trigger.subtree if t.lemma_.lower() in cue_words().get("decision", frozenset())]
+        if decided and not any(p.dep_ == "poss" and p.lower_ in OWN_PRONOUNS for t in decided for p in t.children):
+            event, mode, cameo = "ACCUSE", "disapprove", "111"
     # Orders of a court are legal sanctions, not requests; a court that jails someone sentences them.
     if (event == "REQUEST" and c.trigger.lemma_.lower() in COURT_ORDERS or
             event == "COERCE" and c.trigger.lemma_.lower() in PRISON_VERBS) and \
@@ -302,11 +309,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                                             for ch in c.trigger.children)
     # An alliance's drills are joint; an alliance putting its forces on alert mobilizes. Drills of
     # "troops from about 20 countries" are joint too, whichever of them the text names.
-    many = drill and any(t.lemma_.lower() in MANY_PARTIES and t.tag_ == "NNS"
-                         for h in {c.trigger, c.trigger.head, c.modal or c.trigger}
-                         for s in h.children if s.dep_ == "nsubj" for t in s.subtree)
     if event == "MOBILIZE" and (mods & JOINT_WORDS or drill and (
-            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or many or
+            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or _of_many_parties(c) or
             any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")

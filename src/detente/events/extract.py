@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 from spacy.tokens import Span, Token
 
-from detente.actors.recognize import FACILITIES, DocumentActors
+from detente.actors.recognize import FACILITIES, DocumentActors, non_agents
 from detente.lexicon import TriggerRule, cue_words, triggers
 from detente.models import Actor
 from detente.nlp import entities_in
@@ -464,9 +464,8 @@ def subject_tokens(v: Token) -> list[Token]:
 
 @cache
 def _inert_nouns() -> frozenset[str]:
-    """Nouns that do not act: decisions and measures, seasons and prices."""
-    return cue_words().get("decision", frozenset()) | cue_words().get("nonagent", frozenset()) | \
-        cue_words().get("nonactor", frozenset())
+    """Nouns that do not act: decisions and measures, and what actors.recognize calls non-agents."""
+    return cue_words().get("decision", frozenset()) | non_agents()
 
 
 def prep_objects(tok: Token, preps: tuple[str, ...]) -> list[Token]:
