@@ -142,13 +142,14 @@ def main() -> None:
             right = back = extra = 0
             for _ in range(args.runs):
                 regimes = [base] * SWITCH + [burst] * length + [base] * (args.months - SWITCH - length)
-                found = [c for c in changes_of(simulate(rng, regimes, args.months, rate))]
+                found = changes_of(simulate(rng, regimes, args.months, rate))
                 hit = [c for c in found if c["label"] == label and abs(month_of(c) - SWITCH) <= 2]
                 ret = [c for c in found if abs(month_of(c) - SWITCH - length) <= 2 and c not in hit]
                 right += bool(hit)
                 back += bool(ret)
-                extra += len([c for c in found if c["label"] != "stable"]) - (1 if hit else 0) - \
-                    len([c for c in ret if c["label"] != "stable"][:1])
+                # labelled changes other than the burst's start and (one) labelled return
+                labelled_return = any(c["label"] != "stable" for c in ret)
+                extra += sum(c["label"] != "stable" for c in found) - bool(hit) - labelled_return
             print(f"| {base} -> {burst} for {length} months ({label}) | {density} | {right / args.runs:.1%} | "
                   f"{back / args.runs:.1%} | {extra / args.runs:.2f} |")
     print(f"\n({time.perf_counter() - began:.0f} s)")
