@@ -1119,3 +1119,57 @@ def test_an_operation_is_what_it_is_launched_to_do(code) -> None:
                   "coup attempt.")
     assert events[0].event_type == "COERCE" and codes(events[0].actor) == ["TURCOP"]
     assert only(code("The army launched an operation against the rebels in Mali."), "ASSAULT")
+
+
+# -- what the blind history stories exposed (tests/fixtures/histories/blind) -----------------------
+
+@pytest.mark.parametrize("sentence, event_type, recipient", [
+    # a status or privilege withdrawn from a country reduces relations; troops withdrawn retreat
+    ("Brazil withdrew Paraguay's preferential trade status on Monday.", "SANCTION", ["PRY"]),
+    ("Russia withdrew its troops from the Georgian border.", "RETREAT", ["GEO"]),
+    # an exchange stopped is a sanction, not the exchange
+    ("Chinese importers were told to stop buying Australian wine.", "SANCTION", ["AUS"]),
+    ("Egypt ceased supplying gas to Israel.", "SANCTION", ["ISR"]),
+    # tariffs raised on a country's goods
+    ("India raised customs duties on all goods from Pakistan to 200 percent.", "SANCTION", ["PAK"]),
+])
+def test_reductions_of_relations(sentence: str, event_type: str, recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, countries(ev.recipient)) == (event_type, recipient)
+
+
+def test_giving_a_list_of_complaints_is_no_aid(code) -> None:
+    assert [e.event_type for e in code("China's embassy gave Australian reporters a list of grievances.")
+            if e.event_type == "AID"] == []
+    assert code("Japan gave Vietnam 20 million dollars in aid.")[0].event_type == "AID"
+
+
+@pytest.mark.parametrize("sentence, day, precision", [
+    # a 'when' clause tells the time of the clause it hangs on
+    ("It criticised Canberra in February when Australia barred visitors from China.", "2024-02-01", "month"),
+    # the act of an infinitive takes its verb's time
+    ("Last month the minister used new powers to cancel two agreements with China.", "2024-02-01", "month"),
+    # a 'when' clause on a date tells that date
+    ("The crisis is the worst since 2010, when Venezuela broke off relations with Colombia.", "2010-01-01", "year"),
+])
+def test_clauses_take_the_time_they_hang_on(sentence: str, day: str, precision: str, code) -> None:
+    ev = [e for e in code(sentence, pub_date=PUB) if e.event_type in ("COERCE", "SANCTION")][0]
+    assert (ev.date.isoformat(), ev.date_precision) == (day, precision)
+
+
+def test_what_an_accusation_alleges_is_not_reported_as_done(code) -> None:
+    events = code("Bogota rejected accusations by Caracas that it backed an armed incursion.")
+    assert [(e.event_type, e.hypothetical) for e in events if e.event_type == "SUPPORT"] == [("SUPPORT", True)]
+    assert any(e.event_type == "REJECT" and not e.hypothetical for e in events)
+
+
+def test_an_object_it_is_no_party(code) -> None:
+    events = code("The assembly adopted a resolution drafted by the European Union with Australia's support. "
+                  "China backed it.")
+    assert [countries(e.recipient) for e in events if e.event_type == "SUPPORT" and countries(e.actor) == ["CHN"]] \
+        in ([], [[]])
+
+
+def test_reigning_monarchs_are_their_states(code) -> None:
+    ev = code("King Mohammed VI praised Spain's help in curbing migration.", pub_date=PUB)[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("SUPPORT", ["MAR"], ["ESP"])

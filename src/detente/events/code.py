@@ -42,6 +42,7 @@ MANY_PARTIES = {"country", "nation", "state", "ally", "partner", "army"}
 DRILL_WORDS = {"drill", "exercise", "manoeuvre", "maneuver", "patrol", "wargame"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
+HALTING = {"stop", "halt", "cease", "quit", "suspend", "end", "discontinue"}  # "stopped buying its coal"
 CROWD_SECTORS = {"CVL", "OPP", "LAB", "EDU", "AGR", "REF", "SOC"}
 SPORT_WORDS = {"cricket", "football", "soccer", "tournament", "wicket", "championship", "olympic", "olympics",
                "innings", "semi-final", "semifinal", "hockey", "rugby", "tennis", "medal", "scorer", "footballer",
@@ -68,7 +69,7 @@ def _contexts(sent: Span, extra: set[str]) -> list[str]:
 
 def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tuple[dt.date | None, str]:
     """The time expression nearest the predicate in its clause, resolved; else the publication date."""
-    ents = [e for e in entities_in(sent) if e.label_ == "DATE"]
+    ents = ents_all = [e for e in entities_in(sent) if e.label_ == "DATE"]
     if not ents:
         return pub, "publication"
 
@@ -110,13 +111,26 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":
         return _date_for(tok.head, sent, pub, future)  # "struck on Tuesday, killing eight": the same day
     if tok.dep_ == "advcl" and tok.head.pos_ in ("VERB", "AUX") and \
-            any(c.dep_ == "mark" and c.lower_ in TEMPORAL_MARKS for c in tok.children):
-        # "cut ties in 2016 after protesters stormed its embassy": the clause is of the same time.
+            any(c.dep_ == "mark" and c.lower_ in TEMPORAL_MARKS or c.dep_ == "advmod" and c.lower_ in TEMPORAL_WH
+                for c in tok.children):
+        # "cut ties in 2016 after protesters stormed its embassy", "criticised Canberra in February
+        # when Australia barred visitors": the clause is of the same time.
+        return _date_for(tok.head, sent, pub, future)
+    if tok.dep_ == "relcl" and (date := next((e for e in ents_all if e.start <= tok.head.i < e.end), None)):
+        # "the worst crisis since 2010, when Chavez broke off relations": the clause tells that date.
+        prev = sent.doc[date.start - 1] if date.start > 0 else None
+        text = f"{prev.text} {date.text}" if prev is not None and prev.lower_ in ("in", "on", "since", "during") else date.text
+        found = resolve_date(text.removeprefix("since ").removeprefix("Since "), pub, future)
+        if found is not None:
+            return found
+    if tok.dep_ == "xcomp" and tok.head.pos_ == "VERB":
+        # "Last month the minister used new powers to cancel two agreements": the act is the verb's.
         return _date_for(tok.head, sent, pub, future)
     return pub, "publication"
 
 
 TEMPORAL_MARKS = {"after", "before", "when", "as", "while", "until", "once"}
+TEMPORAL_WH = {"when", "while", "once"}  # parsed as adverbs of their clause, not markers
 
 
 PRISON_VERBS = {"jail", "imprison", "incarcerate"}
@@ -334,6 +348,9 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         event, mode, cameo = "RETREAT", "disarm", "0873"
     # "limited arms sales", "suspended aid": a restricted exchange is a reduction of relations.
     if event in ("AID", "COOPERATE") and {ch.lower_ for ch in c.trigger.children if ch.dep_ == "amod"} & RESTRICTED:
+        event, mode, cameo = "SANCTION", "discontinue", "163"
+    # "stopped buying Australian coal", "ceased supplying gas": an exchange halted is a reduction.
+    if event in ("AID", "COOPERATE") and c.trigger.dep_ == "xcomp" and c.trigger.head.lemma_.lower() in HALTING:
         event, mode, cameo = "SANCTION", "discontinue", "163"
     # Crowds that fight police or block roads are rioting or obstructing: PROTEST in PLOVER.
     targets_authority = not c.recipient or any(r.sector in ("COP", "MIL", "GOV", "LEG", "JUD") or r.kind in ("state", "place")

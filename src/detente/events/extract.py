@@ -552,7 +552,9 @@ class SentenceCoder:
                         out += speaker
                     elif t.lower_ in ("he", "she", "his", "her"):
                         out += self.actors.resolve(t, as_actor)
-                    elif self.actors.recent and t.lower_ in ("it", "its", "they", "their"):
+                    elif self.actors.recent and t.lower_ in ("it", "its", "they", "their") and \
+                            not (t.lower_ == "it" and t.dep_ == "dobj"):
+                        # "China backed it", "welcomed it": an object 'it' is a thing said or done.
                         out.append(self.actors.recent[-1].model_copy(update={"text": t.text}))
                     continue
                 found = self.actors.resolve(t, as_actor)
@@ -828,6 +830,9 @@ class SentenceCoder:
                         hypothetical = True
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
+            if t.dep_ == "acl" and t.head.lemma_.lower() in self.cues.get("hearsay", ()) and \
+                    any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children):
+                hypothetical = True  # "accusations that it backed the incursion": alleged, not reported
             if t.lemma_.lower() in self.cues.get("wishful", ()) or t.lower_ in self.cues.get("wishful", ()):
                 hypothetical = True  # "voiced hope that Greece will help", "expressed pessimism over holding talks"
             if depth > 0 and t.lemma_.lower() in FUTURE_HEADS and chain[depth - 1].dep_ == "xcomp":
