@@ -46,6 +46,7 @@ class ClaimRule:
     direction: str  # warming or cooling
     name: str
     pattern: re.Pattern[str]
+    deed: bool = False  # a diplomatic act (ties cut, envoys expelled), not a description
 
 
 def _claim_pattern(words: str, targets: str) -> re.Pattern[str]:
@@ -68,10 +69,16 @@ def claim_rules() -> tuple[ClaimRule, ...]:
         if direction not in ("warming", "cooling"):
             raise ValueError(f"claims.tsv: direction must be warming or cooling, not {direction!r}")
         rules.append(ClaimRule(direction, row["name"].strip(),
-                               _claim_pattern(row["words"].strip(), row["targets"].strip() or "-")))
+                               _claim_pattern(row["words"].strip(), row["targets"].strip() or "-"),
+                               (row.get("deed") or "no").strip() == "yes"))
     return tuple(rules)
 
 
+# A time told beside the phrase: "froze its ties two decades ago", "broken off by Caracas in 2019".
+_TIME_BEFORE, _TIME_AFTER = 30, 60
+_AGO = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
+                  r"(?:years|decades)\s+(?:ago|earlier|before)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:in|since|from|until|between)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"(?:\b(?:no|not|never|without|denied|denies|deny|denying|rules?\s+out|ruled\s+out|far\s+from|"
                        r"little|nor)\b|n't\b)[\w\s,'-]{0,25}$", re.IGNORECASE)
 # "ending a rift", "healed the rupture": the shift claimed is the end of what the phrase names.
@@ -187,10 +194,13 @@ def find_claims(text: str) -> list[dict[str, Any]]:
                 before = sentence[max(0, m.start() - 50):m.start()]
                 negated = bool(_NEGATION.search(before) or _INNER_NEGATION.search(m.group(0))
                                or (rule.direction == "cooling" and _ENDED.search(before)))
+                near = sentence[max(0, m.start() - _TIME_BEFORE):m.end() + _TIME_AFTER]
                 claim = by_direction.setdefault(rule.direction, {
                     "sentence": sentence, "sentence_number": i, "direction": rule.direction, "phrase": m.group(0),
                     "rule": rule.name, "phrases": [], "negated": negated,
-                    "hedged": bool(_HEDGE.search(before)), "start": m.start(), "end": m.end()})
+                    "hedged": bool(_HEDGE.search(before)), "start": m.start(), "end": m.end(), "deed": False,
+                    "past": bool(_AGO.search(near)), "years": [int(y) for y in _YEAR.findall(near)]})
+                claim["deed"] = claim["deed"] or rule.deed
                 if m.group(0) not in claim["phrases"]:
                     claim["phrases"].append(m.group(0))
         claims += sorted(by_direction.values(), key=lambda c: c["start"])
@@ -270,7 +280,7 @@ def summarize_events(events: list[dict[str, Any]], text: str, title: str | None 
         claim.update(dyad=f"{pair[0]}-{pair[1]}" if pair else None, a=pair[0] if pair else None,
                      b=pair[1] if pair else None, dyad_source=source, parties=named,
                      # "the two countries restored ties in 2016": the coder marks its events historical
-                     background=any(ev.get("historical") for ev in sentence_events))
+                     background=claim.pop("past") or any(ev.get("historical") for ev in sentence_events))
         claims.append(claim)
     summary = {"title": title, "n_events": len(events), "dyads": dyads, "claims": claims}
     summary["text"] = render_summary(summary)
@@ -308,15 +318,18 @@ def dyad_claims(store: Any, a: str, b: str, date_from: dt.date | None = None, da
         if not any(rule.pattern.search(text) for rule in claim_rules()):
             continue  # most articles claim nothing: skip the actor matching
         seen: set[str] = set()
+        day = doc.get("pub_date")
         for claim in summarize_events(by_doc.get(doc["doc_id"], []), text)["claims"]:
-            if ((claim["a"], claim["b"]) != pair or claim["negated"] or claim["hedged"] or claim["background"]
+            # a year told beside the phrase, before last year, is the past the article recalls
+            recalled = isinstance(day, dt.date) and any(y < day.year - 1 for y in claim["years"])
+            if ((claim["a"], claim["b"]) != pair or claim["negated"] or claim["hedged"] or claim["background"] or recalled
                     or (direction and claim["direction"] != direction) or claim["direction"] in seen):
                 continue
             seen.add(claim["direction"])
-            day = doc.get("pub_date")
             out.append({"doc_id": doc["doc_id"], "title": doc.get("title"),
                         "date": day.isoformat() if isinstance(day, dt.date) else day,
                         "direction": claim["direction"], "phrase": claim["phrase"], "rule": claim["rule"],
+                        "deed": bool(claim.get("deed")),
                         "sentence": claim["sentence"]})
     return out
 
