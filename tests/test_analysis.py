@@ -449,6 +449,27 @@ def test_cli_summarize(tmp_path: Path) -> None:
     assert run("summarize", str(article), "--date", "yesterday").exit_code != 0
 
 
+def test_a_claim_told_with_its_past_date_is_background() -> None:
+    text = ("Morocco agreed to normalise relations with Israel. "
+            "Morocco froze its low-level ties with Israel two decades ago.")
+    warming, cooling = summarize_events([], text)["claims"]
+    assert (warming["direction"], warming["background"]) == ("warming", False)
+    assert (cooling["direction"], cooling["background"]) == ("cooling", True)
+    # a year beside the phrase is kept for the store's claims to compare with the article's date
+    (recalled,) = find_claims("Caracas broke off relations with Bogota in 2019.")
+    assert recalled["years"] == [2019]
+
+
+@pytest.mark.parametrize("sentence, hedged", [
+    ("The minister said he wanted to strengthen ties with Morocco.", True),  # a wish is no shift
+    ("He has promised to restore diplomatic relations.", True),
+    ("The two countries restored diplomatic relations.", False),
+])
+def test_a_wish_for_better_ties_is_hedged(sentence: str, hedged: bool) -> None:
+    (claim,) = find_claims(sentence)
+    assert claim["hedged"] is hedged
+
+
 def test_claims_hedged_and_the_pair_at_stake() -> None:
     text = ("Azerbaijani troops shelled Armenian positions. "
             "Russia urged Baku and Yerevan to avoid any steps that could lead to a dangerous escalation.")
@@ -542,6 +563,70 @@ def test_a_burst_of_deeds_is_one_price_not_two(monkeypatch: pytest.MonkeyPatch) 
     assert found == [("escalation", "2020-01"), ("stable", "2020-04")]
     monkeypatch.setattr(changes, "BURST_PENALTY", 1e9)
     assert changes.detect_changes(series) == []  # as two changes it does not pay
+
+
+def _sparse_series(rows: list[tuple[str, float, str]]) -> pd.DataFrame:
+    from detente.analysis.series import aggregate
+
+    return aggregate(pd.DataFrame({"day": pd.to_datetime([r[0] for r in rows]), "score": [r[1] for r in rows],
+                                   "quad_class": [r[2] for r in rows]}))
+
+
+def test_a_claimed_shift_places_a_change_the_series_agrees_with() -> None:
+    """A sparse dyad: a few complaints, then a few months of talks. Too little for Pelt alone;
+    an article saying ties were restored gives the place, and the series agrees."""
+    from detente.analysis import changes
+
+    rows = [(d, -3.0, "verbal_conflict") for d in ("2020-01-10", "2020-03-10", "2020-05-10", "2020-07-10")]
+    rows += [("2020-02-10", 2.0, "verbal_cooperation")]
+    rows += [(d, 3.5, "verbal_cooperation") for d in ("2021-03-10", "2021-05-10", "2021-07-10")]
+    series = _sparse_series(rows)
+    assert changes.detect_changes(series) == []
+    warming = [(dt.date(2021, 3, 12), "warming", True)]
+    found = [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=warming)]
+    assert found == [("detente", "2021-03")]
+    # A claim the series does not bear out places nothing: cooling where relations warm, or a
+    # warming claimed years away from any move.
+    assert changes.detect_changes(series, claims=[(dt.date(2021, 3, 12), "cooling", True)]) == []
+    assert changes.detect_changes(series, claims=[(dt.date(2020, 4, 20), "warming", False)]) == []
+
+
+def test_a_claimed_rupture_into_hostility_is_an_escalation() -> None:
+    """Talks, then ties cut (one sanction among complaints): a deterioration by the numbers, an
+    escalation by the article's claim of a diplomatic act, whether the claim placed the change or
+    the series had it already."""
+    from detente.analysis import changes
+
+    def series(talks: tuple[str, ...]) -> pd.DataFrame:
+        rows = [(d, 2.5, "verbal_cooperation") for d in talks] + [("2020-02-10", -2.0, "verbal_conflict")]
+        rows += [("2020-08-24", -4.0, "material_conflict")]
+        rows += [(d, -3.0, "verbal_conflict") for d in ("2020-08-25", "2020-10-10", "2021-01-10", "2021-04-10")]
+        return _sparse_series(rows)
+
+    def found(s: pd.DataFrame, claims: list) -> list[tuple[str, str]]:
+        return [(c["label"], c["start_period"]) for c in changes.detect_changes(s, claims=claims)]
+
+    cut_words, cut_ties = [(dt.date(2020, 8, 25), "cooling", False)], [(dt.date(2020, 8, 25), "cooling", True)]
+    sparse = series(("2020-01-10", "2020-03-10", "2020-05-10"))
+    assert found(sparse, []) == []
+    assert found(sparse, cut_words) == [("deterioration", "2020-08")]
+    assert found(sparse, cut_ties) == [("escalation", "2020-08")]
+    denser = series(("2020-01-10", "2020-03-10", "2020-05-10", "2020-06-10"))
+    assert found(denser, []) == [("deterioration", "2020-08")]
+    assert found(denser, cut_ties) == [("escalation", "2020-08")]
+
+
+def test_a_claimed_crisis_that_passes_is_a_burst() -> None:
+    """Warm relations, a two-month crisis the article calls a rupture, then warm again."""
+    from detente.analysis import changes
+
+    rows = [(f"{y}-{m:02d}-10", 3.0, "verbal_cooperation") for y in (2019, 2020) for m in (2, 5, 8, 11)]
+    rows += [("2020-01-12", -5.0, "material_conflict"), ("2020-01-14", -3.0, "verbal_conflict"),
+             ("2020-01-20", -3.0, "verbal_conflict"), ("2020-01-22", -4.0, "material_conflict")]
+    series = _sparse_series(rows)
+    found = [(c["label"], c["start_period"]) for c in
+             changes.detect_changes(series, claims=[(dt.date(2020, 1, 20), "cooling", True)])]
+    assert found[0] == ("escalation", "2020-01") and found[1][1] == "2020-02"  # and back
 
 
 def test_label_rules_escalation_at_a_steady_index() -> None:

@@ -24,8 +24,9 @@ NOT_YET: dict[tuple[str, str], str] = {
     ("JPN-KOR", "2019-07"): (
         "analysis: the measures of 2019-07/09 are coded (the curbs and the list removals SANCTION, the boycott and "
         "rallies PROTEST, the complaints ACCUSE and the answers REJECT), but the trade war is a three-month burst "
-        "of deeds in a dyad already hostile in words, eased in 2019-11: as a burst it lowers the cost of its "
-        "segment by 16.1, against 26.0 (1.5 x the dyad's penalty of 17.3); found with its return at a penalty of 6"),
+        "of deeds in a dyad already hostile in words, eased in 2019-11: from 2019-07 it lowers the cost of its "
+        "segment by 11.9, against 13.0 for a burst the articles claim (0.75 x the dyad's penalty of 17.3: "
+        "'escalating', 2019-08) and 26.0 for one searched for; found with its return at a penalty of 6"),
 }
 
 

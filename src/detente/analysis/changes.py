@@ -36,6 +36,16 @@ more than BURST_PENALTY x the penalty: one set of means and two locations, where
 have two sets of means; 1.5 rather than 1.2 because the best of all stretches is searched for.
 Its start and its end are reported as changes (`_with_bursts`).
 
+Claimed changes: the shifts the dyad's articles claim (`detente.analysis.summary.dyad_claims`:
+"ties were cut", "agreed to normalise relations", asserted, not background) give a turn's place
+and direction, so a change there needs less evidence than one searched for: CLAIM_PENALTY x the
+penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end searched). The
+series must agree (the claimed month already on the new side, and the label in the claim's
+direction); a claimed rupture (a diplomatic act: ties cut, envoys expelled) into a hostile level
+is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
+these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
+no claims, so their calibration is unchanged.
+
 Penalty (per dyad, from its volume): PENALTY_FACTOR x d x log(n), n the dyad's number of
 weighted events and d the dispersion of their weights (mean(w^2) / mean(w)^2: a sum of unequal
 weights varies more than a count). This is a BIC-style penalty, log(n) per parameter, raised
@@ -106,6 +116,7 @@ from detente.analysis.series import (
 from detente.errors import DetenteError
 from detente.store import Store
 
+Claimed = tuple[dt.date, str, bool]  # a claimed shift: article date, warming or cooling, a diplomatic act
 LABELS: tuple[str, ...] = ("detente", "deterioration", "escalation", "stable")
 COMPONENTS: tuple[str, ...] = ("index", "material_conflict", "material_cooperation", "volume")
 PENALTY_FACTOR = 3.5
@@ -126,6 +137,8 @@ EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
 RELAPSE_Z = 1.5
 BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (benchmarks/changes.md)
+CLAIM_PENALTY = 0.25  # a claimed change's price in changes: the text gives its place and direction
+CLAIM_MONTHS = 2
 N_EVIDENCE = 5
 N_CLAIMS = 3
 CLAIM_LEAD_DAYS = 31
@@ -300,6 +313,38 @@ def _means(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.where(total > 0, (values * weights).sum(axis=0) / np.where(total > 0, total, 1.0), 0.0)
 
 
+class _Sums:
+    """Cumulative weighted sums of a standardised signal: the cost of any stretch of periods, or
+    of the rest of a segment around one, pooled."""
+
+    def __init__(self, values: np.ndarray, weights: np.ndarray) -> None:
+        wx = weights * values
+        zero = np.zeros((1, values.shape[1]))
+        self.w = np.vstack([zero, np.cumsum(weights, axis=0)])
+        self.s = np.vstack([zero, np.cumsum(wx, axis=0)])
+        self.q = np.vstack([zero, np.cumsum(wx * values, axis=0)])
+
+    def of(self, i: int | np.ndarray, j: int | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.w[j] - self.w[i], self.s[j] - self.s[i], self.q[j] - self.q[i]
+
+    @staticmethod
+    def cost(w: np.ndarray, s: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Costs of several stretches at once (rows of component sums); a component without
+        weight costs nothing."""
+        safe = np.where(w > 0, w, 1.0)
+        return np.where(w > 0, q - s * s / safe, 0.0).sum(axis=-1)
+
+    def burst_gains(self, x: int, y: int, i: int, ends: np.ndarray) -> np.ndarray:
+        """How much the stretches [i, end) lower the cost of the segment [x, y), each with its
+        own means against the rest of the segment pooled."""
+        tw, ts, tq = self.of(x, y)
+        w_in, s_in, q_in = self.of(i, ends)
+        return self.cost(tw, ts, tq) - self.cost(w_in, s_in, q_in) - self.cost(tw - w_in, ts - s_in, tq - q_in)
+
+    def split_gain(self, x: int, y: int, cut: int) -> float:
+        return float(self.cost(*self.of(x, y)) - self.cost(*self.of(x, cut)) - self.cost(*self.of(cut, y)))
+
+
 def _with_bursts(values: np.ndarray, weights: np.ndarray, bounds: list[int], pen: float,
                  min_size: int) -> list[int]:
     """`bounds` with the strongest burst of each segment added where it pays: a stretch of at
@@ -307,27 +352,13 @@ def _with_bursts(values: np.ndarray, weights: np.ndarray, bounds: list[int], pen
     those of the rest of the segment, pooled (the level it leaves is the level it returns to).
     It pays when it lowers the segment's cost by more than `pen`: a burst has the means of one
     change and one more location, where two changes would have two sets of means."""
-    wx = weights * values
-    zero = np.zeros((1, values.shape[1]))
-    cw = np.vstack([zero, np.cumsum(weights, axis=0)])
-    cs = np.vstack([zero, np.cumsum(wx, axis=0)])
-    cq = np.vstack([zero, np.cumsum(wx * values, axis=0)])
-
-    def costs(w: np.ndarray, s: np.ndarray, q: np.ndarray) -> np.ndarray:
-        """Costs of several stretches at once (rows of component sums); a component without
-        weight costs nothing."""
-        safe = np.where(w > 0, w, 1.0)
-        return np.where(w > 0, q - s * s / safe, 0.0).sum(axis=-1)
-
+    sums = _Sums(values, weights)
     out = [bounds[0]]
     for x, y in zip(bounds, bounds[1:]):
-        tw, ts, tq = cw[y] - cw[x], cs[y] - cs[x], cq[y] - cq[x]
-        whole = float(costs(tw, ts, tq))
         best, where = pen, None
         for i in range(x + 1, y - min_size):
             ends = np.arange(i + min_size, y)  # the stretch is [i, j): periods are left after it
-            w_in, s_in, q_in = cw[ends] - cw[i], cs[ends] - cs[i], cq[ends] - cq[i]
-            gain = whole - costs(w_in, s_in, q_in) - costs(tw - w_in, ts - s_in, tq - q_in)
+            gain = sums.burst_gains(x, y, i, ends)
             k = int(np.argmax(gain))
             if gain[k] > best:
                 best, where = float(gain[k]), (i, int(ends[k]))
@@ -335,9 +366,76 @@ def _with_bursts(values: np.ndarray, weights: np.ndarray, bounds: list[int], pen
     return out
 
 
-def detect_changes(series: pd.DataFrame, penalty: float | None = None,
-                   min_size: int = MIN_SIZE) -> list[dict[str, Any]]:
-    """Change points of a dyad series (from `dyad_series`), oldest first, without evidence."""
+def _months(a: dt.date, b: dt.date) -> int:
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds: list[int], pen: float,
+             claims: list[Claimed], unit: float) -> tuple[list[int], dict[int, str]]:
+    """`bounds` with the shifts the articles claim added where the series agrees, and the
+    labels these changes take from their claims (`pen` is the dyad's penalty).
+
+    A claim (article date, warming or cooling, a diplomatic act or not) places a change at the
+    period with events that holds or follows its date, or the one before (a report comes with
+    or after its act), within CLAIM_MONTHS of the date, unless a change already starts within
+    CLAIM_MONTHS (a claimed rupture then only names that change's kind). The change is a step (to the segment's end) or a burst (back to the
+    segment's level later, its end searched), whichever lowers the segment's cost most beyond
+    its price: CLAIM_PENALTY x pen for a step, whose place the text gives, and
+    (CLAIM_PENALTY + BURST_PENALTY - 1) x pen for a burst, and whose first period already sits
+    on the new side (`_side`). It is kept when the series moves the claim's way: a warming claim must make a detente, a cooling one an escalation or a
+    deterioration; a claimed act of rupture (ties cut, envoys expelled) into a hostile level
+    (ESCALATION_LEVEL) is an escalation. Oldest claim first."""
+    sums = _Sums(values, weights)
+    starts = pd.to_datetime(obs["start"]).dt.date.to_numpy()
+    ends = pd.to_datetime(obs["end"]).dt.date.to_numpy()
+    step_price, burst_price = CLAIM_PENALTY * pen, (CLAIM_PENALTY + BURST_PENALTY - 1) * pen
+    out, labels = list(bounds), {}
+    def rupture(before: dict[str, Any], after: dict[str, Any], label: str, direction: str, deed: bool) -> str:
+        if deed and direction == "cooling" and label == "deterioration" and after["level"] <= ESCALATION_LEVEL:
+            return "escalation"
+        return label
+
+    for day, direction, deed in sorted(claims):
+        near = [i for i, b in enumerate(out[1:-1], 1) if abs(_months(starts[b], day)) <= CLAIM_MONTHS]
+        if near:  # the change is there already; a claimed rupture names its kind
+            i = near[0]
+            before, after = _segment_stats(obs.iloc[out[i - 1]:out[i]], unit), _segment_stats(obs.iloc[out[i]:out[i + 1]], unit)
+            label = label_change(before["level"], after["level"], before["mc_share"], after["mc_share"])
+            if rupture(before, after, label, direction, deed) != label:
+                labels[out[i]] = "escalation"
+            continue
+        at = int(np.searchsorted(ends, day))  # the first observed period ending on or after the claim
+        best: tuple[float, list[int], str] | None = None
+        for cut in (at - 1, at):
+            if not 0 < cut < len(obs) or abs(_months(starts[cut], day)) > CLAIM_MONTHS:
+                continue
+            x, y = max(b for b in out if b < cut), min(b for b in out if b > cut)
+            before = _segment_stats(obs.iloc[x:cut], unit)
+            options = [(sums.split_gain(x, y, cut) - step_price, [cut], y)]
+            if y - cut >= 2:
+                gains = sums.burst_gains(x, y, cut, np.arange(cut + 1, y)) - burst_price
+                k = int(np.argmax(gains))
+                options.append((float(gains[k]), [cut, cut + 1 + k], cut + 1 + k))
+            for net, cuts, end in options:
+                m0, m1 = _means(values[x:cut], weights[x:cut]), _means(values[cut:end], weights[cut:end])
+                if _side(values[cut:cut + 1], m0, m1)[0] <= 0.5:
+                    continue  # the claimed period itself is still at the old level: not the turn
+                after = _segment_stats(obs.iloc[cut:end], unit)
+                label = rupture(before, after, label_change(before["level"], after["level"], before["mc_share"],
+                                                            after["mc_share"]), direction, deed)
+                if net > 0 and CLAIM_DIRECTIONS.get(label) == direction and (best is None or net > best[0]):
+                    best = (net, cuts, label)
+        if best:
+            out = sorted({*out, *best[1]})
+            labels[best[1][0]] = best[2]
+    return out, labels
+
+
+def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size: int = MIN_SIZE,
+                   claims: list[Claimed] | None = None) -> list[dict[str, Any]]:
+    """Change points of a dyad series (from `dyad_series`), oldest first, without evidence;
+    `claims`, the shifts the dyad's articles claim (date, warming or cooling), place changes
+    the series agrees with at a lower price (`_claimed`)."""
     if series.empty:
         return []
     obs, values, weights = signal_matrix(series)
@@ -347,6 +445,9 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None,
     pen = penalty if penalty is not None else dyad_penalty(series)
     algo = rpt.Pelt(custom_cost=StandardisedCost(), min_size=min_size, jump=1).fit(np.hstack([values, weights]))
     bounds = _with_bursts(values, weights, [0, *algo.predict(pen=pen)], BURST_PENALTY * pen, min_size)
+    claimed: dict[int, str] = {}
+    if claims:
+        bounds, claimed = _claimed(obs, values, weights, bounds, pen, claims, unit)
     events = slice(0, 3)  # the event components: index and the two shares
     a, b = series.attrs.get("dyad", ("?", "?"))
     out = []
@@ -370,7 +471,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None,
         distance = float(np.sqrt(((m1[events] - m0[events]) ** 2).sum()))
         out.append({
             "dyad": dyad_name(a, b), "a": a, "b": b,
-            "label": label_change(p["level"], q["level"], p["mc_share"], q["mc_share"]),
+            "label": claimed.get(s1) or label_change(p["level"], q["level"], p["mc_share"], q["mc_share"]),
             "start": q["first"]["start"].isoformat(), "end": q["last"]["start"].isoformat(),
             "start_period": q["first"]["label"], "end_period": q["last"]["label"],
             "before_start": p["first"]["label"], "before_end": p["last"]["label"],
@@ -424,6 +525,15 @@ def _claims(store: Store, change: dict[str, Any]) -> list[dict[str, Any]]:
     return dyad_claims(store, change["a"], change["b"], start, change["_evidence_to"], direction)[:N_CLAIMS]
 
 
+def _claimed_shifts(store: Store, a: str, b: str) -> list[Claimed]:
+    """(article date, direction, a diplomatic act or not) of each shift the dyad's articles
+    claim (`dyad_claims`)."""
+    from detente.analysis.summary import dyad_claims
+
+    return [(dt.date.fromisoformat(c["date"][:10]), c["direction"], c["deed"]) for c in dyad_claims(store, a, b)
+            if c["date"]]
+
+
 def _finish(store: Store, changes: list[dict[str, Any]], count: str, include_modal: bool, include_historical: bool,
             n_evidence: int) -> list[dict[str, Any]]:
     for c in changes:
@@ -448,7 +558,8 @@ def dyad_changes(store: Store, a: str, b: str, freq: str = "month", count: str =
     a, b = check_dyad(a, b)
     series = dyad_series(store, a, b, freq, count, include_modal, include_historical=include_historical,
                          date_from=date_from, date_to=date_to)
-    return _finish(store, detect_changes(series, penalty), count, include_modal, include_historical, n_evidence)
+    found = detect_changes(series, penalty, claims=_claimed_shifts(store, a, b)) if len(series) else []
+    return _finish(store, found, count, include_modal, include_historical, n_evidence)
 
 
 def all_changes(store: Store, min_events: int = 8, freq: str = "month", count: str = "clusters",
@@ -465,7 +576,9 @@ def all_changes(store: Store, min_events: int = 8, freq: str = "month", count: s
                             date_from=as_date(date_from, "from"), date_to=as_date(date_to, "to"))
     found: list[dict[str, Any]] = []
     for series in every.values():
-        found += [c for c in detect_changes(series, penalty) if include_stable or c["label"] != "stable"]
+        a, b = series.attrs["dyad"]
+        found += [c for c in detect_changes(series, penalty, claims=_claimed_shifts(store, a, b))
+                  if include_stable or c["label"] != "stable"]
     found.sort(key=lambda c: (-c["strength"], c["dyad"], c["start"]))
     return _finish(store, found, count, include_modal, include_historical, n_evidence)
 
