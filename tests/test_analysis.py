@@ -460,6 +460,20 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     assert recalled["years"] == [2019]
 
 
+@pytest.mark.parametrize("sentence, direction, deed", [
+    ("Relations plunged to their lowest point since the Cold War.", "cooling", False),
+    ("It is the worst crisis between the neighbours in a decade.", "cooling", False),
+    ("Riyadh withdrew its ambassador from Tehran.", "cooling", True),
+    ("The two countries resumed diplomatic relations on Monday.", "warming", True),
+    ("The two sides exchanged ambassadors.", "warming", True),
+    ("The leaders agreed to bury the hatchet.", "warming", False),
+    ("Pakistan faces its worst economic crisis in decades.", None, None),  # no relation said
+    ("Russia withdrew its troops from the border.", None, None),
+])
+def test_claimed_shift_phrases(sentence: str, direction: str | None, deed: bool | None) -> None:
+    assert [(c["direction"], c["deed"]) for c in find_claims(sentence)] == ([(direction, deed)] if direction else [])
+
+
 @pytest.mark.parametrize("sentence, hedged", [
     ("The minister said he wanted to strengthen ties with Morocco.", True),  # a wish is no shift
     ("He has promised to restore diplomatic relations.", True),
