@@ -256,9 +256,16 @@ def test_a_reaction_with_its_own_object_keeps_it(code) -> None:
     assert (ev.event_type, countries(ev.recipient)) == ("SUPPORT", ["RUS"])
 
 
-def test_a_letter_speaks_for_its_sender_to_its_addressee(code) -> None:
-    ev = code("Erdogan sent a letter to Putin expressing regret over the downing of the jet.")[0]
-    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("CONCEDE", ["TUR"], ["RUS"])
+@pytest.mark.parametrize("sentence, actor, recipient", [
+    ("Erdogan sent a letter to Putin expressing regret over the downing of the jet.", ["TUR"], ["RUS"]),
+    # the participle parsed as a modifier of the addressee
+    ("The Greek president sent a letter to his Turkish counterpart expressing regret over the death of the pilot.",
+     ["GRC"], ["TUR"]),
+])
+def test_a_letter_speaks_for_its_sender_to_its_addressee(sentence: str, actor: list[str], recipient: list[str],
+                                                         code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("CONCEDE", actor, recipient)
 
 
 def test_what_a_ban_stops_does_not_happen(code) -> None:
@@ -1173,3 +1180,9 @@ def test_an_object_it_is_no_party(code) -> None:
 def test_reigning_monarchs_are_their_states(code) -> None:
     ev = code("King Mohammed VI praised Spain's help in curbing migration.", pub_date=PUB)[0]
     assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("SUPPORT", ["MAR"], ["ESP"])
+
+
+def test_a_verdict_on_an_unowned_act_answers_the_act_before_it(code) -> None:
+    ev = code("Greek fighter jets shot down a Turkish drone near Lesbos on Tuesday. "
+              "Erdogan called the downing a stab in the back.")[-1]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("ACCUSE", ["TUR"], ["GRC"])

@@ -208,6 +208,8 @@ def answered_thing(c: Candidate, event: str) -> Token | None:
     thing with no owner ("welcomed the decision", "rejected the list", "protested against the
     ruling") or a pronoun; the trigger itself when there is none ("lodged a protest"); None when
     the reaction names its own target. Such a reaction answers the act reported before it."""
+    if c.judged is not None:
+        return c.judged  # a verdict on an act whose owner its sentence does not name
     if event not in REACTION_TYPES or c.nominal or c.trigger.lemma_.lower() not in cue_words().get("reaction", ()) \
             or len({a.country or a.code for a in c.actor}) != 1:
         return None  # signing "the treaty" answers nothing; two parties acting together answer no one

@@ -125,6 +125,7 @@ class Candidate:
     context_of: SentenceCoder | None = None
     modal: Token | None = None
     background: bool = False  # a habit, a long-running state or a recalled past (see SentenceCoder.background)
+    judged: Token | None = None  # the act a verdict condemns, when its sentence does not say whose it is
 
     @property
     def place(self) -> str | None:
@@ -402,15 +403,17 @@ def is_passive(v: Token) -> bool:
 
 def _message_participle(v: Token) -> bool:
     """"Erdogan sent a letter to Putin expressing regret": the parser makes the addressee the
-    participle's subject; the message speaks for its sender, to the addressee."""
-    return v.tag_ == "VBG" and v.dep_ == "pcomp" and v.head.dep_ in ("dative", "prep") and v.head.lower_ == "to" \
-        and any(o.dep_ == "dobj" and _lemma(o) in MESSAGE_NOUNS for o in v.head.head.children)
+    participle's subject (or the participle a modifier of the addressee: "to his counterpart
+    expressing regret"); the message speaks for its sender, to the addressee."""
+    to = v.head if v.dep_ == "pcomp" else v.head.head if v.dep_ == "acl" and v.head.dep_ == "pobj" else None
+    return v.tag_ == "VBG" and to is not None and to.dep_ in ("dative", "prep") and to.lower_ == "to" \
+        and any(o.dep_ == "dobj" and _lemma(o) in MESSAGE_NOUNS for o in to.head.children)
 
 
 def subject_tokens(v: Token) -> list[Token]:
     """The (active) subject of a verb, following control, coordination and relative clauses."""
     if _message_participle(v):
-        return subject_tokens(v.head.head)
+        return subject_tokens(v.head.head if v.dep_ == "pcomp" else v.head.head.head)
     for c in v.children:
         if c.dep_ in ("nsubj", "csubj"):
             return [c]
@@ -644,7 +647,8 @@ class SentenceCoder:
         else:
             actor = self.code_tokens(subj, speaker, as_actor=True)
             dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP" or
-                      c.dep_ == "nsubj" and _message_participle(v)]
+                      c.dep_ == "nsubj" and _message_participle(v)] + \
+                ([v.head] if v.dep_ == "acl" and _message_participle(v) else [])
             dobj = [c for c in v.children if c.dep_ == "dobj" and c.i not in (exclude or ())] or [
                 # "tortured and humiliated Iraqi detainees": coordinated verbs share the object.
                 c for x in v.children if x.dep_ == "conj" and x.pos_ == "VERB" and not is_passive(x)

@@ -72,9 +72,15 @@ def verdicts(coder: SentenceCoder) -> list[Candidate]:
             recipient = coder.code_tokens(agents)
         own = {a.country or a.code for a in actor}
         recipient = [r for r in recipient if (r.country or r.code) not in own and (r.country or r.kind in ("igo", "group"))]
-        if not actor or not recipient:
+        # "Putin called the downing a stab in the back": a definite act with no owner named is the
+        # act reported before it, whose party the document's coder finds (events.code.answered_thing).
+        unowned = thing.pos_ == "NOUN" and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that")
+                                               for d in thing.children) \
+            and not any(d.dep_ in ("poss", "prep", "acl", "relcl") for d in thing.children)
+        if not actor or not recipient and not unowned:
             continue
         cand = coder._make(pred, VERDICT, "ACCUSE", actor, recipient, verb, [verb, pred])
+        cand.judged = thing if not recipient else None
         cand.depth = len(clause_chain(verb)) - 1
         out.append(cand)
         break  # one verdict per sentence
