@@ -36,7 +36,7 @@ more than BURST_PENALTY x the penalty: one set of means and two locations, where
 have two sets of means; 1.5 rather than 1.2 because the best of all stretches is searched for.
 Its start and its end are reported as changes (`_with_bursts`).
 
-Claimed changes: the shifts the dyad's articles claim (`detente.analysis.summary.dyad_claims`:
+Claimed changes: the shifts the dyad's articles claim (`detente.analysis.summary.store_claims`:
 "ties were cut", "agreed to normalise relations", asserted, not background) give a turn's place
 and direction, so a change there needs less evidence than one searched for: CLAIM_PENALTY x the
 penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end searched). The
@@ -525,13 +525,13 @@ def _claims(store: Store, change: dict[str, Any]) -> list[dict[str, Any]]:
     return dyad_claims(store, change["a"], change["b"], start, change["_evidence_to"], direction)[:N_CLAIMS]
 
 
-def _claimed_shifts(store: Store, a: str, b: str) -> list[Claimed]:
-    """(article date, direction, a diplomatic act or not) of each shift the dyad's articles
-    claim (`dyad_claims`)."""
-    from detente.analysis.summary import dyad_claims
+def _claimed_shifts(store: Store, dyad: tuple[str, str] | None = None) -> dict[tuple[str, str], list[Claimed]]:
+    """(article date, direction, a diplomatic act or not) of each shift the store's articles
+    claim, by dyad (sorted pair; of one dyad if given), from one pass (`store_claims`)."""
+    from detente.analysis.summary import store_claims
 
-    return [(dt.date.fromisoformat(c["date"][:10]), c["direction"], c["deed"]) for c in dyad_claims(store, a, b)
-            if c["date"]]
+    return {pair: [(dt.date.fromisoformat(c["date"][:10]), c["direction"], c["deed"]) for c in found if c["date"]]
+            for pair, found in store_claims(store, dyad).items()}
 
 
 def _finish(store: Store, changes: list[dict[str, Any]], count: str, include_modal: bool, include_historical: bool,
@@ -558,7 +558,8 @@ def dyad_changes(store: Store, a: str, b: str, freq: str = "month", count: str =
     a, b = check_dyad(a, b)
     series = dyad_series(store, a, b, freq, count, include_modal, include_historical=include_historical,
                          date_from=date_from, date_to=date_to)
-    found = detect_changes(series, penalty, claims=_claimed_shifts(store, a, b)) if len(series) else []
+    claims = _claimed_shifts(store, (a, b)).get((min(a, b), max(a, b)), []) if len(series) else []
+    found = detect_changes(series, penalty, claims=claims) if len(series) else []
     return _finish(store, found, count, include_modal, include_historical, n_evidence)
 
 
@@ -575,9 +576,10 @@ def all_changes(store: Store, min_events: int = 8, freq: str = "month", count: s
     every = all_dyad_series(store, freq, count, include_modal, min_events, include_historical=include_historical,
                             date_from=as_date(date_from, "from"), date_to=as_date(date_to, "to"))
     found: list[dict[str, Any]] = []
+    claimed = _claimed_shifts(store) if every else {}
     for series in every.values():
         a, b = series.attrs["dyad"]
-        found += [c for c in detect_changes(series, penalty, claims=_claimed_shifts(store, a, b))
+        found += [c for c in detect_changes(series, penalty, claims=claimed.get((min(a, b), max(a, b)), []))
                   if include_stable or c["label"] != "stable"]
     found.sort(key=lambda c: (-c["strength"], c["dyad"], c["start"]))
     return _finish(store, found, count, include_modal, include_historical, n_evidence)

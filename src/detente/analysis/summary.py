@@ -18,7 +18,8 @@ lead to escalation") with hedged=True: neither is a shift the article asserts. T
 claim is the pair of parties its sentence names (found with the actor tables; of several, the
 pair the article has most events on), else the parties of the events coded in that sentence,
 else, when the sentence speaks of "the two countries" or "relations" without naming them, the
-article's main dyad. `dyad_claims` finds the claims a store's articles make about one dyad.
+article's main dyad. `store_claims` finds the claims a store's articles make, by dyad; `dyad_claims`
+about one dyad.
 """
 
 from __future__ import annotations
@@ -289,51 +290,59 @@ def summarize_events(events: list[dict[str, Any]], text: str, title: str | None 
     return summary
 
 
-def dyad_claims(store: Any, a: str, b: str, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                direction: str | None = None) -> list[dict[str, Any]]:
-    """The shifts the store's articles claim for the dyad a-b: in the articles published from
-    date_from to date_to that code an event of the dyad (of any kind: the claim, not the event,
-    is the evidence), the claims (see `summarize_events`) whose dyad is a-b, asserted (not
-    negated, hedged or background), of the given direction (warming or cooling) if any. Each:
-    doc_id, title, date (the article's), direction, phrase, rule, sentence; oldest first, one
-    per article and direction."""
+def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.date | None = None,
+                 date_to: dt.date | None = None, direction: str | None = None) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The shifts the store's articles claim, by dyad (sorted pair), from one pass over the
+    articles published from date_from to date_to that code an event (of the dyad, if given; of
+    any kind: the claim, not the event, is the evidence): the claims (see `summarize_events`)
+    asserted (not negated, hedged or background, nor told with a year before the article's last),
+    of the given direction (warming or cooling) if any. Each: doc_id, title, date (the
+    article's), direction, phrase, rule, deed, sentence; oldest first, one per article, dyad and
+    direction."""
     from detente.store import EventFilter, row_to_record
 
-    pair = tuple(sorted((a, b)))
-    where, params = EventFilter(dyad=(a, b)).where()
+    pair = (min(dyad), max(dyad)) if dyad else None
+    where, params = EventFilter(dyad=dyad).where() if dyad else ("", [])
     for bound, op in ((date_from, ">="), (date_to, "<=")):
         if bound:
-            where += f" AND COALESCE(pub_date, date) {op} ?"
+            where += f"{' AND' if where else ' WHERE'} COALESCE(pub_date, date) {op} ?"
             params.append(bound)
     docs = store.query("SELECT doc_id, title, text, pub_date FROM documents WHERE doc_id IN "
                        f"(SELECT DISTINCT doc_id FROM events{where}) ORDER BY pub_date, doc_id", params)
+    # most articles claim nothing: only those with a claim phrase are read with their events
+    docs = [d for d in docs if any(rule.pattern.search(d.get("text") or "") for rule in claim_rules())]
     if not docs:
-        return []
+        return {}
     rows = store.query("SELECT * FROM events WHERE doc_id IN (SELECT unnest(?)) ORDER BY doc_id, sentence_index, id",
                        [[d["doc_id"] for d in docs]])
     by_doc: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_doc.setdefault(row["doc_id"], []).append(row_to_record(row))
-    out = []
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for doc in docs:
-        text = doc.get("text") or ""
-        if not any(rule.pattern.search(text) for rule in claim_rules()):
-            continue  # most articles claim nothing: skip the actor matching
-        seen: set[str] = set()
+        seen: set[tuple[str, str, str]] = set()
         day = doc.get("pub_date")
-        for claim in summarize_events(by_doc.get(doc["doc_id"], []), text)["claims"]:
+        for claim in summarize_events(by_doc.get(doc["doc_id"], []), doc.get("text") or "")["claims"]:
+            key = (claim["a"], claim["b"])
             # a year told beside the phrase, before last year, is the past the article recalls
             recalled = isinstance(day, dt.date) and any(y < day.year - 1 for y in claim["years"])
-            if ((claim["a"], claim["b"]) != pair or claim["negated"] or claim["hedged"] or claim["background"] or recalled
-                    or (direction and claim["direction"] != direction) or claim["direction"] in seen):
+            if (claim["a"] is None or (pair and key != pair) or claim["negated"] or claim["hedged"]
+                    or claim["background"] or recalled or (direction and claim["direction"] != direction)
+                    or (*key, claim["direction"]) in seen):
                 continue
-            seen.add(claim["direction"])
-            out.append({"doc_id": doc["doc_id"], "title": doc.get("title"),
-                        "date": day.isoformat() if isinstance(day, dt.date) else day,
-                        "direction": claim["direction"], "phrase": claim["phrase"], "rule": claim["rule"],
-                        "deed": bool(claim.get("deed")),
-                        "sentence": claim["sentence"]})
+            seen.add((*key, claim["direction"]))
+            out.setdefault(key, []).append({
+                "doc_id": doc["doc_id"], "title": doc.get("title"),
+                "date": day.isoformat() if isinstance(day, dt.date) else day,
+                "direction": claim["direction"], "phrase": claim["phrase"], "rule": claim["rule"],
+                "deed": bool(claim.get("deed")), "sentence": claim["sentence"]})
     return out
+
+
+def dyad_claims(store: Any, a: str, b: str, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                direction: str | None = None) -> list[dict[str, Any]]:
+    """The shifts the store's articles claim for the dyad a-b (`store_claims`), oldest first."""
+    return store_claims(store, (a, b), date_from, date_to, direction).get((min(a, b), max(a, b)), [])
 
 
 def render_summary(summary: dict[str, Any], max_events: int = 4) -> str:
