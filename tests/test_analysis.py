@@ -474,6 +474,26 @@ def test_claimed_shift_phrases(sentence: str, direction: str | None, deed: bool 
     assert [(c["direction"], c["deed"]) for c in find_claims(sentence)] == ([(direction, deed)] if direction else [])
 
 
+def test_store_claims_by_dyad_with_the_date_their_sentence_tells(tmp_path: Path) -> None:
+    from detente.analysis.summary import dyad_claims, store_claims
+
+    text = ("Algeria closed its airspace to Moroccan planes. Algiers broke off relations with Rabat in August. "
+            "Separately, Chile and Peru agreed to restore diplomatic relations.")
+    b = Builder()
+    sentences = split_sentences(text)
+    b.add("2021-11-01", "SANCTION", ["DZA"], ["MAR"], doc="n", sentence=sentences[0], trigger="closed airspace",
+          text=text)
+    b.add("2021-08-01", "SANCTION", ["DZA"], ["MAR"], doc="n", sentence=sentences[1], trigger="broke off relations",
+          precision="month", published="2021-11-01")
+    b.add("2021-11-01", "AGREE", ["CHL", "PER"], [], doc="n", sentence=sentences[2], trigger="agreed restore")
+    store = b.store(tmp_path / "claims.duckdb")
+    claims = store_claims(store)
+    assert sorted(claims) == [("CHL", "PER"), ("DZA", "MAR")]  # one pass, every dyad
+    (cut,) = claims[("DZA", "MAR")]
+    assert (cut["direction"], cut["deed"], cut["date"], cut["told"]) == ("cooling", True, "2021-11-01", "2021-08-01")
+    assert dyad_claims(store, "MAR", "DZA") == [cut]
+
+
 @pytest.mark.parametrize("sentence, hedged", [
     ("The minister said he wanted to strengthen ties with Morocco.", True),  # a wish is no shift
     ("He has promised to restore diplomatic relations.", True),

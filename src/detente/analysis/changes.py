@@ -116,7 +116,7 @@ from detente.analysis.series import (
 from detente.errors import DetenteError
 from detente.store import Store
 
-Claimed = tuple[dt.date, str, bool]  # a claimed shift: article date, warming or cooling, a diplomatic act
+Claimed = tuple[dt.date, str, bool]  # a claimed shift: its date, warming or cooling, a diplomatic act
 LABELS: tuple[str, ...] = ("detente", "deterioration", "escalation", "stable")
 COMPONENTS: tuple[str, ...] = ("index", "material_conflict", "material_cooperation", "volume")
 PENALTY_FACTOR = 3.5
@@ -526,11 +526,13 @@ def _claims(store: Store, change: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _claimed_shifts(store: Store, dyad: tuple[str, str] | None = None) -> dict[tuple[str, str], list[Claimed]]:
-    """(article date, direction, a diplomatic act or not) of each shift the store's articles
-    claim, by dyad (sorted pair; of one dyad if given), from one pass (`store_claims`)."""
+    """(date, direction, a diplomatic act or not) of each shift the store's articles claim, by
+    dyad (sorted pair; of one dyad if given), from one pass (`store_claims`); the date is the one
+    the claim's sentence tells, else its article's."""
     from detente.analysis.summary import store_claims
 
-    return {pair: [(dt.date.fromisoformat(c["date"][:10]), c["direction"], c["deed"]) for c in found if c["date"]]
+    return {pair: [(dt.date.fromisoformat((c["told"] or c["date"])[:10]), c["direction"], c["deed"])
+                   for c in found if c["date"]]
             for pair, found in store_claims(store, dyad).items()}
 
 

@@ -297,8 +297,8 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
     any kind: the claim, not the event, is the evidence): the claims (see `summarize_events`)
     asserted (not negated, hedged or background, nor told with a year before the article's last),
     of the given direction (warming or cooling) if any. Each: doc_id, title, date (the
-    article's), direction, phrase, rule, deed, sentence; oldest first, one per article, dyad and
-    direction."""
+    article's), direction, phrase, rule, deed, sentence, told (when the sentence says it happened,
+    see `_told`); oldest first, one per article, dyad and direction."""
     from detente.store import EventFilter, row_to_record
 
     pair = (min(dyad), max(dyad)) if dyad else None
@@ -322,7 +322,8 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
     for doc in docs:
         seen: set[tuple[str, str, str]] = set()
         day = doc.get("pub_date")
-        for claim in summarize_events(by_doc.get(doc["doc_id"], []), doc.get("text") or "")["claims"]:
+        events = by_doc.get(doc["doc_id"], [])
+        for claim in summarize_events(events, doc.get("text") or "")["claims"]:
             key = (claim["a"], claim["b"])
             # a year told beside the phrase, before last year, is the past the article recalls
             recalled = isinstance(day, dt.date) and any(y < day.year - 1 for y in claim["years"])
@@ -335,8 +336,20 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
                 "doc_id": doc["doc_id"], "title": doc.get("title"),
                 "date": day.isoformat() if isinstance(day, dt.date) else day,
                 "direction": claim["direction"], "phrase": claim["phrase"], "rule": claim["rule"],
-                "deed": bool(claim.get("deed")), "sentence": claim["sentence"]})
+                "deed": bool(claim.get("deed")), "sentence": claim["sentence"], "told": _told(claim, events)})
     return out
+
+
+def _told(claim: dict[str, Any], events: list[dict[str, Any]]) -> str | None:
+    """When the claim's sentence says the shift happened: the date of an event coded from its
+    phrase ("Algiers broke off relations with Rabat in August" in a November article), if dated
+    to the day, week or month; else None (the article's date stands)."""
+    words = set(claim["phrase"].lower().split())
+    days = [str(ev.get("date"))[:10] for ev in events
+            if _norm(ev.get("sentence") or "") == _norm(claim["sentence"]) and ev.get("date")
+            and ev.get("date_precision") in ("day", "week", "month")
+            and words & set((ev.get("trigger") or "").lower().split())]
+    return min(days) if days else None
 
 
 def dyad_claims(store: Any, a: str, b: str, date_from: dt.date | None = None, date_to: dt.date | None = None,
