@@ -370,38 +370,45 @@ def _months(a: dt.date, b: dt.date) -> int:
     return (b.year - a.year) * 12 + b.month - a.month
 
 
+def _rupture(label: str, after_level: float, direction: str, deed: bool) -> str:
+    """A claimed diplomatic rupture (ties cut, envoys expelled) into a hostile level is an
+    escalation, not a deterioration."""
+    if deed and direction == "cooling" and label == "deterioration" and after_level <= ESCALATION_LEVEL:
+        return "escalation"
+    return label
+
+
 def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds: list[int], pen: float,
              claims: list[Claimed], unit: float) -> tuple[list[int], dict[int, str]]:
     """`bounds` with the shifts the articles claim added where the series agrees, and the
     labels these changes take from their claims (`pen` is the dyad's penalty).
 
-    A claim (article date, warming or cooling, a diplomatic act or not) places a change at the
-    period with events that holds or follows its date, or the one before (a report comes with
-    or after its act), within CLAIM_MONTHS of the date, unless a change already starts within
-    CLAIM_MONTHS (a claimed rupture then only names that change's kind). The change is a step (to the segment's end) or a burst (back to the
-    segment's level later, its end searched), whichever lowers the segment's cost most beyond
-    its price: CLAIM_PENALTY x pen for a step, whose place the text gives, and
-    (CLAIM_PENALTY + BURST_PENALTY - 1) x pen for a burst, and whose first period already sits
-    on the new side (`_side`). It is kept when the series moves the claim's way: a warming claim must make a detente, a cooling one an escalation or a
-    deterioration; a claimed act of rupture (ties cut, envoys expelled) into a hostile level
-    (ESCALATION_LEVEL) is an escalation. Oldest claim first."""
+    A claim (date, warming or cooling, a diplomatic act or not) places a change at the period
+    with events that holds or follows its date, or the one before (a report comes with or after
+    its act), within CLAIM_MONTHS of the date, unless a change already starts within
+    CLAIM_MONTHS (a claimed rupture then only names that change's kind, `_rupture`). The change
+    is a step (to the segment's end) or a burst (back to the segment's level later, its end
+    searched), whichever lowers the segment's cost most beyond its price: CLAIM_PENALTY x pen
+    for a step, whose place the text gives, (CLAIM_PENALTY + BURST_PENALTY - 1) x pen for a
+    burst. It is kept when its first period already sits on the new side (`_side`) and the
+    series moves the claim's way: a warming claim must make a detente, a cooling one an
+    escalation or a deterioration. Oldest claim first."""
     sums = _Sums(values, weights)
     starts = pd.to_datetime(obs["start"]).dt.date.to_numpy()
     ends = pd.to_datetime(obs["end"]).dt.date.to_numpy()
     step_price, burst_price = CLAIM_PENALTY * pen, (CLAIM_PENALTY + BURST_PENALTY - 1) * pen
     out, labels = list(bounds), {}
-    def rupture(before: dict[str, Any], after: dict[str, Any], label: str, direction: str, deed: bool) -> str:
-        if deed and direction == "cooling" and label == "deterioration" and after["level"] <= ESCALATION_LEVEL:
-            return "escalation"
-        return label
+
+    def label_of(x: int, cut: int, end: int, direction: str, deed: bool) -> str:
+        before, after = _segment_stats(obs.iloc[x:cut], unit), _segment_stats(obs.iloc[cut:end], unit)
+        label = label_change(before["level"], after["level"], before["mc_share"], after["mc_share"])
+        return _rupture(label, after["level"], direction, deed)
 
     for day, direction, deed in sorted(claims):
         near = [i for i, b in enumerate(out[1:-1], 1) if abs(_months(starts[b], day)) <= CLAIM_MONTHS]
-        if near:  # the change is there already; a claimed rupture names its kind
+        if near:  # the change is there already
             i = near[0]
-            before, after = _segment_stats(obs.iloc[out[i - 1]:out[i]], unit), _segment_stats(obs.iloc[out[i]:out[i + 1]], unit)
-            label = label_change(before["level"], after["level"], before["mc_share"], after["mc_share"])
-            if rupture(before, after, label, direction, deed) != label:
+            if label_of(out[i - 1], out[i], out[i + 1], direction, deed) == "escalation":
                 labels[out[i]] = "escalation"
             continue
         at = int(np.searchsorted(ends, day))  # the first observed period ending on or after the claim
@@ -410,7 +417,6 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
             if not 0 < cut < len(obs) or abs(_months(starts[cut], day)) > CLAIM_MONTHS:
                 continue
             x, y = max(b for b in out if b < cut), min(b for b in out if b > cut)
-            before = _segment_stats(obs.iloc[x:cut], unit)
             options = [(sums.split_gain(x, y, cut) - step_price, [cut], y)]
             if y - cut >= 2:
                 gains = sums.burst_gains(x, y, cut, np.arange(cut + 1, y)) - burst_price
@@ -418,12 +424,10 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
                 options.append((float(gains[k]), [cut, cut + 1 + k], cut + 1 + k))
             for net, cuts, end in options:
                 m0, m1 = _means(values[x:cut], weights[x:cut]), _means(values[cut:end], weights[cut:end])
-                if _side(values[cut:cut + 1], m0, m1)[0] <= 0.5:
-                    continue  # the claimed period itself is still at the old level: not the turn
-                after = _segment_stats(obs.iloc[cut:end], unit)
-                label = rupture(before, after, label_change(before["level"], after["level"], before["mc_share"],
-                                                            after["mc_share"]), direction, deed)
-                if net > 0 and CLAIM_DIRECTIONS.get(label) == direction and (best is None or net > best[0]):
+                if net <= 0 or (best is not None and net <= best[0]) or _side(values[cut:cut + 1], m0, m1)[0] <= 0.5:
+                    continue  # not worth its price, or the claimed period is still at the old level
+                label = label_of(x, cut, end, direction, deed)
+                if CLAIM_DIRECTIONS.get(label) == direction:
                     best = (net, cuts, label)
         if best:
             out = sorted({*out, *best[1]})
@@ -561,8 +565,8 @@ def dyad_changes(store: Store, a: str, b: str, freq: str = "month", count: str =
     series = dyad_series(store, a, b, freq, count, include_modal, include_historical=include_historical,
                          date_from=date_from, date_to=date_to)
     claims = _claimed_shifts(store, (a, b)).get((min(a, b), max(a, b)), []) if len(series) else []
-    found = detect_changes(series, penalty, claims=claims) if len(series) else []
-    return _finish(store, found, count, include_modal, include_historical, n_evidence)
+    return _finish(store, detect_changes(series, penalty, claims=claims), count, include_modal, include_historical,
+                   n_evidence)
 
 
 def all_changes(store: Store, min_events: int = 8, freq: str = "month", count: str = "clusters",
