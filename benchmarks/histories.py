@@ -55,7 +55,13 @@ def score(store: Store, expected: dict[str, Any], found: list[dict[str, Any]]) -
         points.append({**p, "found": bool(hits), "changes": near})
     periods = [{**p, "got": period_sign(store, p)} for p in expected["periods"]]
     noise = [f"{c['dyad']} {c['label']} {c['start_period']}" for c in found if c["dyad"] in expected["noise_dyads"]]
-    return {"points": points, "periods": periods, "noise": noise}
+    told = {p["dyad"] for p in expected["turning_points"]}
+    other = [f"{c['dyad']} {c['label']} {c['start_period']}" for c in found
+             if c["dyad"] in told and c["label"] != "stable" and not any(
+                 p["dyad"] == c["dyad"] and p["label"] == c["label"]
+                 and abs(month_number(c["start"]) - month_number(p["month"])) <= WITHIN_MONTHS
+                 for p in expected["turning_points"])]
+    return {"points": points, "periods": periods, "noise": noise, "other": other}
 
 
 def main() -> None:
@@ -81,7 +87,8 @@ def main() -> None:
             hit = sum(p["found"] for p in result["points"])
             signs = sum(p["got"][0] == p["sign"] for p in result["periods"])
             print(f"## {name}: {len(docs)} stories, turning points {hit}/{len(result['points'])}, "
-                  f"period signs {signs}/{len(result['periods'])}, changes on noise dyads {len(result['noise'])}\n")
+                  f"period signs {signs}/{len(result['periods'])}, changes on noise dyads {len(result['noise'])}, "
+                  f"other labelled changes {len(result['other'])}\n")
             print("| dyad | month | label | found | changes of the dyad |")
             print("| --- | --- | --- | --- | --- |")
             for p in result["points"]:
@@ -90,7 +97,8 @@ def main() -> None:
             wrong = [f"{p['dyad']} {p['from']}..{p['to']} {p['sign']} (index {p['got'][1]:+.2f})"
                      for p in result["periods"] if p["got"][0] != p["sign"]]
             print(f"\nWrong period signs: {', '.join(wrong) or 'none'}. "
-                  f"Noise dyads {', '.join(expected['noise_dyads'])}: {', '.join(result['noise']) or 'no change'}.\n")
+                  f"Noise dyads {', '.join(expected['noise_dyads'])}: {', '.join(result['noise']) or 'no change'}. "
+                  f"Other labelled changes of the told dyads: {', '.join(result['other']) or 'none'}.\n")
     print(f"({time.perf_counter() - began:.0f} s)")
 
 

@@ -494,6 +494,16 @@ def test_store_claims_by_dyad_with_the_date_their_sentence_tells(tmp_path: Path)
     assert dyad_claims(store, "MAR", "DZA") == [cut]
 
 
+@pytest.mark.parametrize("sentence, negated", [
+    ("The visit sealed the end of a crisis that had frozen relations for a year.", True),  # a cooling that ended
+    ("They ended the row that has strained ties.", True),
+    ("The crisis that froze relations goes on.", False),
+])
+def test_a_cooling_that_ended_is_not_claimed(sentence: str, negated: bool) -> None:
+    (claim,) = find_claims(sentence)
+    assert (claim["direction"], claim["negated"]) == ("cooling", negated)
+
+
 @pytest.mark.parametrize("sentence, hedged", [
     ("The minister said he wanted to strengthen ties with Morocco.", True),  # a wish is no shift
     ("He has promised to restore diplomatic relations.", True),

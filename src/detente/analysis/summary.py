@@ -84,7 +84,10 @@ _NEGATION = re.compile(r"(?:\b(?:no|not|never|without|denied|denies|deny|denying
                        r"little|nor)\b|n't\b)[\w\s,'-]{0,25}$", re.IGNORECASE)
 # "ending a rift", "healed the rupture": the shift claimed is the end of what the phrase names.
 _ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|heal(?:s|ed|ing)?|overc[oa]m(?:e|es|ing)|after)\s+(?:the\s+|a\s+|their\s+|"
-                    r"its\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+                    r"its\s+)?(?:\w+\s+)?$|"
+                    # "sealing the end of a crisis that had frozen relations"
+                    r"\b(?:end(?:s|ed|ing)?|resolv\w*|settl\w*|overc[oa]m\w*)\s+(?:of\s+|to\s+)?(?:the\s+|a\s+|their\s+|"
+                    r"its\s+)?(?:\w+\s+){0,2}(?:that|which)\s+(?:had\s+|has\s+|have\s+)?$", re.IGNORECASE)
 _INNER_NEGATION = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b", re.IGNORECASE)
 # A change feared or warned against is not a change claimed: "to avoid a dangerous escalation".
 _HEDGE = re.compile(r"\b(?:avoid\w*|prevent\w*|avert\w*|could|might|may|would|risk\w*|fear\w*|warn\w*\s+of|"
