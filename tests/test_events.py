@@ -1186,3 +1186,21 @@ def test_a_verdict_on_an_unowned_act_answers_the_act_before_it(code) -> None:
     ev = code("Greek fighter jets shot down a Turkish drone near Lesbos on Tuesday. "
               "Erdogan called the downing a stab in the back.")[-1]
     assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("ACCUSE", ["TUR"], ["GRC"])
+
+
+def test_their_countries_are_the_leaders_states(code) -> None:
+    ev = code("President Barack Obama and Cuban President Raul Castro announced on Wednesday that their countries "
+              "would restore diplomatic relations.", pub_date="2014-12-17")[0]
+    assert (ev.event_type, sorted(countries(ev.actor))) == ("AGREE", ["CUB", "USA"])
+
+
+def test_a_leader_named_in_full_is_his_surname_later(code) -> None:
+    events = code("Cuban President Raul Castro met the pope. Castro welcomed the move.", pub_date="2014-12-17")
+    assert [(e.event_type, countries(e.actor)) for e in events] == [("CONSULT", ["CUB"]), ("SUPPORT", ["CUB"])]
+
+
+def test_the_two_leaders_are_leaders_not_venues(code) -> None:
+    ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
+              "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",
+              pub_date="2020-03-06")[-1]
+    assert (ev.event_type, sorted(countries(ev.actor))) == ("CONSULT", ["RUS", "TUR"])

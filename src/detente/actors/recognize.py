@@ -301,7 +301,11 @@ class DocumentActors:
                     return [Actor(text=text, code=o.country + "GOV", country=o.country, sector="GOV", name=o.name,
                                   kind="state")]
             if e.kind in ("igo", "group") or (e.kind == "person" and (e.country or e.code.startswith("IGO"))):
-                return [self._mention_actor(head_mention, text, None if e.kind != "person" else sector)]
+                found_actor = self._mention_actor(head_mention, text, None if e.kind != "person" else sector)
+                if e.kind == "person" and head_mention.end - head_mention.start > 1:
+                    # "Raul Castro" named in full: "Castro" alone is him later in the document.
+                    self.people.setdefault(self.doc[head_mention.end - 1].text, found_actor)
+                return [found_actor]
             if e.kind == "state" and e.form != "adjective":
                 return [self._mention_actor(head_mention, text, sector if e.form in ("name", "alias") else None)]
         # Countries named in the modifiers ("Pakistani troops", "India's foreign ministry").
@@ -450,7 +454,9 @@ class DocumentActors:
 
     def _is_reciprocal(self, head: Token) -> bool:
         words = {c.lower_ for c in head.children}
-        return bool(words & (set(GROUP_SIZES) | {"both"})) or head.lower_ in ("both",)
+        # "the two sides", "both countries", "their countries" (of a pair just named)
+        return bool(words & (set(GROUP_SIZES) | {"both"})) or head.lower_ in ("both",) or \
+            head.tag_ in ("NNS", "NNPS") and any(c.dep_ == "poss" and c.lower_ == "their" for c in head.children)
 
     def _pair_as(self, head: Token, text: str) -> list[Actor]:
         sector = RECIPROCAL_HEADS[head.lemma_.lower()]
@@ -483,25 +489,34 @@ class DocumentActors:
             # "Russia, China and Pakistan held talks on Afghanistan, and the three countries ...": a
             # coordination of exactly N countries before the phrase is the group it names.
             for tok in reversed([t for t in head.sent if t.i < head.i and t.dep_ != "conj"]):
-                group = [a for t in [tok, *tok.conjuncts] if t.i < head.i for a in self._state_at(t)]
+                group = [a for t in [tok, *tok.conjuncts] if t.i < head.i for a in self._state_at(t, people=True)]
                 if len({a.country for a in group}) == size == len(group):
                     return group
-        for actor in reversed(self.recent + earlier):
-            key = actor.country or actor.code
-            if actor.kind in ("state", "person") and actor.country and all((a.country or a.code) != key for a in seen):
-                seen.append(actor)
-            if len(seen) == size:
-                return list(reversed(seen))
+        # "the two leaders": the last leaders named, not the places their talks were held in
+        kinds = [("person",), ("state", "person")] if head is not None and head.lemma_.lower() == "leader" \
+            else [("state", "person")]
+        for allowed in kinds:
+            seen = []
+            for actor in reversed(self.recent + earlier):
+                key = actor.country or actor.code
+                if actor.kind in allowed and actor.country and all((a.country or a.code) != key for a in seen):
+                    seen.append(actor)
+                if len(seen) == size:
+                    return list(reversed(seen))
         return []
 
-    def _state_at(self, tok: Token) -> list[Actor]:
+    def _state_at(self, tok: Token, people: bool = False) -> list[Actor]:
+        """The state a token names; with `people`, also the state of a leader it names ("Obama and
+        Castro announced that their countries would ...")."""
         m = self.token_mention.get(tok.i)
         if m is None:
             return []
         e = _pick(m.entries, self.day)
-        if e.kind != "state" or not e.country or e.form in ("metonym", "capital", "adjective"):
+        if not e.country or not (e.kind == "state" and e.form not in ("metonym", "capital", "adjective")
+                                 or people and e.kind == "person"):
             return []
-        return [Actor(text=tok.text, code=e.country, country=e.country, sector=None, name=e.name, kind="state")]
+        return [Actor(text=tok.text, code=e.country, country=e.country, sector=None,
+                      name=e.name if e.kind == "state" else None, kind="state")]
 
     def _last_igo(self) -> list[Actor]:
         """"The bloc", "the alliance": the organisation the text last named."""
@@ -509,6 +524,15 @@ class DocumentActors:
             if actor.kind == "igo":
                 return [actor]
         return []
+
+    def learn_people(self, sent: Span) -> None:
+        """Note the known people a sentence names in full ("Cuban President Raul Castro"), so that
+        their surname alone ("Castro welcomed the move") is them later in the document, even
+        when no event of this sentence had them as a party."""
+        for ent in sent.ents:
+            if ent.label_ == "PERSON" and len(ent) > 1 and ent.root.i in self.token_mention \
+                    and ent[-1].text not in self.people:
+                self.resolve(ent.root)
 
     def remember(self, actors: list[Actor]) -> None:
         self.recent.extend(actors)

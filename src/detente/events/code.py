@@ -669,6 +669,7 @@ def code_steps(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, m
             for ev in kept:
                 ev.confidence = round(confidence_model.probability(confidence_features(ev, ev.confidence, len(kept))), 3)
         actors.remember(sentence_actors or _sentence_mentions(sent, actors))
+        actors.learn_people(sent)
     return events
 
 
