@@ -507,6 +507,9 @@ def test_a_cooling_that_ended_is_not_claimed(sentence: str, negated: bool) -> No
 @pytest.mark.parametrize("sentence, hedged", [
     ("The minister said he wanted to strengthen ties with Morocco.", True),  # a wish is no shift
     ("He has promised to restore diplomatic relations.", True),
+    # a decision announced is no hedge, a conditional is
+    ("Obama and Castro announced that their countries would restore diplomatic relations.", False),
+    ("Analysts said the two countries would restore relations if the talks succeed.", True),
     ("The two countries restored diplomatic relations.", False),
 ])
 def test_a_wish_for_better_ties_is_hedged(sentence: str, hedged: bool) -> None:
@@ -671,6 +674,26 @@ def test_a_claimed_crisis_that_passes_is_a_burst() -> None:
     found = [(c["label"], c["start_period"]) for c in
              changes.detect_changes(series, claims=[(dt.date(2020, 1, 20), "cooling", True)])]
     assert found[0] == ("escalation", "2020-01") and found[1][1] == "2020-02"  # and back
+
+
+def test_a_claimed_act_dates_the_turn() -> None:
+    """A year of complaints; ties restored in December, complaints in February, then talks: the
+    level settles after the relapse, but the article's claimed act (ties restored) is the turn;
+    talk of better ties is not."""
+    from detente.analysis import changes
+
+    rows = [(f"2013-{m:02d}-10", -3.0, "verbal_conflict") for m in (1, 3, 5, 7, 9, 11)]
+    rows += [("2014-12-17", 7.0, "material_cooperation"), ("2014-12-17", 4.5, "verbal_cooperation")]
+    rows += [("2015-02-10", -2.0, "verbal_conflict"), ("2015-02-12", -2.0, "verbal_conflict")]
+    rows += [(f"2015-{m:02d}-10", 4.0, "verbal_cooperation") for m in (4, 5, 7, 8, 10, 12)]
+    series = _sparse_series(rows)
+
+    def found(claims: list) -> list[tuple[str, str]]:
+        return [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=claims)]
+
+    assert found([]) == [("detente", "2015-04")]
+    assert found([(dt.date(2014, 12, 17), "warming", True)]) == [("detente", "2014-12")]
+    assert found([(dt.date(2014, 12, 17), "warming", False)]) == [("detente", "2015-04")]
 
 
 def test_label_rules_escalation_at_a_steady_index() -> None:

@@ -41,8 +41,9 @@ Claimed changes: the shifts the dyad's articles claim (`detente.analysis.summary
 and direction, so a change there needs less evidence than one searched for: CLAIM_PENALTY x the
 penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end searched). The
 series must agree (the claimed month already on the new side, and the label in the claim's
-direction); a claimed rupture (a diplomatic act: ties cut, envoys expelled) into a hostile level
-is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
+direction); a claimed diplomatic act (ties cut or restored, envoys expelled) dates its change,
+which starts by it whatever the onset rule below says, and a claimed rupture into a hostile
+level is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
 these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
 no claims, so their calibration is unchanged.
 
@@ -379,9 +380,11 @@ def _rupture(label: str, after_level: float, direction: str, deed: bool) -> str:
 
 
 def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds: list[int], pen: float,
-             claims: list[Claimed], unit: float) -> tuple[list[int], dict[int, str]]:
-    """`bounds` with the shifts the articles claim added where the series agrees, and the
-    labels these changes take from their claims (`pen` is the dyad's penalty).
+             claims: list[Claimed], unit: float) -> tuple[list[int], dict[int, str], dict[int, int]]:
+    """`bounds` with the shifts the articles claim added where the series agrees, the labels
+    these changes take from their claims, and, for the changes a claimed diplomatic act dates,
+    the period of the act (restored or cut ties: the turn is the act, and the change may not
+    start after it however its new level settles) (`pen` is the dyad's penalty).
 
     A claim (date, warming or cooling, a diplomatic act or not) places a change at the period
     with events that holds or follows its date, or the one before (a report comes with or after
@@ -397,7 +400,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     starts = pd.to_datetime(obs["start"]).dt.date.to_numpy()
     ends = pd.to_datetime(obs["end"]).dt.date.to_numpy()
     step_price, burst_price = CLAIM_PENALTY * pen, (CLAIM_PENALTY + BURST_PENALTY - 1) * pen
-    out, labels = list(bounds), {}
+    out, labels, pinned = list(bounds), {}, {}
 
     def label_of(x: int, cut: int, end: int, direction: str, deed: bool) -> str:
         before, after = _segment_stats(obs.iloc[x:cut], unit), _segment_stats(obs.iloc[cut:end], unit)
@@ -406,12 +409,15 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
 
     for day, direction, deed in sorted(claims):
         near = [i for i, b in enumerate(out[1:-1], 1) if abs(_months(starts[b], day)) <= CLAIM_MONTHS]
+        at = int(np.searchsorted(ends, day))  # the first observed period ending on or after the claim
         if near:  # the change is there already
             i = near[0]
-            if label_of(out[i - 1], out[i], out[i + 1], direction, deed) == "escalation":
+            label = label_of(out[i - 1], out[i], out[i + 1], direction, deed)
+            if label == "escalation":
                 labels[out[i]] = "escalation"
+            if deed and CLAIM_DIRECTIONS.get(label) == direction and out[i] <= at < out[i + 1]:
+                pinned.setdefault(out[i], at)
             continue
-        at = int(np.searchsorted(ends, day))  # the first observed period ending on or after the claim
         best: tuple[float, list[int], str] | None = None
         for cut in (at - 1, at):
             if not 0 < cut < len(obs) or abs(_months(starts[cut], day)) > CLAIM_MONTHS:
@@ -423,8 +429,9 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
                 k = int(np.argmax(gains))
                 options.append((float(gains[k]), [cut, cut + 1 + k], cut + 1 + k))
             for net, cuts, end in options:
-                m0, m1 = _means(values[x:cut], weights[x:cut]), _means(values[cut:end], weights[cut:end])
-                if net <= 0 or (best is not None and net <= best[0]) or _side(values[cut:cut + 1], m0, m1)[0] <= 0.5:
+                ev = slice(0, 3)  # the event components: where the claimed period sits is what happened in it
+                m0, m1 = _means(values[x:cut, ev], weights[x:cut, ev]), _means(values[cut:end, ev], weights[cut:end, ev])
+                if net <= 0 or (best is not None and net <= best[0]) or _side(values[cut:cut + 1, ev], m0, m1)[0] <= 0.5:
                     continue  # not worth its price, or the claimed period is still at the old level
                 label = label_of(x, cut, end, direction, deed)
                 if CLAIM_DIRECTIONS.get(label) == direction:
@@ -432,7 +439,9 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         if best:
             out = sorted({*out, *best[1]})
             labels[best[1][0]] = best[2]
-    return out, labels
+            if deed:
+                pinned[best[1][0]] = max(best[1][0], at)
+    return out, labels, pinned
 
 
 def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size: int = MIN_SIZE,
@@ -450,8 +459,9 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
     algo = rpt.Pelt(custom_cost=StandardisedCost(), min_size=min_size, jump=1).fit(np.hstack([values, weights]))
     bounds = _with_bursts(values, weights, [0, *algo.predict(pen=pen)], BURST_PENALTY * pen, min_size)
     claimed: dict[int, str] = {}
+    pinned: dict[int, int] = {}
     if claims:
-        bounds, claimed = _claimed(obs, values, weights, bounds, pen, claims, unit)
+        bounds, claimed, pinned = _claimed(obs, values, weights, bounds, pen, claims, unit)
     events = slice(0, 3)  # the event components: index and the two shares
     a, b = series.attrs.get("dyad", ("?", "?"))
     out = []
@@ -467,6 +477,8 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         thaw = float(np.sqrt(((m1[on] - m0[on]) ** 2).sum())) if q["level"] - p["level"] >= MIN_JUMP else None
         onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]),
                        weights[s1:e1, 0], thaw)
+        if s1 in pinned:  # a claimed act dates the turn: the change starts by it
+            onset = min(onset, pinned[s1] - s1)
         new = obs.iloc[s1 + onset:e1]
         q["first"] = new.iloc[0]
         if onset < 0:  # the old level ends where the new one starts

@@ -95,6 +95,9 @@ _HEDGE = re.compile(r"\b(?:avoid\w*|prevent\w*|avert\w*|could|might|may|would|ri
                     r"want(?:s|ed|ing)?\s+to|wish(?:es|ed|ing)?\s+to|aim(?:s|ed|ing)?\s+to|promis(?:e|es|ed|ing)\s+to)\b"
                     r"[\w\s,'\"-]{0,40}$",
                     re.IGNORECASE)
+# "announced that their countries would restore relations": a decision reported, not a hedge.
+_ANNOUNCED = re.compile(r"\b(?:announc\w*|agree[sd]?|decided|decides|confirm\w*)\b[^.;]{0,60}\bwould\s+(?:\w+\s+){0,2}$",
+                        re.IGNORECASE)
 _UNNAMED = re.compile(r"\b(?:the\s+two\s+(?:countries|sides|nations|neighbours|neighbors|governments|capitals)|"
                       r"both\s+(?:countries|sides|nations|capitals)|bilateral|relations|ties|relationship)\b",
                       re.IGNORECASE)
@@ -204,7 +207,7 @@ def find_claims(text: str) -> list[dict[str, Any]]:
                 claim = by_direction.setdefault(rule.direction, {
                     "sentence": sentence, "sentence_number": i, "direction": rule.direction, "phrase": m.group(0),
                     "rule": rule.name, "phrases": [], "negated": negated,
-                    "hedged": bool(_HEDGE.search(before)), "start": m.start(), "end": m.end(), "deed": False,
+                    "hedged": bool(_HEDGE.search(before)) and not _ANNOUNCED.search(before), "start": m.start(), "end": m.end(), "deed": False,
                     "past": bool(_AGO.search(near)), "years": [int(y) for y in _YEAR.findall(near)]})
                 claim["deed"] = claim["deed"] or rule.deed
                 if m.group(0) not in claim["phrases"]:
