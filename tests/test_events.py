@@ -1137,6 +1137,8 @@ def test_an_operation_is_what_it_is_launched_to_do(code) -> None:
     # an exchange stopped is a sanction, not the exchange
     ("Chinese importers were told to stop buying Australian wine.", "SANCTION", ["AUS"]),
     ("Egypt ceased supplying gas to Israel.", "SANCTION", ["ISR"]),
+    # traffic stopped across a border
+    ("Rwanda stopped cargo traffic through its main crossing with Uganda.", "SANCTION", ["UGA"]),
     # tariffs raised on a country's goods
     ("India raised customs duties on all goods from Pakistan to 200 percent.", "SANCTION", ["PAK"]),
 ])
@@ -1204,3 +1206,8 @@ def test_the_two_leaders_are_leaders_not_venues(code) -> None:
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",
               pub_date="2020-03-06")[-1]
     assert (ev.event_type, sorted(countries(ev.actor))) == ("CONSULT", ["RUS", "TUR"])
+
+
+def test_sacking_an_official_rejects_no_one(code) -> None:
+    assert code("The president dismissed his defence minister on Monday.") == []
+    assert code("India dismissed Pakistan's claims as baseless.")[0].event_type == "ACCUSE"

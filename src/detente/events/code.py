@@ -373,6 +373,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "COOPERATE" and c.trigger.lemma_.lower() == "open" and "border" in object_lemmas(c.trigger) and \
             c.recipient and all(r.sector in ("CVL", "REF") for r in c.recipient):
         event, mode, cameo = "AID", "asylum", "075"
+    # "dismissed the inspector general of police": sacking an official is no rejection of anyone.
+    if event == "REJECT" and c.trigger.lemma_.lower() == "dismiss" and any(
+            o.dep_ == "dobj" and (o.ent_type_ == "PERSON" or o.lemma_.lower() in cue_words().get("post", ()))
+            for o in c.trigger.children):
+        return None
     # Crowds attending a ceremony are no visit by anyone.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() == "attend":
