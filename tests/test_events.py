@@ -1211,3 +1211,20 @@ def test_the_two_leaders_are_leaders_not_venues(code) -> None:
 def test_sacking_an_official_rejects_no_one(code) -> None:
     assert code("The president dismissed his defence minister on Monday.") == []
     assert code("India dismissed Pakistan's claims as baseless.")[0].event_type == "ACCUSE"
+
+
+@pytest.mark.parametrize("sentence, actor, recipient", [
+    # drills held with a partner are joint (PLOVER COOPERATE), not a show of force against it
+    ("Japan held military drills with the United States.", ["JPN"], ["USA"]),
+    ("Russia held naval exercises with China in the Sea of Japan.", ["RUS"], ["CHN"]),
+    # a state's army named in full, not a foreign group whose name it contains
+    ("Japan's Self-Defense Forces held drills with US troops.", ["JPN"], ["USA"]),
+])
+def test_drills_with_a_partner_are_joint(sentence: str, actor: list[str], recipient: list[str], code) -> None:
+    ev = code(sentence)[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("COOPERATE", actor, recipient)
+
+
+def test_a_state_army_is_not_a_group_its_name_contains(code) -> None:
+    ev = code("The Uganda People's Defence Force deployed troops to the border with Congo.")[0]
+    assert codes(ev.actor) == ["UGAMIL"]

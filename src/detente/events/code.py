@@ -325,11 +325,19 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                                             for ch in c.trigger.children)
     # An alliance's drills are joint; an alliance putting its forces on alert mobilizes. Drills of
     # "troops from about 20 countries" are joint too, whichever of them the text names.
+    # "held drills with US troops": the partner hangs on the verb or on its drills.
+    # Drills "with warships and fighter jets" have no partner.
+    partners = [r for r in c.context_of.code_tokens(
+        [g for h in (c.trigger, *(o for o in c.trigger.children if o.lemma_.lower() in DRILL_WORDS),
+                     *([c.trigger.head] if c.trigger.pos_ == "NOUN" and c.trigger.dep_ == "dobj" else []))
+         for ch in h.children if ch.dep_ == "prep" and ch.lower_ == "with" for g in ch.children if g.dep_ == "pobj"])
+        if r.kind in ("state", "igo", "group") and r.country not in {a.country for a in c.actor}] \
+        if event == "MOBILIZE" and drill and c.context_of is not None else []
     if event == "MOBILIZE" and (mods & JOINT_WORDS or drill and (
-            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or _of_many_parties(c) or
-            any(ch.dep_ == "prep" and ch.lower_ == "with" for ch in c.trigger.children))):
+            any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or _of_many_parties(c) or partners)):
         event, mode, cameo = "COOPERATE", None, "062"
         c.context.add("military")
+        c.recipient = c.recipient or partners
     if event == "CONSULT" and mode is None:
         # Only the event's own phrase says how it was held ("talks by video link"), not a later clause.
         scope = [c.trigger, *(ch for h in {c.trigger, c.modal or c.trigger} for ch in h.children
