@@ -1228,3 +1228,10 @@ def test_drills_with_a_partner_are_joint(sentence: str, actor: list[str], recipi
 def test_a_state_army_is_not_a_group_its_name_contains(code) -> None:
     ev = code("The Uganda People's Defence Force deployed troops to the border with Congo.")[0]
     assert codes(ev.actor) == ["UGAMIL"]
+
+
+def test_a_government_protests_in_words(code) -> None:
+    # summoning an envoy "to protest" is a diplomatic protest (ACCUSE), not a demonstration
+    events = code("Chinese Foreign Minister Wang Yi summoned Japan's ambassador to protest.")
+    assert {e.event_type for e in events} == {"ACCUSE"}
+    assert code("Pakistani protesters rallied outside the Indian embassy.")[0].event_type == "PROTEST"

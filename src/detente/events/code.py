@@ -386,6 +386,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             o.dep_ == "dobj" and (o.ent_type_ == "PERSON" or o.lemma_.lower() in cue_words().get("post", ()))
             for o in c.trigger.children):
         return None
+    # "Wang Yi summoned Japan's ambassador to protest": a government protests in words (CAMEO 111);
+    # demonstrations are people's.
+    if event == "PROTEST" and mode in (None, "demo") and c.trigger.lemma_.lower() == "protest" and c.actor and \
+            all(a.sector in ("GOV", "ELI") or a.sector is None and a.kind in ("state", "person") for a in c.actor):
+        event, mode, cameo = "ACCUSE", "disapprove", "111"
     # Crowds attending a ceremony are no visit by anyone.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() == "attend":
