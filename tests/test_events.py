@@ -1235,3 +1235,10 @@ def test_a_government_protests_in_words(code) -> None:
     events = code("Chinese Foreign Minister Wang Yi summoned Japan's ambassador to protest.")
     assert {e.event_type for e in events} == {"ACCUSE"}
     assert code("Pakistani protesters rallied outside the Indian embassy.")[0].event_type == "PROTEST"
+
+
+def test_a_visit_to_a_shrine_meets_no_one(code) -> None:
+    events = code("Prime Minister Shinzo Abe visited the Yasukuni war shrine on Thursday, the first visit by a sitting "
+                  "Japanese leader since 2006, drawing angry protests from China and South Korea.", pub_date="2013-12-26")
+    assert [e for e in events if e.event_type == "CONSULT"] == []
+    assert code("Modi visited the White House.")[0].event_type == "CONSULT"

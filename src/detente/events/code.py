@@ -391,6 +391,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "PROTEST" and mode in (None, "demo") and c.trigger.lemma_.lower() == "protest" and c.actor and \
             all(a.sector in ("GOV", "ELI") or a.sector is None and a.kind in ("state", "person") for a in c.actor):
         event, mode, cameo = "ACCUSE", "disapprove", "111"
+    # "Abe visited the Yasukuni war shrine": a visit to a shrine or memorial meets no one, whoever
+    # it angers (their protest is its own event).
+    if event == "CONSULT" and mode == "visit" and any(
+            o.dep_ == "dobj" and o.lemma_.lower() in cue_words().get("site", ()) for o in c.trigger.children):
+        return None
     # Crowds attending a ceremony are no visit by anyone.
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() == "attend":
