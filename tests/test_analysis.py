@@ -467,6 +467,8 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     ("The two countries resumed diplomatic relations on Monday.", "warming", True),
     ("The two sides exchanged ambassadors.", "warming", True),
     ("The leaders agreed to bury the hatchet.", "warming", False),
+    ("India and Pakistan agreed to strictly observe the ceasefire along the Line of Control.", "warming", False),
+    ("Both sides accused each other of violating the ceasefire.", None, None),  # no new truce
     ("Pakistan faces its worst economic crisis in decades.", None, None),  # no relation said
     ("Russia withdrew its troops from the border.", None, None),
 ])
