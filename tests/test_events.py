@@ -1242,3 +1242,8 @@ def test_a_visit_to_a_shrine_meets_no_one(code) -> None:
                   "Japanese leader since 2006, drawing angry protests from China and South Korea.", pub_date="2013-12-26")
     assert [e for e in events if e.event_type == "CONSULT"] == []
     assert code("Modi visited the White House.")[0].event_type == "CONSULT"
+
+
+def test_an_organisation_is_what_its_appositive_says(code) -> None:
+    ev = code("Uganda helped the Rwanda National Congress, an exiled opposition movement.")[0]
+    assert codes(ev.recipient) == ["RWAOPP"]  # not Rwanda's legislature

@@ -58,6 +58,8 @@ LOCATIVE = {"in", "across", "of", "to", "into", "through", "near", "outside", "a
 GROUP_SIZES = {"two": 2, "three": 3, "four": 4, "five": 5, "both": 2}
 IGO_ANAPHORS = {"bloc", "alliance", "organisation", "organization", "grouping", "body", "union", "agency", "fund",
                 "bank", "court", "council", "mission"}
+ORGANISATION_NOUNS = {"movement", "group", "party", "organisation", "organization", "militia", "coalition", "alliance",
+                      "front", "faction", "network"}
 TITLE_NOUNS = {"figure", "leader", "official", "envoy", "spokesman", "spokeswoman", "spokesperson", "chief", "head"}
 FACILITIES = {"base", "embassy", "consulate", "mission", "camp", "compound", "headquarters", "outpost", "garrison"}
 # "the two sides", "the three leaders": head word -> the sector the pair acts as.
@@ -200,6 +202,14 @@ class DocumentActors:
                 stack += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("of", "from")
                           for g in c.children if g.dep_ == "pobj"]
         return out
+
+    def appositive_sector(self, head: Token) -> str | None:
+        """The sector an organisation's appositive names: "..., an exiled opposition movement"."""
+        for ap in (c for c in head.children if c.dep_ == "appos" and c.lemma_.lower() in ORGANISATION_NOUNS):
+            for t in (ap, *(m for m in ap.children if m.dep_ in ("amod", "compound"))):
+                if role := self.sector_of(t):
+                    return role
+        return None
 
     def sector_of(self, tok: Token) -> str | None:
         if tok.i in self.multi_sector:

@@ -561,6 +561,11 @@ class SentenceCoder:
                         out.append(self.actors.recent[-1].model_copy(update={"text": t.text}))
                     continue
                 found = self.actors.resolve(t, as_actor)
+                if found and t.ent_type_ == "ORG" and (role := self.actors.appositive_sector(t)):
+                    # "the Rwanda National Congress, an exiled opposition movement": the appositive
+                    # says what the name is; the country in the name is its home.
+                    found = [a.model_copy(update={"sector": role, "code": a.country + role, "kind": "state"})
+                             if a.country and a.kind in ("state", "role") else a for a in found]
                 if t.lemma_.lower() in FACILITIES and all(a.kind in ("place", "role") for a in found):
                     found = self._facility_owner(t) or found  # where it stands is not whose it is
                 owner = next((c for c in t.children if c.lower_ == "whose"), None)
