@@ -27,7 +27,7 @@ from detente.actors.tables import (
 )
 from detente.lexicon import cue_words
 from detente.models import Actor
-from detente.nlp import entity_at
+from detente.nlp import entities_in, entity_at
 
 
 def non_agents() -> frozenset[str]:
@@ -539,7 +539,7 @@ class DocumentActors:
         """Note the known people a sentence names in full ("Cuban President Raul Castro"), so that
         their surname alone ("Castro welcomed the move") is them later in the document, even
         when no event of this sentence had them as a party."""
-        for ent in sent.ents:
+        for ent in entities_in(sent):  # listed once per parse: Span.ents walks every token
             if ent.label_ == "PERSON" and len(ent) > 1 and ent.root.i in self.token_mention \
                     and ent[-1].text not in self.people:
                 self.resolve(ent.root)
