@@ -120,6 +120,7 @@ from detente.store import Store
 Claimed = tuple[dt.date, str, bool]  # a claimed shift: its date, warming or cooling, a diplomatic act
 LABELS: tuple[str, ...] = ("detente", "deterioration", "escalation", "stable")
 COMPONENTS: tuple[str, ...] = ("index", "material_conflict", "material_cooperation", "volume")
+EVENTS = slice(0, 3)  # the components made of events: the index and the two shares
 PENALTY_FACTOR = 3.5
 MIN_SIZE = 2
 VARIANCE_FLOOR = 0.1  # on the 0/1 scale of a share; 4x that on the -1/+1 scale of the index
@@ -429,9 +430,11 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
                 k = int(np.argmax(gains))
                 options.append((float(gains[k]), [cut, cut + 1 + k], cut + 1 + k))
             for net, cuts, end in options:
-                ev = slice(0, 3)  # the event components: where the claimed period sits is what happened in it
-                m0, m1 = _means(values[x:cut, ev], weights[x:cut, ev]), _means(values[cut:end, ev], weights[cut:end, ev])
-                if net <= 0 or (best is not None and net <= best[0]) or _side(values[cut:cut + 1, ev], m0, m1)[0] <= 0.5:
+                # where the claimed period sits is what happened in it: its events, not its volume
+                m0, m1 = _means(values[x:cut, EVENTS], weights[x:cut, EVENTS]), \
+                    _means(values[cut:end, EVENTS], weights[cut:end, EVENTS])
+                if net <= 0 or (best is not None and net <= best[0]) or \
+                        _side(values[cut:cut + 1, EVENTS], m0, m1)[0] <= 0.5:
                     continue  # not worth its price, or the claimed period is still at the old level
                 label = label_of(x, cut, end, direction, deed)
                 if CLAIM_DIRECTIONS.get(label) == direction:
@@ -462,7 +465,6 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
     pinned: dict[int, int] = {}
     if claims:
         bounds, claimed, pinned = _claimed(obs, values, weights, bounds, pen, claims, unit)
-    events = slice(0, 3)  # the event components: index and the two shares
     a, b = series.attrs.get("dyad", ("?", "?"))
     out = []
     for (s0, e0), (s1, e1) in zip(zip(bounds, bounds[1:]), zip(bounds[1:], bounds[2:])):
@@ -471,7 +473,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         m0, m1 = _means(values[s0:e0], weights[s0:e0]), _means(values[s1:e1], weights[s1:e1])
         # The start is placed on the index when the index moves (the relationship turns when
         # it does), on all event components when it holds steady (deeds replacing words).
-        on = slice(0, 1) if abs(q["level"] - p["level"]) >= MIN_JUMP else events
+        on = slice(0, 1) if abs(q["level"] - p["level"]) >= MIN_JUMP else EVENTS
         # A warming is dated from where it holds (first talks that relapse are not the turn); a
         # cooling from its first deed.
         thaw = float(np.sqrt(((m1[on] - m0[on]) ** 2).sum())) if q["level"] - p["level"] >= MIN_JUMP else None
@@ -484,7 +486,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         if onset < 0:  # the old level ends where the new one starts
             p["last"] = obs.iloc[s1 + onset - 1]
         harmonic = p["weight"] * q["weight"] / (p["weight"] + q["weight"])
-        distance = float(np.sqrt(((m1[events] - m0[events]) ** 2).sum()))
+        distance = float(np.sqrt(((m1[EVENTS] - m0[EVENTS]) ** 2).sum()))
         out.append({
             "dyad": dyad_name(a, b), "a": a, "b": b,
             "label": claimed.get(s1) or label_change(p["level"], q["level"], p["mc_share"], q["mc_share"]),
@@ -498,7 +500,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
             "material_cooperation_before": round(p["mcoop_share"], 4),
             "material_cooperation_after": round(q["mcoop_share"], 4),
             "_evidence_to": new.iloc[min(EVIDENCE_PERIODS, len(new)) - 1]["end"],
-            "_direction": {"means_before": m0[events].tolist(), "means_after": m1[events].tolist(),
+            "_direction": {"means_before": m0[EVENTS].tolist(), "means_after": m1[EVENTS].tolist(),
                            "scales": _scales(obs)[:3].tolist(), "unit": unit},
         })
     return out

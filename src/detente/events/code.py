@@ -25,9 +25,11 @@ from detente.events.extract import (
     THREAT_MODE,
     Candidate,
     SentenceCoder,
+    definite_unowned,
     helps_someone,
     is_passive,
     match_rule,
+    prep_objects,
 )
 from detente.events.verdict import verdicts
 from detente.geo.locate import EventLocator
@@ -67,6 +69,12 @@ def _contexts(sent: Span, extra: set[str]) -> list[str]:
     return sorted(found)
 
 
+def _date_text(ent: Span) -> str:
+    """A time expression with the preposition before it ("in March", "since 2010")."""
+    prev = ent.doc[ent.start - 1] if ent.start > 0 else None
+    return f"{prev.text} {ent.text}" if prev is not None and prev.lower_ in ("in", "on", "since", "during") else ent.text
+
+
 def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tuple[dt.date | None, str]:
     """The time expression nearest the predicate in its clause, resolved; else the publication date."""
     ents = ents_all = [e for e in entities_in(sent) if e.label_ == "DATE"]
@@ -98,14 +106,11 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     # ("... and has banned apps since 2020") belongs to another clause.
     ents = [e for e in ents if distance(e)[0] == 0] or [e for e in ents if in_plain_subclause(e)]
     for ent in sorted(ents, key=distance):
-        text = ent.text
         prev = sent.doc[ent.start - 1] if ent.start > 0 else None
-        if prev is not None and prev.lower_ in ("in", "on", "since", "during"):
-            text = f"{prev.text} {text}"
         # "takes effect from January 1", "starting Monday": a start date points forward unless the
         # predicate itself is past.
         forward = prev is not None and prev.lower_ in FORWARD_PREPS and tok.tag_ not in ("VBD", "VBN")
-        found = resolve_date(text, pub, future or forward)
+        found = resolve_date(_date_text(ent), pub, future or forward)
         if found is not None:
             return found
     if tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.head.pos_ == "VERB":
@@ -118,9 +123,7 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
         return _date_for(tok.head, sent, pub, future)
     if tok.dep_ == "relcl" and (date := next((e for e in ents_all if e.start <= tok.head.i < e.end), None)):
         # "the worst crisis since 2010, when Chavez broke off relations": the clause tells that date.
-        prev = sent.doc[date.start - 1] if date.start > 0 else None
-        text = f"{prev.text} {date.text}" if prev is not None and prev.lower_ in ("in", "on", "since", "during") else date.text
-        found = resolve_date(text.removeprefix("since ").removeprefix("Since "), pub, future)
+        found = resolve_date(_date_text(date), pub, future)
         if found is not None:
             return found
     if tok.dep_ == "xcomp" and tok.head.pos_ == "VERB":
@@ -169,7 +172,6 @@ VICTIM_VERBS = {"kill", "wound", "injure"}
 DOMESTIC_TYPES = {"COERCE", "ASSAULT", "CONCEDE", "RETREAT", "ACCUSE", "REQUEST"}
 # Reactions: "South Korea condemned the decision", "Japan lodged a protest" answer what was just reported.
 REACTION_TYPES = {"SUPPORT", "ACCUSE", "REJECT"}
-DEFINITE = {"the", "this", "that", "these", "those", "such"}
 # What a reaction can answer: a statement ("rejected the accusation", cues.tsv "statement") or
 # else a deed or decision.
 STATEMENT_TYPES = {"ACCUSE", "THREATEN", "REQUEST", "REJECT", "CONSULT", "AGREE", "SUPPORT"}
@@ -221,9 +223,7 @@ def answered_thing(c: Candidate, event: str) -> Token | None:
                    for g in p.children if g.dep_ == "pobj"]
     if not things:
         return None if any(ch.dep_ in ("ccomp", "xcomp") for ch in head.children) else head
-    definite = all(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them")
-                   or t.pos_ == "NOUN" and any(d.dep_ == "det" and d.lower_ in DEFINITE for d in t.children)
-                   and not any(d.dep_ in ("poss", "prep", "acl", "relcl") for d in t.children)
+    definite = all(t.pos_ == "PRON" and t.lower_ in ("it", "this", "that", "them") or definite_unowned(t)
                    for t in things)
     return things[0] if definite else None
 
@@ -255,6 +255,19 @@ def _of_many_parties(c: Candidate) -> bool:
     return any(t.lemma_.lower() in MANY_PARTIES and t.tag_ == "NNS"
                for h in {c.trigger, c.trigger.head, c.modal or c.trigger}
                for s in h.children if s.dep_ == "nsubj" for t in s.subtree)
+
+
+def _drill_partners(c: Candidate) -> list[Actor]:
+    """The parties drills are held with: "held drills with US troops", the "with" hanging on the
+    verb or on its drills; drills "with warships and fighter jets" have none."""
+    if c.context_of is None:
+        return []
+    heads = [c.trigger, *(o for o in c.trigger.children if o.lemma_.lower() in DRILL_WORDS)]
+    if c.trigger.pos_ == "NOUN" and c.trigger.dep_ == "dobj":
+        heads.append(c.trigger.head)  # "held drills with ...": the light verb's
+    homes = {a.country for a in c.actor}
+    return [r for r in c.context_of.code_tokens([g for h in heads for g in prep_objects(h, ("with",))])
+            if r.kind in ("state", "igo", "group") and r.country not in homes]
 
 
 def _backs_its_own(trigger: Token) -> bool:
@@ -325,14 +338,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                                             for ch in c.trigger.children)
     # An alliance's drills are joint; an alliance putting its forces on alert mobilizes. Drills of
     # "troops from about 20 countries" are joint too, whichever of them the text names.
-    # "held drills with US troops": the partner hangs on the verb or on its drills.
-    # Drills "with warships and fighter jets" have no partner.
-    partners = [r for r in c.context_of.code_tokens(
-        [g for h in (c.trigger, *(o for o in c.trigger.children if o.lemma_.lower() in DRILL_WORDS),
-                     *([c.trigger.head] if c.trigger.pos_ == "NOUN" and c.trigger.dep_ == "dobj" else []))
-         for ch in h.children if ch.dep_ == "prep" and ch.lower_ == "with" for g in ch.children if g.dep_ == "pobj"])
-        if r.kind in ("state", "igo", "group") and r.country not in {a.country for a in c.actor}] \
-        if event == "MOBILIZE" and drill and c.context_of is not None else []
+    partners = _drill_partners(c) if event == "MOBILIZE" and drill else []
     if event == "MOBILIZE" and (mods & JOINT_WORDS or drill and (
             any(a.kind == "igo" for a in c.actor) or len(c.actor) > 1 or _of_many_parties(c) or partners)):
         event, mode, cameo = "COOPERATE", None, "062"

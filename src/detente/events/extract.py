@@ -401,6 +401,16 @@ def is_passive(v: Token) -> bool:
     return v.dep_ == "acl" and v.tag_ == "VBN" and not misparsed_active(v)
 
 
+DEFINITE = {"the", "this", "that", "these", "those", "such"}
+
+
+def definite_unowned(t: Token) -> bool:
+    """A definite noun with nothing saying whose or which it is ("the decision", "the downing"):
+    a thing reported before, whose party the document's earlier events tell."""
+    return t.pos_ == "NOUN" and any(d.dep_ == "det" and d.lower_ in DEFINITE for d in t.children) \
+        and not any(d.dep_ in ("poss", "prep", "acl", "relcl") for d in t.children)
+
+
 def _message_participle(v: Token) -> bool:
     """"Erdogan sent a letter to Putin expressing regret": the parser makes the addressee the
     participle's subject (or the participle a modifier of the addressee: "to his counterpart

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from detente.events.extract import Candidate, SentenceCoder, _lemma, clause_chain, subject_tokens
+from detente.events.extract import Candidate, SentenceCoder, _lemma, clause_chain, definite_unowned, subject_tokens
 from detente.lexicon import TriggerRule
 
 VERDICT = TriggerRule(lemma="verdict", particle=None, pos="ADJ", event="ACCUSE", mode="disapprove", cameo="111",
@@ -74,10 +74,7 @@ def verdicts(coder: SentenceCoder) -> list[Candidate]:
         recipient = [r for r in recipient if (r.country or r.code) not in own and (r.country or r.kind in ("igo", "group"))]
         # "Putin called the downing a stab in the back": a definite act with no owner named is the
         # act reported before it, whose party the document's coder finds (events.code.answered_thing).
-        unowned = thing.pos_ == "NOUN" and any(d.dep_ == "det" and d.lower_ in ("the", "this", "that")
-                                               for d in thing.children) \
-            and not any(d.dep_ in ("poss", "prep", "acl", "relcl") for d in thing.children)
-        if not actor or not recipient and not unowned:
+        if not actor or not recipient and not definite_unowned(thing):
             continue
         cand = coder._make(pred, VERDICT, "ACCUSE", actor, recipient, verb, [verb, pred])
         cand.judged = thing if not recipient else None
