@@ -1247,3 +1247,51 @@ def test_a_visit_to_a_shrine_meets_no_one(code) -> None:
 def test_an_organisation_is_what_its_appositive_says(code) -> None:
     ev = code("Uganda helped the Rwanda National Congress, an exiled opposition movement.")[0]
     assert codes(ev.recipient) == ["RWAOPP"]  # not Rwanda's legislature
+
+
+def test_soldiers_killed_in_a_clash_were_killed_by_the_other_side(code) -> None:
+    ev = code("Twenty Thai soldiers were killed in a clash with Cambodian troops on Monday night.", pub_date="2020-06-17")[0]
+    assert (ev.event_type, codes(ev.actor), codes(ev.recipient)) == ("ASSAULT", ["KHMMIL"], ["THAMIL"])
+    assert (ev.date.isoformat(), ev.date_precision) == ("2020-06-15", "day")  # "Monday night" is Monday
+
+
+def test_leaving_soldiers_dead_is_no_withdrawal(code) -> None:
+    events = code("Thai and Cambodian troops clashed on the border, leaving twenty soldiers dead.")
+    assert [e.event_type for e in events] == ["ASSAULT"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Chile ordered its ambassador home for consultations.",
+    "Chile called its ambassador back for consultations on Monday.",
+    "Chile recalled its ambassador for consultations.",
+])
+def test_an_envoy_called_home_for_consultations_is_a_recall(sentence: str, code) -> None:
+    # the consultations are the recall's purpose: no talks, and no cooperation
+    assert [(e.event_type, e.mode) for e in code(sentence)] == [("SANCTION", "withdraw")]
+
+
+def test_a_letters_participle_is_said_to_the_addressee(code) -> None:
+    ev = code("The Greek prime minister sent Putin a letter expressing regret over the death of the pilot.")[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("CONCEDE", ["GRC"], ["RUS"])
+
+
+def test_an_apology_naming_no_one_is_owed_to_whom_the_act_was_done(code) -> None:
+    events = code("Greek forces shot down an Albanian military helicopter near the border in November. Seven months "
+                  "later, Greece's prime minister apologised for the incident.", pub_date="2021-06-28")
+    ev = next(e for e in events if e.event_type == "CONCEDE")
+    assert (countries(ev.actor), countries(ev.recipient)) == (["GRC"], ["ALB"])
+
+
+def test_a_date_inside_the_act_answered_is_that_acts(code) -> None:
+    # "in November" dates the downing, not the apology; "at the December summit" is the veto's occasion
+    ev = code("Greece's prime minister has apologised to Albania for the downing of an Albanian helicopter in "
+              "November, the Albanian government said.", pub_date="2021-06-28")[0]
+    assert (ev.event_type, ev.date.isoformat(), ev.date_precision) == ("CONCEDE", "2021-06-28", "publication")
+    ev = code("Hungary vetoed the EU's aid package for Ukraine at the December summit.", pub_date="2024-01-10")[0]
+    assert (ev.date.isoformat(), ev.date_precision) == ("2023-12-01", "month")
+
+
+def test_what_is_done_at_every_meeting_is_a_habit(code) -> None:
+    events = code("Cambodia has backed China's position at every ASEAN meeting.", pub_date="2023-09-04")
+    assert events and all(e.historical for e in events)
+    assert not code("Cambodia backed China's position at the ASEAN meeting.", pub_date="2023-09-04")[0].historical

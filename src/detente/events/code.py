@@ -14,7 +14,7 @@ from detente.errors import FATAL
 from detente.events.classifier import NONE as NONE_LABEL
 from detente.events.classifier import load_classifier, sentence_features
 from detente.events.confidence import confidence_features, load_confidence
-from detente.events.dates import resolve_date
+from detente.events.dates import names_a_day, resolve_date
 from detente.events.encoder import load_encoder
 from detente.events.extract import (
     AGREE_CAMEO,
@@ -75,15 +75,30 @@ def _date_text(ent: Span) -> str:
     return f"{prev.text} {ent.text}" if prev is not None and prev.lower_ in ("in", "on", "since", "during") else ent.text
 
 
+def _event_noun(t: Token) -> bool:
+    """A noun that names an act: a trigger ("the clash"), or an act of someone on something ("the
+    downing of a helicopter", "the closure of the border")."""
+    if (r := match_rule(t)) is not None and r.event:
+        return True
+    return any(c.dep_ == "det" and c.lower_ == "the" for c in t.children) and \
+        any(c.dep_ == "prep" and c.lower_ == "of" for c in t.children) and t.lower_.endswith(("ing", "ion", "ure", "al"))
+
+
 def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tuple[dt.date | None, str]:
     """The time expression nearest the predicate in its clause, resolved; else the publication date."""
-    ents = ents_all = [e for e in entities_in(sent) if e.label_ == "DATE"]
+    ents = ents_all = [e for e in entities_in(sent) if e.label_ == "DATE" or e.label_ == "TIME" and names_a_day(e.text)]
     if not ents:
         return pub, "publication"
 
     def clause(t: Token) -> int:
-        """The verb heading the clause a token is in."""
+        """The verb heading the clause a token is in, or the act named by the phrase it is in
+        ("apologised for the downing of a helicopter in November": the downing's date), unless
+        that act is the occasion (OCCASION_PREPS)."""
+        start = t
         while t.pos_ not in ("VERB", "AUX") and t.head.i != t.i:
+            if t.i != start.i and t.dep_ == "pobj" and t.head.lower_ not in OCCASION_PREPS and t.pos_ == "NOUN" \
+                    and _event_noun(t):
+                return t.i
             t = t.head
         return t.i
 
@@ -99,7 +114,7 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
         # clause below the predicate that is no event of its own.
         # A relative clause describes its noun's past ("lifting the controls it imposed in 2019").
         v = sent.doc[clause(ent.root)]
-        return v.dep_ not in ("conj", "ROOT", "relcl") and match_rule(v) is None and \
+        return v.pos_ in ("VERB", "AUX") and v.dep_ not in ("conj", "ROOT", "relcl") and match_rule(v) is None and \
             any(a.i == home for a in v.ancestors)
 
     # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence
@@ -132,6 +147,7 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     return pub, "publication"
 
 
+OCCASION_PREPS = {"at", "during", "on", "in"}  # "vetoed it at the December summit": the summit's date is the act's
 TEMPORAL_MARKS = {"after", "before", "when", "as", "while", "until", "once"}
 TEMPORAL_WH = {"when", "while", "once"}  # parsed as adverbs of their clause, not markers
 
@@ -248,6 +264,30 @@ def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], 
             to_me = bool({r.country or r.code for r in ev.recipient} & mine)
             ranked.append((-(2 * kind + to_me), age, theirs))
     return min(ranked, key=lambda r: r[:2])[2] if ranked else []
+
+
+def apologises(trigger: Token) -> bool:
+    """"apologised for the incident", "expressed regret": an apology (cues.tsv "apology")."""
+    words = cue_words().get("apology", frozenset())
+    return trigger.lemma_.lower() in words or any(
+        o.dep_ == "dobj" and o.lemma_.lower() in words for o in trigger.children)
+
+
+def wronged_party(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
+    """To whom an apology naming no one is owed: the recipient of the latest conflictual act of
+    the apologiser in the last REACTION_WINDOW sentences ("Greek forces shot down an Albanian
+    helicopter. ... Greece apologised for the incident": Albania)."""
+    mine = {a.country or a.code for a in actor}
+    for ev in reversed(events):
+        if ev.sentence_index < sentence_index - REACTION_WINDOW:
+            break
+        if ev.sentence_index > sentence_index or ev.quad_class not in ("verbal_conflict", "material_conflict") \
+                or not {a.country or a.code for a in ev.actor} & mine:
+            continue
+        wronged = [r for r in ev.recipient if (r.country or r.code) not in mine and (r.country or r.kind in ("igo", "group"))]
+        if wronged:
+            return wronged
+    return []
 
 
 def _of_many_parties(c: Candidate) -> bool:
@@ -510,6 +550,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         text = c.trigger.text if thing is c.trigger else " ".join(t.text for t in thing.subtree)
         said = thing is not c.trigger and thing.lemma_.lower() in cue_words().get("statement", frozenset())
         recipient = [r.model_copy(update={"text": text}) for r in reacted_party(prior, sentence_index, actor, said)]
+    if not recipient and event == "CONCEDE" and prior and actor and apologises(c.trigger):
+        recipient = wronged_party(prior, sentence_index, actor)
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
     if not recipient:

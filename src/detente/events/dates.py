@@ -42,7 +42,11 @@ def _last_weekday(base: dt.date, weekday: int, strictly_before: bool = False) ->
 
 def _rules(text: str, base: dt.date, future: bool) -> Resolved | None:
     t = " ".join(text.lower().replace(",", " ").split())
-    t = re.sub(r"^(the|on|in|during|since|by|from|until|at|of)\s+", "", t)
+    t = re.sub(r"^(?:(?:the|on|in|during|since|by|from|until|at|of)\s+)+", "", t)
+    # A part of the day dates its day: "Monday night", "late on Sunday", "the night of June 15".
+    if t not in ("last night", "this morning", "this afternoon", "this evening", "tonight"):
+        t = re.sub(r"^(?:(?:early|late|overnight)\s+(?:on\s+)?|(?:night|morning|evening|afternoon)\s+of\s+)", "", t)
+        t = re.sub(r"\s+(?:night|morning|evening|afternoon)$", "", t)
     if t in ("today", "this morning", "this afternoon", "this evening", "tonight", "now"):
         return base, "day"
     if t in ("yesterday", "last night", "yesterday morning", "yesterday evening"):
@@ -149,6 +153,12 @@ def _parse_with_dateparser(text: str, base: dt.date) -> Resolved | None:
     if found is None or abs(found.year - base.year) > 60:
         return None  # a stray number read as a year, not a date
     return found.date(), "day"
+
+
+def names_a_day(text: str) -> bool:
+    """Whether a time of day names its day ("Monday night", "last night"): spaCy calls these TIME."""
+    t = text.lower()
+    return bool(re.search(rf"\b(?:{_DAY_RE}|yesterday|last night|{_MONTH_RE})\b", t))
 
 
 @cache

@@ -171,6 +171,9 @@ def object_words(tok: Token) -> set[str]:
                   or c.dep_ in ("ccomp", "xcomp") and c.pos_ == "ADJ"]  # "found the activist guilty"
         if tok.dep_ == "acl":
             heads.append(tok.head)
+        # "ordered its ambassador home": the parse may hang the object on the adverb.
+        heads += [g for c in tok.children if c.dep_ == "advmod" and c.i > tok.i
+                  for g in c.children if g.dep_ == "compound" and g.pos_ == "NOUN"]
         for p in tok.children:
             if p.dep_ == "prep" and p.lower_ in OBJECT_PREPS - {"under"}:
                 heads += [g for g in p.children if g.dep_ == "pobj"]
@@ -300,6 +303,8 @@ def match_rule(tok: Token) -> TriggerRule | None:
     children = list(tok.children)  # spaCy builds a new Token for each child on every walk
     if _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in children}:
         return None  # "struck what it called militant hideouts": naming, not calling on anyone
+    if _lemma(tok) == "leave" and any(c.dep_ == "oprd" for c in children):
+        return None  # "clashed, leaving twenty soldiers dead": a result, not a withdrawal
     particles = _particles(tok, children) if any(r.particle for r in rules) else set()
     preps_here = {c.lower_ for c in children if c.dep_ in ("prep", "dative", "agent")}
     objs = [c for c in children if c.dep_ == "dobj"]
@@ -418,6 +423,24 @@ def _message_participle(v: Token) -> bool:
     to = v.head if v.dep_ == "pcomp" else v.head.head if v.dep_ == "acl" and v.head.dep_ == "pobj" else None
     return v.tag_ == "VBG" and to is not None and to.dep_ in ("dative", "prep") and to.lower_ == "to" \
         and any(o.dep_ == "dobj" and _lemma(o) in MESSAGE_NOUNS for o in to.head.children)
+
+
+def _addressees(v: Token) -> list[Token]:
+    """"sent Putin a letter expressing regret": a message's participle is said to whom the
+    message was sent."""
+    if v.dep_ != "acl" or v.tag_ != "VBG" or v.head.dep_ != "dobj" or _lemma(v.head) not in MESSAGE_NOUNS:
+        return []
+    verb = v.head.head
+    return [c for c in verb.children if c.dep_ == "dative" and c.pos_ != "ADP"] or prep_objects(verb, ("to",))
+
+
+def _repeated(verb: Token) -> bool:
+    """"has backed China at every ASEAN meeting", "meets them every month": a habit, not an act."""
+    heads = [verb, *(o for o in verb.children if o.dep_ == "dobj")]  # the parse may hang it on the object
+    occasions = [c for c in verb.children if c.dep_ == "npadvmod"] + [
+        g for h in heads for c in h.children if c.dep_ == "prep" and c.lower_ in ("at", "on", "in", "during")
+        for g in c.children if g.dep_ == "pobj"]
+    return any(d.dep_ == "det" and d.lower_ in ("every", "each") for g in occasions for d in g.children)
 
 
 def subject_tokens(v: Token) -> list[Token]:
@@ -640,6 +663,13 @@ class SentenceCoder:
             patient = [c for c in v.children if c.dep_ == "nsubjpass"] or ([v.head] if v.dep_ == "acl" else [])
             actor = self.code_tokens(agent, speaker, as_actor=True)
             recipient = self.code_tokens(patient, speaker)
+            if event == "ASSAULT" and not actor:
+                # "Twenty soldiers were killed in a clash with Cambodian troops": the other side of
+                # the fighting acted.
+                fights = [g for g in prep_objects(v, ("in", "during"))
+                          if (r := match_rule(g)) is not None and r.event == "ASSAULT"]
+                actor = self.code_tokens([x for f in fights for x in prep_objects(f, ("with", "by"))],
+                                         speaker, as_actor=True)
             if event == "MOBILIZE" and not actor:
                 # "Troops were deployed to the border": what is deployed belongs to the actor.
                 actor, recipient = recipient, []
@@ -663,7 +693,8 @@ class SentenceCoder:
             actor = self.code_tokens(subj, speaker, as_actor=True)
             dative = [c for c in v.children if c.dep_ == "dative" and c.pos_ != "ADP" or
                       c.dep_ == "nsubj" and _message_participle(v)] + \
-                ([v.head] if v.dep_ == "acl" and _message_participle(v) else [])
+                ([v.head] if v.dep_ == "acl" and _message_participle(v) else []) + \
+                _addressees(v)
             dobj = [c for c in v.children if c.dep_ == "dobj" and c.i not in (exclude or ())] or [
                 # "tortured and humiliated Iraqi detainees": coordinated verbs share the object.
                 c for x in v.children if x.dep_ == "conj" and x.pos_ == "VERB" and not is_passive(x)
@@ -890,6 +921,8 @@ class SentenceCoder:
                 if c.dep_ == "prep" and c.lower_ in ("before", "prior") and any(
                         g.dep_ == "pobj" and g.lemma_.lower() in self.cues.get("era", ()) for g in c.subtree):
                     return True  # "relations were warm before the war"
+            if t.i == verb.i and _repeated(t):
+                return True
             if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
                     c.dep_ == "npadvmod" and c.lower_ in ("years", "decades") for c in t.children):
                 return True  # "ten years after Venezuela broke off relations"
@@ -941,11 +974,13 @@ class SentenceCoder:
         # the occasion, not the event the verb carries ("placed him under arrest" is).
         own_object = any(c.dep_ == "dobj" and not (c.i in self.rules and self.rules[c.i].event)
                          and _lemma(c) not in QUANTITY_NOUNS | CARRIER_NOUNS for c in v.children)
+        # "recalled its ambassador for consultations": the consultations are the recall's purpose.
+        envoy = bool(object_words(v) & cue_words().get("envoy", frozenset()))
         for c in v.children:
             if c.dep_ in ("dobj", "nsubjpass", "attr"):
                 nouns += conjuncts(c)
             elif c.dep_ == "prep" and c.lower_ in ("in", "to", "for", "on", "at", "under", "into") and \
-                    not (own_object and c.lower_ == "at"):
+                    not (own_object and c.lower_ == "at") and not (envoy and c.lower_ == "for"):
                 nouns += [g for g in c.children if g.dep_ == "pobj"]
         if v.dep_ == "acl":
             nouns.append(v.head)
