@@ -1295,3 +1295,20 @@ def test_what_is_done_at_every_meeting_is_a_habit(code) -> None:
     events = code("Cambodia has backed China's position at every ASEAN meeting.", pub_date="2023-09-04")
     assert events and all(e.historical for e in events)
     assert not code("Cambodia backed China's position at the ASEAN meeting.", pub_date="2023-09-04")[0].historical
+
+
+def test_a_face_off_between_two_armies_is_not_joint(code) -> None:
+    ev = code("Thai and Cambodian troops engaged in a violent face-off along the disputed border.")[0]
+    assert (ev.event_type, countries(ev.actor)) == ("MOBILIZE", ["KHM", "THA"])
+
+
+def test_an_ambassador_appointed_for_the_first_time_since_a_year(code) -> None:
+    ev = code("Hungary appointed an ambassador to Egypt for the first time since 2016.", pub_date="2023-06-01")[0]
+    assert (ev.event_type, countries(ev.recipient), ev.date.isoformat()) == ("SUPPORT", ["EGY"], "2023-06-01")
+
+
+def test_an_apology_refused_is_refused_to_the_wronged(code) -> None:
+    events = code("Greek forces shot down an Albanian military helicopter near the border on Tuesday. Greece's prime "
+                  "minister said on Wednesday he would not apologise for the incident.", pub_date="2016-01-08")
+    ev = next(e for e in events if e.event_type == "REJECT")
+    assert (countries(ev.actor), countries(ev.recipient)) == (["GRC"], ["ALB"])

@@ -114,7 +114,7 @@ def load_pipeline() -> Language:
 
     for word in ("test-fire", "test-fired", "test-fires", "test-firing", "baton-charged", "baton-charge", "pull-out",
                  "pull-back", "sit-in", "sit-ins", "walk-out", "build-up", "crack-down", "hand-over", "take-over",
-                 "shut-down", "stand-off", "pull-outs", "cease-fire"):
+                 "shut-down", "stand-off", "face-off", "pull-outs", "cease-fire"):
         for form in (word, word.capitalize()):
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.tokenizer = PieceTokenizer(nlp.tokenizer)

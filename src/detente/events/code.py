@@ -41,6 +41,7 @@ JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multin
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
 ARMS_WORDS = {"weapon", "arm", "gun", "rifle", "ammunition", "grenade", "explosive"}
 MANY_PARTIES = {"country", "nation", "state", "ally", "partner", "army"}
+STANDOFF_WORDS = {"standoff", "stand-off", "face-off"}  # two armies facing each other: never joint
 DRILL_WORDS = {"drill", "exercise", "manoeuvre", "maneuver", "patrol", "wargame"}
 PHONE_WORDS = {"phone", "telephone", "call", "video", "virtual", "videoconference"}
 RESTRICTED = {"limited", "restricted", "reduced", "suspended", "halted", "curtailed", "frozen", "banned", "cut"}
@@ -90,23 +91,24 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
     if not ents:
         return pub, "publication"
 
-    def clause(t: Token) -> int:
+    def clause(t: Token, own: bool = False) -> int:
         """The verb heading the clause a token is in, or the act named by the phrase it is in
         ("apologised for the downing of a helicopter in November": the downing's date), unless
         that act is the occasion (OCCASION_PREPS)."""
         start = t
         while t.pos_ not in ("VERB", "AUX") and t.head.i != t.i:
-            if t.i != start.i and t.dep_ == "pobj" and t.head.lower_ not in OCCASION_PREPS and t.pos_ == "NOUN" \
+            if (own or t.i != start.i) and t.dep_ == "pobj" and t.head.lower_ not in OCCASION_PREPS and t.pos_ == "NOUN" \
                     and _event_noun(t):
                 return t.i
             t = t.head
         return t.i
 
     home = clause(tok)
+    homes = {home, clause(tok, own=True)}  # a noun event's own phrase, or the clause it is in
 
     def distance(ent: Span) -> tuple[int, int]:
         # Prefer expressions in the predicate's own clause (or phrase), then the nearest.
-        attached = 0 if clause(ent.root) == home or ent.root.head.i == tok.i else 1
+        attached = 0 if clause(ent.root) in homes or ent.root.head.i == tok.i else 1
         return attached, abs(ent.start - tok.i)
 
     def in_plain_subclause(ent: Span) -> bool:
@@ -119,6 +121,12 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
 
     # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence
     # ("... and has banned apps since 2020") belongs to another clause.
+    def since_last(ent: Span) -> bool:
+        # "appointed an ambassador for the first time since 2016": when it last happened, not now.
+        return ent.start > 0 and sent.doc[ent.start - 1].lower_ == "since" and \
+            any(t.lower_ == "first" for t in sent.doc[max(sent.start, ent.start - 6):ent.start - 1])
+
+    ents = [e for e in ents if not since_last(e)]
     ents = [e for e in ents if distance(e)[0] == 0] or [e for e in ents if in_plain_subclause(e)]
     for ent in sorted(ents, key=distance):
         prev = sent.doc[ent.start - 1] if ent.start > 0 else None
@@ -267,10 +275,11 @@ def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], 
 
 
 def apologises(trigger: Token) -> bool:
-    """"apologised for the incident", "expressed regret": an apology (cues.tsv "apology")."""
+    """"apologised for the incident", "expressed regret", "refused to apologise": an apology, or
+    one refused (cues.tsv "apology")."""
     words = cue_words().get("apology", frozenset())
     return trigger.lemma_.lower() in words or any(
-        o.dep_ == "dobj" and o.lemma_.lower() in words for o in trigger.children)
+        o.dep_ in ("dobj", "xcomp") and o.lemma_.lower() in words for o in trigger.children)
 
 
 def wronged_party(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
@@ -374,7 +383,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             any(a.sector == "JUD" for a in c.actor):
         event, mode, cameo = "SANCTION", "convict", "116"
     # Several countries deploying against each other is not joint action; joint drills are.
-    drill = c.trigger.pos_ == "NOUN" or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
+    drill = c.trigger.pos_ == "NOUN" and c.trigger.lemma_.lower() not in STANDOFF_WORDS or any(ch.dep_ in ("dobj", "nsubjpass") and ch.lemma_.lower() in DRILL_WORDS
                                             for ch in c.trigger.children)
     # An alliance's drills are joint; an alliance putting its forces on alert mobilizes. Drills of
     # "troops from about 20 countries" are joint too, whichever of them the text names.
@@ -550,7 +559,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         text = c.trigger.text if thing is c.trigger else " ".join(t.text for t in thing.subtree)
         said = thing is not c.trigger and thing.lemma_.lower() in cue_words().get("statement", frozenset())
         recipient = [r.model_copy(update={"text": text}) for r in reacted_party(prior, sentence_index, actor, said)]
-    if not recipient and event == "CONCEDE" and prior and actor and apologises(c.trigger):
+    if not recipient and event in ("CONCEDE", "REJECT") and prior and actor and apologises(c.trigger):
         recipient = wronged_party(prior, sentence_index, actor)
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
