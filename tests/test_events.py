@@ -1312,3 +1312,19 @@ def test_an_apology_refused_is_refused_to_the_wronged(code) -> None:
                   "minister said on Wednesday he would not apologise for the incident.", pub_date="2016-01-08")
     ev = next(e for e in events if e.event_type == "REJECT")
     assert (countries(ev.actor), countries(ev.recipient)) == (["GRC"], ["ALB"])
+
+
+def test_a_measure_announced_as_decided_is_the_measure(code) -> None:
+    ev = code("Japan announced on Monday that it would restrict exports to South Korea of three chip materials.")[0]
+    assert (ev.event_type, ev.future, countries(ev.recipient)) == ("SANCTION", True, ["KOR"])
+    # said, warned or could: still a threat
+    assert code("Hungary warned it would impose sanctions if Egypt did not comply.")[0].event_type == "THREATEN"
+    assert code("Hungary announced it could impose sanctions on Egypt.")[0].event_type == "THREATEN"
+
+
+def test_a_claimed_act_is_said_of_its_own_clause() -> None:
+    from detente.analysis.summary import find_claims
+
+    said = find_claims("The ministry summoned a senior Japanese diplomat and demanded that Japan withdraw the claim.")
+    assert [c for c in said if c["rule"] == "withdrew envoy"] == []
+    assert [c["rule"] for c in find_claims("Japan withdrew its ambassador from Seoul.")] == ["withdrew envoy"]

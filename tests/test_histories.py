@@ -20,14 +20,7 @@ WITHIN_MONTHS = 2
 
 # Turning points the pipeline does not find yet, and why (strict: when a fix makes one pass,
 # the test says so, and its line here goes). Coded events were checked by hand.
-NOT_YET: dict[tuple[str, str], str] = {
-    ("JPN-KOR", "2019-07"): (
-        "analysis: the measures of 2019-07/09 are coded (the curbs and the list removals SANCTION, the boycott and "
-        "rallies PROTEST, the complaints ACCUSE and the answers REJECT), but the trade war is a three-month burst "
-        "of deeds in a dyad already hostile in words, eased in 2019-11: from 2019-07 it lowers the cost of its "
-        "segment by 11.9, against 13.0 for a burst the articles claim (0.75 x the dyad's penalty of 17.3: "
-        "'escalating', 2019-08) and 26.0 for one searched for; found with its return at a penalty of 6"),
-}
+NOT_YET: dict[tuple[str, str], str] = {}
 
 
 def month_number(value: str) -> int:

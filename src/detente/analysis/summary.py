@@ -53,7 +53,9 @@ class ClaimRule:
 def _claim_pattern(words: str, targets: str) -> re.Pattern[str]:
     if targets == "-":
         return re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
-    gap = r"(?:[\s,]+[\w'’-]+)"
+    # The words between may not open another clause ("summoned a diplomat and demanded that
+    # Japan withdraw the claim" withdraws no diplomat).
+    gap = r"(?:[\s,]+(?!(?:that|which|who|whom|because|while|but|if|unless)\b)[\w'’-]+)"
     return re.compile(rf"\b(?:{words})\b{gap}{{0,{_WORDS_BEFORE_TARGET}}}?[\s,]+(?:{targets})\b|"
                       rf"\b(?:{targets})\b{gap}{{0,{_WORDS_AFTER_TARGET}}}?[\s,]+(?:{words})\b", re.IGNORECASE)
 

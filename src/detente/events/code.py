@@ -39,6 +39,8 @@ from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
+DECIDED_TYPES = {"SANCTION", "COERCE"}  # measures a government decides and announces before they apply
+DECIDING_VERBS = {"announce", "decide", "approve", "confirm"}
 ARMS_WORDS = {"weapon", "arm", "gun", "rifle", "ammunition", "grenade", "explosive"}
 MANY_PARTIES = {"country", "nation", "state", "ally", "partner", "army"}
 STANDOFF_WORDS = {"standoff", "stand-off", "face-off"}  # two armies facing each other: never joint
@@ -474,7 +476,12 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                                  for t in (c.trigger, c.trigger.head) for ch in t.children)
     # A deployment is only a threat against someone ("would send troops to the border with Guyana");
     # checked last, since finding counterparts walks the sentence.
+    # "Japan announced that it would restrict exports to South Korea": a decision made and
+    # announced is the measure, to take effect, not a threat of it.
+    decided = event in DECIDED_TYPES and c.future and not c.hypothetical and \
+        any(a.lemma_.lower() in DECIDING_VERBS for a in list(c.trigger.ancestors)[:3])
     if event in THREATENABLE and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
+            and not decided \
             and {a.country or a.code for a in c.announcer} & {a.country or a.code for a in c.actor} \
             and (event != "MOBILIZE" or any(r.country and r.country not in {a.country for a in c.actor}
                                             for r in c.recipient + c.counterparts)):
