@@ -1328,3 +1328,23 @@ def test_a_claimed_act_is_said_of_its_own_clause() -> None:
     said = find_claims("The ministry summoned a senior Japanese diplomat and demanded that Japan withdraw the claim.")
     assert [c for c in said if c["rule"] == "withdrew envoy"] == []
     assert [c["rule"] for c in find_claims("Japan withdrew its ambassador from Seoul.")] == ["withdrew envoy"]
+
+
+def test_a_deal_providing_for_something_gives_no_aid(code) -> None:
+    events = code("The deal, mediated by Brazil, provides for the reopening of embassies within two months.")
+    assert [e for e in events if e.event_type == "AID"] == []
+
+
+def test_a_reaction_naming_the_kind_of_act_answers_that_act(code) -> None:
+    # the agreement is three sentences back, after a killing: the welcome answers the agreement's parties
+    events = code("Bolivia and Chile agreed on Tuesday to restore full diplomatic relations. Talks were mediated by "
+                  "Brazil. Chilean border guards killed two Bolivian smugglers last year. The United States welcomed "
+                  "the agreement.", pub_date="2023-03-15")
+    ev = next(e for e in events if e.actor and codes(e.actor) == ["USA"])
+    assert (ev.event_type, sorted(countries(ev.recipient))) == ("SUPPORT", ["BOL", "CHL"])
+
+
+def test_what_a_since_phrase_recalls_is_background(code) -> None:
+    ev = code("Relations had been frozen since the shooting, in which Chilean border guards killed two Bolivian "
+              "smugglers.", pub_date="2023-03-15")[0]
+    assert (ev.event_type, ev.historical) == ("ASSAULT", True)

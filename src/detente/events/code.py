@@ -276,6 +276,28 @@ def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], 
     return min(ranked, key=lambda r: r[:2])[2] if ranked else []
 
 
+# The kinds of act a noun answers: "welcomed the agreement" answers an agreement reached or signed.
+ANSWERED_KINDS = {"SUPPORT": {"SUPPORT", "AGREE"}, "AGREE": {"AGREE", "SUPPORT"}}
+
+
+def named_act(events: list[Event], sentence_index: int, actor: list[Actor], thing: Token) -> list[Actor]:
+    """The parties of the act a reaction names by its kind ("welcomed the agreement", "condemned
+    the attack"): the latest earlier event of the document of that kind that the reacting actor
+    had no part in, however far back; [] when the noun names no kind of act or none was reported."""
+    rule = match_rule(thing)
+    if rule is None or rule.event is None:
+        return []
+    kinds = ANSWERED_KINDS.get(rule.event, {rule.event})
+    mine = {a.country or a.code for a in actor}
+    for ev in reversed(events):
+        if ev.sentence_index >= sentence_index or ev.historical or ev.event_type not in kinds:
+            continue
+        theirs = [a for a in ev.actor if a.country or a.kind in ("igo", "group")]
+        if theirs and not {a.country or a.code for a in theirs} & mine:
+            return theirs
+    return []
+
+
 def apologises(trigger: Token) -> bool:
     """"apologised for the incident", "expressed regret", "refused to apologise": an apology, or
     one refused (cues.tsv "apology")."""
@@ -565,7 +587,12 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         # Its text is what stands for the act in this sentence ("the decision"), as for other anaphora.
         text = c.trigger.text if thing is c.trigger else " ".join(t.text for t in thing.subtree)
         said = thing is not c.trigger and thing.lemma_.lower() in cue_words().get("statement", frozenset())
-        recipient = [r.model_copy(update={"text": text}) for r in reacted_party(prior, sentence_index, actor, said)]
+        # "welcomed the agreement": the object the rule itself reads names the act too.
+        named_thing = thing if thing is not c.trigger else next(
+            (o for o in c.trigger.children if o.dep_ in ("dobj", "nsubjpass")), None)
+        named = named_act(prior, sentence_index, actor, named_thing) if named_thing is not None else []
+        recipient = [r.model_copy(update={"text": text})
+                     for r in named or reacted_party(prior, sentence_index, actor, said)]
     if not recipient and event in ("CONCEDE", "REJECT") and prior and actor and apologises(c.trigger):
         recipient = wronged_party(prior, sentence_index, actor)
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):

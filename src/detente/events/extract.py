@@ -303,6 +303,9 @@ def match_rule(tok: Token) -> TriggerRule | None:
     children = list(tok.children)  # spaCy builds a new Token for each child on every walk
     if _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in children}:
         return None  # "struck what it called militant hideouts": naming, not calling on anyone
+    if _lemma(tok) == "provide" and not any(c.dep_ == "dobj" for c in children) and \
+            any(c.dep_ == "prep" and c.lower_ == "for" for c in children):
+        return None  # "the deal provides for the reopening of embassies": what it stipulates
     if _lemma(tok) == "leave" and any(c.dep_ == "oprd" for c in children):
         return None  # "clashed, leaving twenty soldiers dead": a result, not a withdrawal
     particles = _particles(tok, children) if any(r.particle for r in rules) else set()
@@ -926,6 +929,9 @@ class SentenceCoder:
             if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
                     c.dep_ == "npadvmod" and c.lower_ in ("years", "decades") for c in t.children):
                 return True  # "ten years after Venezuela broke off relations"
+        for a in chain:
+            if a.dep_ == "relcl" and a.head.dep_ == "pobj" and a.head.head.lower_ == "since":
+                return True  # "frozen since the shooting, in which guards killed two smugglers": the past recalled
         for a in chain[1:]:
             if a.lemma_.lower() == "anniversary" or (a.dep_ == "prep" and a.lower_ in ("after", "since") and any(
                     g.lower_ in ("years", "decades") for g in a.head.children if g.dep_ == "npadvmod")):
