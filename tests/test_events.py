@@ -1348,3 +1348,14 @@ def test_what_a_since_phrase_recalls_is_background(code) -> None:
     ev = code("Relations had been frozen since the shooting, in which Chilean border guards killed two Bolivian "
               "smugglers.", pub_date="2023-03-15")[0]
     assert (ev.event_type, ev.historical) == ("ASSAULT", True)
+
+
+def test_a_concession_naming_no_one_is_to_the_partner_of_the_story(code) -> None:
+    events = code("Greece's prime minister has written to President Vladimir Putin to express regret over the death of "
+                  "a Russian pilot. Putin on Wednesday ordered the government to lift the sanctions. He also lifted a "
+                  "ban on the sale of package holidays.", pub_date="2016-06-29")
+    lifted = [e for e in events if codes(e.actor) == ["RUSGOV"]]
+    assert lifted and all(countries(e.recipient) == ["GRC"] for e in lifted)
+    # at home, with no foreign party in the story, the government concedes to its own country
+    ev = code("The government lifted the curfew in the capital on Monday.")
+    assert all(not e.recipient or countries(e.recipient) != ["GRC"] for e in ev)

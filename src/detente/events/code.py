@@ -298,6 +298,24 @@ def named_act(events: list[Event], sentence_index: int, actor: list[Actor], thin
     return []
 
 
+def discourse_partner(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
+    """Whom a state's concession or retreat naming no one is towards: the foreign party of its latest
+    dealings in the last REACTION_WINDOW sentences ("Greece's prime minister wrote to Putin to
+    express regret. ... He lifted a ban on package holidays": Greece), not its own country."""
+    mine = {a.country for a in actor if a.country}
+    for ev in reversed(events):
+        if ev.sentence_index < sentence_index - REACTION_WINDOW:
+            break
+        sides = [ev.actor, ev.recipient]
+        if ev.sentence_index > sentence_index or ev.historical or \
+                not any({a.country for a in side} & mine for side in sides):
+            continue
+        other = [a for side in sides for a in side if a.country and a.country not in mine and a.kind == "state"]
+        if other:
+            return other[:1]
+    return []
+
+
 def apologises(trigger: Token) -> bool:
     """"apologised for the incident", "expressed regret", "refused to apologise": an apology, or
     one refused (cues.tsv "apology")."""
@@ -597,6 +615,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         recipient = wronged_party(prior, sentence_index, actor)
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
+    if not recipient and event in RETREATING and prior and actor and all(a.sector in STATE_SECTORS for a in actor):
+        recipient = discourse_partner(prior, sentence_index, actor)
     if not recipient:
         recipient = implied_recipient(c, event, mode)
     day, precision = _date_for(c.trigger, sent, doc.pub_date, future)
