@@ -1359,3 +1359,28 @@ def test_a_concession_naming_no_one_is_to_the_partner_of_the_story(code) -> None
     # at home, with no foreign party in the story, the government concedes to its own country
     ev = code("The government lifted the curfew in the capital on Monday.")
     assert all(not e.recipient or countries(e.recipient) != ["GRC"] for e in ev)
+
+
+@pytest.mark.parametrize("sentence, event_type, recipient", [
+    # an envoy asked or told to leave is expelled, not asked for something
+    ("Turkey asked Israel's ambassador on Tuesday to leave the country for a while.", "SANCTION", ["ISR"]),
+    ("Israel responded by telling Turkey's consul general in Jerusalem to return home.", "SANCTION", ["TUR"]),
+    ("Turkey asked Israel to return the bodies of the activists.", "REQUEST", ["ISR"]),
+    # a foreign envoy sent home is expelled
+    ("Turkey sent Israel's envoy home after the border killings.", "SANCTION", ["ISR"]),
+])
+def test_envoys_sent_away(sentence: str, event_type: str, recipient: list[str], code) -> None:
+    ev = code(sentence, pub_date="2018-05-20")[0]
+    assert (ev.event_type, countries(ev.recipient)) == (event_type, recipient)
+
+
+def test_leaders_trading_insults_accuse_each_other(code) -> None:
+    ev = code("Erdogan and Netanyahu traded insults on Twitter.", pub_date="2018-05-20")[0]
+    assert (ev.event_type, ev.quad_class) == ("ACCUSE", "verbal_conflict")
+    assert code("India and Pakistan traded fire across the border.")[0].event_type == "ASSAULT"
+
+
+def test_telling_a_meeting_is_no_meeting(code) -> None:
+    events = code("President Tayyip Erdogan told the meeting that Israel's treatment of Palestinians was no different "
+                  "from the crimes of the Nazis.", pub_date="2018-05-20")
+    assert [e for e in events if e.event_type in ("CONSULT", "REJECT")] == []

@@ -29,6 +29,7 @@ from detente.events.extract import (
     helps_someone,
     is_passive,
     match_rule,
+    object_words,
     prep_objects,
 )
 from detente.events.verdict import verdicts
@@ -39,6 +40,7 @@ from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
+DEPARTING = {"leave", "return", "go", "depart", "quit"}
 DECIDED_TYPES = {"SANCTION", "COERCE"}  # measures a government decides and announces before they apply
 DECIDING_VERBS = {"announce", "decide", "approve", "confirm"}
 ARMS_WORDS = {"weapon", "arm", "gun", "rifle", "ammunition", "grenade", "explosive"}
@@ -516,6 +518,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                                  for t in (c.trigger, c.trigger.head) for ch in t.children)
     # A deployment is only a threat against someone ("would send troops to the border with Guyana");
     # checked last, since finding counterparts walks the sentence.
+    # "asked Israel's ambassador to leave the country", "told the consul to return home": an envoy
+    # sent away is expelled, not asked for anything.
+    if event == "REQUEST" and object_words(c.trigger) & cue_words().get("envoy", frozenset()) and any(
+            ch.dep_ in ("xcomp", "ccomp") and ch.lemma_.lower() in DEPARTING for ch in c.trigger.children):
+        event, mode, cameo = "SANCTION", "expel", "166"
     # "Japan announced that it would restrict exports to South Korea": a decision made and
     # announced is the measure, to take effect, not a threat of it.
     decided = event in DECIDED_TYPES and c.future and not c.hypothetical and \
@@ -686,8 +693,8 @@ def model_candidate(sent: Span, coder_: SentenceCoder,
         # "Indonesia and Australia swapped data ..., officials in Jakarta said": the reported clause
         # is the predicate, not the attribution.
         reported = next((c for c in root.children if c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX")), None)
-        if reported is None:
-            return None
+        if reported is None or reported.lemma_ == "be":
+            return None  # what is said to be so is a description too
         root = reported
     # The classifier knows the kind of event, not who did it: without an actor, nothing. Who acts
     # depends on the label only in the passive ("troops were deployed": MOBILIZE takes the patient,

@@ -48,6 +48,7 @@ DESCRIPTIVE = {"be", "become", "remain", "seem", "appear", "flow", "lie", "stand
                "weaken", "rise", "fall", "grow", "shrink", "slide", "slip", "climb", "reach", "hit", "have",
                "expect", "forecast", "predict", "include", "account", "make"}
 # Verbs of aspect that pass their complement through ("vowed to keep funding").
+AUDIENCE_VERBS = {"tell", "address", "brief"}  # "told the meeting that ...": whom it was said to, not an event
 ASPECT_VERBS = {"keep", "continue", "resume", "start", "begin"}
 # Verbs with no meaning of their own that carry an event noun's actor ("began talks").
 CARRIER_VERBS = {"begin", "start", "resume", "continue", "complete", "conclude", "hold", "conduct", "stage", "launch",
@@ -260,6 +261,8 @@ def _particles(tok: Token, children: list[Token]) -> set[str]:
     # A bare object that completes the phrase: "opened fire", "took part", "set free".
     particles |= {c.lower_ for c in children if c.dep_ in ("dobj", "acomp", "oprd", "npadvmod")
                   and c.i == tok.i + 1 and not any(g.dep_ == "det" for g in c.children)}
+    # "sent Israel's envoy home": the parse may make "home" the object, the envoy its modifier.
+    particles |= {c.lower_ for c in children if c.dep_ in ("dobj", "npadvmod") and c.lower_ in ("home", "back")}
     # "pushed for Congress to act": the parse may make the particle a clause marker.
     particles |= {m.lower_ for c in children if c.dep_ in ("advcl", "ccomp") and c.i > tok.i
                   for m in c.children if m.dep_ == "mark" and m.lower_ == "for" and m.i == tok.i + 1}
@@ -930,7 +933,7 @@ class SentenceCoder:
                     c.dep_ == "npadvmod" and c.lower_ in ("years", "decades") for c in t.children):
                 return True  # "ten years after Venezuela broke off relations"
         for a in chain:
-            if a.dep_ == "relcl" and a.head.dep_ == "pobj" and a.head.head.lower_ == "since":
+            if a.dep_ == "relcl" and a.head.dep_ == "pobj" and a.head.head.lower_ == "since" and a.head.ent_type_ != "DATE":
                 return True  # "frozen since the shooting, in which guards killed two smugglers": the past recalled
         for a in chain[1:]:
             if a.lemma_.lower() == "anniversary" or (a.dep_ == "prep" and a.lower_ in ("after", "since") and any(
@@ -983,7 +986,7 @@ class SentenceCoder:
         # "recalled its ambassador for consultations": the consultations are the recall's purpose.
         envoy = bool(object_words(v) & cue_words().get("envoy", frozenset()))
         for c in v.children:
-            if c.dep_ in ("dobj", "nsubjpass", "attr"):
+            if c.dep_ in ("dobj", "nsubjpass", "attr") and not (c.dep_ == "dobj" and _lemma(v) in AUDIENCE_VERBS):
                 nouns += conjuncts(c)
             elif c.dep_ == "prep" and c.lower_ in ("in", "to", "for", "on", "at", "under", "into") and \
                     not (own_object and c.lower_ == "at") and not (envoy and c.lower_ == "for"):
