@@ -698,6 +698,31 @@ def test_a_claimed_act_dates_the_turn() -> None:
     assert found([(dt.date(2014, 12, 17), "warming", False)]) == [("detente", "2015-04")]
 
 
+def test_a_claimed_restoration_after_a_lone_feeler_is_the_turn() -> None:
+    """Years of complaints, one friendly contact in December, then ties restored in June with a
+    stream of cooperation: the restoration is the turn, not the feeler before it; an
+    announcement that outweighs the later formal act keeps its start."""
+    from detente.analysis import changes
+
+    rows = [(f"{y}-{m:02d}-10", -3.0, "verbal_conflict") for y in (2013, 2014) for m in (1, 4, 7, 10)]
+    rows += [("2015-12-10", 2.5, "verbal_cooperation")]
+    rows += [("2016-06-27", 7.0, "material_cooperation"), ("2016-06-28", 4.5, "verbal_cooperation"),
+             ("2016-06-29", 4.0, "verbal_cooperation")]
+    rows += [(f"2016-{m:02d}-10", 3.5, "verbal_cooperation") for m in (8, 10, 12)]
+    series = _sparse_series(rows)
+
+    def found(claims: list) -> list[tuple[str, str]]:
+        return [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=claims)]
+
+    assert found([]) == [("detente", "2015-12")]
+    assert found([(dt.date(2016, 6, 27), "warming", True)]) == [("detente", "2016-06")]
+    assert found([(dt.date(2016, 6, 27), "warming", False)]) == [("detente", "2015-12")]  # words date nothing
+    heavy = _sparse_series(rows + [("2015-12-11", 7.0, "material_cooperation"), ("2015-12-12", 4.5, "verbal_cooperation"),
+                                   ("2015-12-13", 4.5, "verbal_cooperation")])
+    assert [(c["label"], c["start_period"]) for c in
+            changes.detect_changes(heavy, claims=[(dt.date(2016, 6, 27), "warming", True)])] == [("detente", "2015-12")]
+
+
 def test_label_rules_escalation_at_a_steady_index() -> None:
     assert label_change(-0.7, -0.8, 0.1, 0.7) == "escalation"  # words to deeds, same hostility
     assert label_change(-0.7, -0.75, 0.1, 0.2) == "stable"  # a little more force is no escalation

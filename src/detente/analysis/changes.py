@@ -396,7 +396,10 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     for a step, whose place the text gives, (CLAIM_PENALTY + BURST_PENALTY - 1) x pen for a
     burst. It is kept when its first period already sits on the new side (`_side`) and the
     series moves the claim's way: a warming claim must make a detente, a cooling one an
-    escalation or a deterioration. Oldest claim first."""
+    escalation or a deterioration. Claimed acts are placed before descriptions, and among them
+    the claim whose change pays most, then the others on the segments it leaves, until none
+    pays (oldest first would let a weak early claim, "preliminary understandings on normalising
+    relations", set the segments the act, "agreed to restore full relations", is judged on)."""
     sums = _Sums(values, weights)
     starts = pd.to_datetime(obs["start"]).dt.date.to_numpy()
     ends = pd.to_datetime(obs["end"]).dt.date.to_numpy()
@@ -408,17 +411,8 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         label = label_change(before["level"], after["level"], before["mc_share"], after["mc_share"])
         return _rupture(label, after["level"], direction, deed)
 
-    for day, direction, deed in sorted(claims):
-        near = [i for i, b in enumerate(out[1:-1], 1) if abs(_months(starts[b], day)) <= CLAIM_MONTHS]
-        at = int(np.searchsorted(ends, day))  # the first observed period ending on or after the claim
-        if near:  # the change is there already
-            i = near[0]
-            label = label_of(out[i - 1], out[i], out[i + 1], direction, deed)
-            if label == "escalation":
-                labels[out[i]] = "escalation"
-            if deed and CLAIM_DIRECTIONS.get(label) == direction and out[i] <= at < out[i + 1]:
-                pinned.setdefault(out[i], at)
-            continue
+    def proposal(day: dt.date, direction: str, deed: bool, at: int) -> tuple[float, list[int], str] | None:
+        """The change a claim places, with its net gain (gain - price), or None if none pays."""
         best: tuple[float, list[int], str] | None = None
         for cut in (at - 1, at):
             if not 0 < cut < len(obs) or abs(_months(starts[cut], day)) > CLAIM_MONTHS:
@@ -439,11 +433,52 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
                 label = label_of(x, cut, end, direction, deed)
                 if CLAIM_DIRECTIONS.get(label) == direction:
                     best = (net, cuts, label)
-        if best:
-            out = sorted({*out, *best[1]})
-            labels[best[1][0]] = best[2]
-            if deed:
-                pinned[best[1][0]] = max(best[1][0], at)
+        return best
+
+    pending = sorted(claims)
+    while pending:
+        # A claim at a change already there names its kind and may date it; it places nothing.
+        placed_by_others = []
+        for claim in pending:
+            day, direction, deed = claim
+            near = [i for i, b in enumerate(out[1:-1], 1) if abs(_months(starts[b], day)) <= CLAIM_MONTHS]
+            if not near:
+                continue
+            placed_by_others.append(claim)
+            at = int(np.searchsorted(ends, day))  # the first observed period ending on or after the claim
+            i = near[0]
+            label = label_of(out[i - 1], out[i], out[i + 1], direction, deed)
+            if label == "escalation":
+                labels[out[i]] = "escalation"
+            if deed and CLAIM_DIRECTIONS.get(label) == direction and out[i] <= at < out[i + 1]:
+                pinned.setdefault(out[i], at)
+        pending = [c for c in pending if c not in placed_by_others]
+        for claim in [c for c in pending if c[2] and c[1] == "warming"]:
+            # A claimed restoration inside a detente's new segment, after periods that weigh less
+            # than its own ("agreed to restore full relations" after a lone feeler): the act is
+            # where it turns; an announcement that outweighs the later formal act keeps the start.
+            at = int(np.searchsorted(ends, claim[0]))
+            i = next((i for i in range(1, len(out) - 1) if out[i] <= at < out[i + 1]), None)
+            if i is None or out[i] == at:
+                continue
+            w = weights[:, 0]
+            if float(w[out[i]:at].sum()) < float(w[at]) and \
+                    label_of(out[i - 1], out[i], out[i + 1], "warming", True) == "detente":
+                pinned[out[i]] = at
+                pending.remove(claim)
+        # A claimed act first (the text names the turn), then the claim whose change pays most:
+        # which claims pay depends on the segments the others leave, and the strongest evidence
+        # should set them.
+        found = [((claim[2], p[0]), claim, p) for claim in pending
+                 if (p := proposal(*claim, int(np.searchsorted(ends, claim[0])))) is not None]
+        if not found:
+            break
+        _, claim, best = max(found, key=lambda f: (f[0], f[1]))
+        pending.remove(claim)
+        out = sorted({*out, *best[1]})
+        labels[best[1][0]] = best[2]
+        if claim[2]:
+            pinned[best[1][0]] = max(best[1][0], int(np.searchsorted(ends, claim[0])))
     return out, labels, pinned
 
 
@@ -479,8 +514,10 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         thaw = float(np.sqrt(((m1[on] - m0[on]) ** 2).sum())) if q["level"] - p["level"] >= MIN_JUMP else None
         onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]),
                        weights[s1:e1, 0], thaw)
-        if s1 in pinned:  # a claimed act dates the turn: the change starts by it
-            onset = min(onset, pinned[s1] - s1)
+        if s1 in pinned and pinned[s1] < e1:
+            # A claimed act dates the turn: a cooling starts by it (its first deed may come
+            # before), a warming at it (the talks before it are not yet the turn).
+            onset = pinned[s1] - s1 if thaw is not None else min(onset, pinned[s1] - s1)
         new = obs.iloc[s1 + onset:e1]
         q["first"] = new.iloc[0]
         if onset < 0:  # the old level ends where the new one starts

@@ -93,7 +93,7 @@ _ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|heal(?:s|ed|ing)?|overc[oa]m(?:e|es|
 _INNER_NEGATION = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b", re.IGNORECASE)
 # A change feared or warned against is not a change claimed: "to avoid a dangerous escalation".
 _HEDGE = re.compile(r"\b(?:avoid\w*|prevent\w*|avert\w*|could|might|may|would|risk\w*|fear\w*|warn\w*\s+of|"
-                    r"danger\s+of|threat\s+of|if|hop(?:e|es|ed|ing)\s+to|seek(?:s|ing)?\s+to|sought\s+to|"
+                    r"danger\s+of|threat\s+of|threaten(?:s|ed|ing)?|if|hop(?:e|es|ed|ing)\s+to|seek(?:s|ing)?\s+to|sought\s+to|"
                     r"want(?:s|ed|ing)?\s+to|wish(?:es|ed|ing)?\s+to|aim(?:s|ed|ing)?\s+to|promis(?:e|es|ed|ing)\s+to)\b"
                     r"[\w\s,'\"-]{0,40}$",
                     re.IGNORECASE)
