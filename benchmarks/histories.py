@@ -27,8 +27,10 @@ from detente.run.ingest import ingest_documents
 from detente.store import Store, open_store
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "histories"
-SETS = {"own": HISTORIES / "stories", "blind": HISTORIES / "blind", "blind2": HISTORIES / "blind2"}
-EXPECTED = {"own": HISTORIES / "expected.json", **{name: SETS[name] / "expected.json" for name in ("blind", "blind2")}}
+SETS = {"own": HISTORIES / "stories", "blind": HISTORIES / "blind", "blind2": HISTORIES / "blind2",
+        "blind3": HISTORIES / "blind3"}
+EXPECTED = {"own": HISTORIES / "expected.json",
+            **{name: SETS[name] / "expected.json" for name in ("blind", "blind2", "blind3")}}
 WITHIN_MONTHS = 2
 
 
