@@ -153,6 +153,26 @@ def test_top_dyads(series_store: Store) -> None:
     assert len(top_dyads(series_store, n=1)) == 1
 
 
+def test_an_armed_group_is_a_party_of_its_own(tmp_path: Path) -> None:
+    """al-Shabaab attacking a base in Kenya, Kenyan troops fighting it in Somalia: Kenya and the
+    group are at war, Kenya and Somalia are not; a group that governs acts for its country."""
+    b = Builder()
+    shabaab = Actor(text="al-Shabaab", code="ALSHABAAB", country="SOM", sector="REB", kind="group")
+    taliban = Actor(text="the Taliban", code="TALIBAN", country="AFG", sector="GOV", kind="group")
+    b.add("2024-01-10", "ASSAULT", ["KENMIL"], ["SOM"])
+    b.add("2024-02-10", "AGREE", ["KEN"], ["SOM"])
+    for day, (acts, recs) in {"2024-01-05": ([shabaab], [actor("KENMIL")]), "2024-01-06": ([actor("KENMIL")], [shabaab]),
+                              "2024-01-07": ([taliban], [actor("PAK")])}.items():
+        ev = b.add(day, "ASSAULT", ["X"], ["Y"])
+        ev.actor, ev.recipient = acts, recs
+    store = b.store(tmp_path / "groups.duckdb")
+    by = {r["dyad"]: r for r in top_dyads(store, n=10)}
+    assert by["ALSHABAAB-KEN"]["n_events"] == 2 and by["KEN-SOM"]["n_events"] == 2
+    assert by["AFG-PAK"]["n_events"] == 1
+    assert list(dyad_series(store, "KEN", "SOM")["n_events"]) == [1, 1]
+    assert int(dyad_series(store, "KEN", "ALSHABAAB")["n_events"].sum()) == 2
+
+
 # -- changes ------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -221,8 +221,10 @@ def sector_codes() -> frozenset[str]:
 
 
 def parties_sql(side: str) -> str:
-    """SQL for the parties of one side of an event: its countries, plus the codes of actors that
-    have no country and are not a bare role ("the government", "police": no one in particular)."""
+    """SQL for the parties of one side of an event: its countries (`state_countries`), plus the
+    codes of actors that have no country or are non-state armed groups (al-Shabaab attacking a
+    base in Kenya is no act of Somalia's), and are not a bare role ("the government", "police":
+    no one in particular)."""
     roles = ", ".join(f"'{c}'" for c in sorted(sector_codes()))
     countries = f"COALESCE({side}_countries, []::VARCHAR[])"
     # Fast path: when every code is a country code or country + sector (RUS, RUSGOV), the
@@ -235,8 +237,9 @@ def parties_sql(side: str) -> str:
 def _json_parties(side: str, roles: str) -> str:
     return (f"list_distinct(list_concat(COALESCE({side}_countries, []::VARCHAR[]), "
             f"list_transform(list_filter(from_json({side}, "
-            f"'[{{\"code\": \"VARCHAR\", \"country\": \"VARCHAR\", \"kind\": \"VARCHAR\"}}]'), "
-            f"lambda x: x.country IS NULL AND x.code IS NOT NULL AND COALESCE(x.kind, '') <> 'role' "
+            f"'[{{\"code\": \"VARCHAR\", \"country\": \"VARCHAR\", \"kind\": \"VARCHAR\", \"sector\": \"VARCHAR\"}}]'), "
+            f"lambda x: (x.country IS NULL OR x.kind = 'group' AND COALESCE(x.sector, '') <> 'GOV') "
+            f"AND x.code IS NOT NULL AND COALESCE(x.kind, '') <> 'role' "
             f"AND x.code NOT IN ({roles})), lambda x: x.code)))")
 
 

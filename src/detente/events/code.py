@@ -40,6 +40,7 @@ from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
+VERBAL_CLASHES = {"clash", "spar", "row", "spat"}  # with leaders on both sides, words
 DEPARTING = {"leave", "return", "go", "depart", "quit"}
 DECIDED_TYPES = {"SANCTION", "COERCE"}  # measures a government decides and announces before they apply
 DECIDING_VERBS = {"announce", "decide", "approve", "confirm"}
@@ -503,6 +504,21 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "CONSULT" and c.actor and all(a.sector in CROWD_SECTORS for a in c.actor) and \
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):
         event, mode, cameo = "PROTEST", "demo", "141"
+    # "Ankara withdrew Israel from the list of participants": a country withdrawn is excluded.
+    if event == "RETREAT" and mode in (None, "withdraw") and any(
+            o.dep_ == "dobj" and c.context_of is not None and any(
+                a.kind == "state" and not a.sector and a.country not in {x.country for x in c.actor}
+                for a in c.context_of.code_tokens([o])) for o in c.trigger.children):
+        event, mode, cameo = "SANCTION", None, "160"
+    # "Turkey sent planes to help Israel battle the fire": fighting a fire or a disease is no assault.
+    if event == "ASSAULT" and (object_lemmas(c.trigger) | {
+            w.lemma_.lower() for p in c.trigger.children if p.dep_ == "prep" and p.lower_ == "against"
+            for w in p.children if w.dep_ == "pobj"}) & cue_words().get("nonactor", frozenset()):
+        return None
+    # "Erdogan's clash with Peres at Davos": leaders clash in words.
+    if event == "ASSAULT" and c.trigger.lemma_.lower() in VERBAL_CLASHES and c.actor + c.recipient and all(
+            a.kind == "person" or a.sector in ("GOV", "LEG") for a in c.actor + c.recipient):
+        event, mode, cameo = "ACCUSE", "disapprove", "111"
     # Leaving an organisation reduces relations (SANCTION), it is not a military retreat.
     if event == "RETREAT" and mode in (None, "withdraw") and c.recipient and all(r.kind == "igo" for r in c.recipient) \
             and c.trigger.lemma_.lower() in LEAVE_VERBS:

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from detente.models import Event, Failure
+from detente.models import Actor, Event, Failure
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -112,6 +112,18 @@ DOC_COLUMNS = ["doc_id", "content_hash", "title", "url", "source", "author", "pu
                "n_events", "ingested_at"]
 
 
+def armed_group(actor: Actor) -> bool:
+    """A non-state armed group (al-Shabaab, Hamas, the PKK): a party of its own in relations, not
+    its home country, which it fights or acts apart from; one that governs (the Taliban since
+    August 2021) acts for its country."""
+    return actor.kind == "group" and actor.sector != "GOV"
+
+
+def state_countries(actors: list[Actor]) -> list[str]:
+    """The countries a side of an event acts for or is done to (its armed groups are their own parties)."""
+    return sorted({a.country for a in actors if a.country and not armed_group(a)})
+
+
 def event_row(ev: Event) -> dict[str, Any]:
     """An Event as a flat row for the store and for Parquet."""
     actor = [a.model_dump() for a in ev.actor]
@@ -121,8 +133,7 @@ def event_row(ev: Event) -> dict[str, Any]:
     row.update(
         actor=json.dumps(actor), recipient=json.dumps(recipient),
         actor_codes=[a.code for a in ev.actor], recipient_codes=[r.code for r in ev.recipient],
-        actor_countries=sorted({a.country for a in ev.actor if a.country}),
-        recipient_countries=sorted({r.country for r in ev.recipient if r.country}),
+        actor_countries=state_countries(ev.actor), recipient_countries=state_countries(ev.recipient),
         event_cluster_id=ev.id, sources_count=1,
         location=json.dumps(where.model_dump()) if where else None,
         location_country=where.country if where else None, location_admin1=where.admin1 if where else None,
