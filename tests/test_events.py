@@ -1384,3 +1384,20 @@ def test_telling_a_meeting_is_no_meeting(code) -> None:
     events = code("President Tayyip Erdogan told the meeting that Israel's treatment of Palestinians was no different "
                   "from the crimes of the Nazis.", pub_date="2018-05-20")
     assert [e for e in events if e.event_type in ("CONSULT", "REJECT")] == []
+
+
+@pytest.mark.parametrize("sentence, event_type", [
+    # leaders clash in words; troops clash in deeds
+    ("Relations have cooled since Erdogan's clash with Israeli President Shimon Peres in Davos.", "ACCUSE"),
+    ("Thai and Cambodian troops clashed on the border.", "ASSAULT"),
+    # a country withdrawn from a list of participants is excluded, not a retreat
+    ("The exercise was cancelled after Ankara withdrew Israel from the list of participants.", "SANCTION"),
+    ("Russia withdrew its troops from the border.", "RETREAT"),
+])
+def test_clashes_and_withdrawals_by_who_takes_part(sentence: str, event_type: str, code) -> None:
+    assert code(sentence, pub_date="2010-12-06")[0].event_type == event_type
+
+
+def test_battling_a_fire_is_no_assault(code) -> None:
+    events = code("Turkey sent firefighting planes to help Israel battle the deadly fire.", pub_date="2010-12-06")
+    assert [e.event_type for e in events] == ["AID"]
