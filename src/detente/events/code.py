@@ -40,6 +40,7 @@ from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
+FIGHTING_VERBS = {"battle", "fight", "combat", "tackle"}  # what they fight may be a fire or a disease
 VERBAL_CLASHES = {"clash", "spar", "row", "spat"}  # with leaders on both sides, words
 DEPARTING = {"leave", "return", "go", "depart", "quit"}
 DECIDED_TYPES = {"SANCTION", "COERCE"}  # measures a government decides and announces before they apply
@@ -505,13 +506,14 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             c.trigger.lemma_.lower() in ("gather", "assemble", "converge", "meet", "rally"):
         event, mode, cameo = "PROTEST", "demo", "141"
     # "Ankara withdrew Israel from the list of participants": a country withdrawn is excluded.
-    if event == "RETREAT" and mode in (None, "withdraw") and any(
+    if event == "RETREAT" and mode in (None, "withdraw") and c.trigger.lemma_.lower() == "withdraw" and any(
+            p.dep_ == "prep" and p.lower_ == "from" for p in c.trigger.children) and any(
             o.dep_ == "dobj" and c.context_of is not None and any(
                 a.kind == "state" and not a.sector and a.country not in {x.country for x in c.actor}
                 for a in c.context_of.code_tokens([o])) for o in c.trigger.children):
         event, mode, cameo = "SANCTION", None, "160"
     # "Turkey sent planes to help Israel battle the fire": fighting a fire or a disease is no assault.
-    if event == "ASSAULT" and (object_lemmas(c.trigger) | {
+    if event == "ASSAULT" and c.trigger.lemma_.lower() in FIGHTING_VERBS and (object_lemmas(c.trigger) | {
             w.lemma_.lower() for p in c.trigger.children if p.dep_ == "prep" and p.lower_ == "against"
             for w in p.children if w.dep_ == "pobj"}) & cue_words().get("nonactor", frozenset()):
         return None
