@@ -41,9 +41,10 @@ Claimed changes: the shifts the dyad's articles claim (`detente.analysis.summary
 and direction, so a change there needs less evidence than one searched for: CLAIM_PENALTY x the
 penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end searched). The
 series must agree (the claimed month already on the new side, and the label in the claim's
-direction); a claimed diplomatic act (ties cut or restored, envoys expelled) dates its change,
-which starts by it whatever the onset rule below says, and a claimed rupture into a hostile
-level is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
+direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
+cut or restored, envoys expelled) dates its change whatever the onset rule below says (a
+cooling starts by it, a warming at it, also when it follows a lighter feeler inside a detente's
+new segment), and a claimed rupture into a hostile level is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
 these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
 no claims, so their calibration is unchanged.
 
