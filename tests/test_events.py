@@ -1401,3 +1401,9 @@ def test_clashes_and_withdrawals_by_who_takes_part(sentence: str, event_type: st
 def test_battling_a_fire_is_no_assault(code) -> None:
     events = code("Turkey sent firefighting planes to help Israel battle the deadly fire.", pub_date="2010-12-06")
     assert [e.event_type for e in events] == ["AID"]
+
+
+def test_what_calls_ask_for_is_not_done(code) -> None:
+    for sentence in ("Canada's calls to free his sister triggered the 2018 diplomatic rupture.",
+                     "Riyadh expelled Canada's envoy in August 2018 over Ottawa's calls to release jailed activists."):
+        assert all(e.hypothetical for e in code(sentence, pub_date="2023-05-24") if e.event_type == "RETREAT")

@@ -42,9 +42,9 @@ and direction, so a change there needs less evidence than one searched for: CLAI
 penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end searched). The
 series must agree (the claimed month already on the new side, and the label in the claim's
 direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
-cut or restored, envoys expelled) dates its change whatever the onset rule below says (a
-cooling starts by it, a warming at it, also when it follows a lighter feeler inside a detente's
-new segment), and a claimed rupture into a hostile level is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
+cut or restored, envoys expelled) dates its change whatever the onset rule below says (it
+starts by the act; a detente at a restoration that follows a lone feeler weighing less than
+half of it), and a claimed rupture into a hostile level is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
 these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
 no claims, so their calibration is unchanged.
 
@@ -382,11 +382,12 @@ def _rupture(label: str, after_level: float, direction: str, deed: bool) -> str:
 
 
 def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds: list[int], pen: float,
-             claims: list[Claimed], unit: float) -> tuple[list[int], dict[int, str], dict[int, int]]:
+             claims: list[Claimed], unit: float) -> tuple[list[int], dict[int, str], dict[int, tuple[int, bool]]]:
     """`bounds` with the shifts the articles claim added where the series agrees, the labels
     these changes take from their claims, and, for the changes a claimed diplomatic act dates,
-    the period of the act (restored or cut ties: the turn is the act, and the change may not
-    start after it however its new level settles) (`pen` is the dyad's penalty).
+    the period of the act and whether the change starts exactly there (restored or cut ties: the
+    turn is the act, and the change may not start after it however its new level settles; a
+    restoration after a lone feeler is where the detente starts) (`pen` is the dyad's penalty).
 
     A claim (date, warming or cooling, a diplomatic act or not) places a change at the period
     with events that holds or follows its date, or the one before (a report comes with or after
@@ -405,7 +406,9 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     starts = pd.to_datetime(obs["start"]).dt.date.to_numpy()
     ends = pd.to_datetime(obs["end"]).dt.date.to_numpy()
     step_price, burst_price = CLAIM_PENALTY * pen, (CLAIM_PENALTY + BURST_PENALTY - 1) * pen
-    out, labels, pinned = list(bounds), {}, {}
+    out: list[int] = list(bounds)
+    labels: dict[int, str] = {}
+    pinned: dict[int, tuple[int, bool]] = {}
 
     def label_of(x: int, cut: int, end: int, direction: str, deed: bool) -> str:
         before, after = _segment_stats(obs.iloc[x:cut], unit), _segment_stats(obs.iloc[cut:end], unit)
@@ -452,20 +455,20 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
             if label == "escalation":
                 labels[out[i]] = "escalation"
             if deed and CLAIM_DIRECTIONS.get(label) == direction and out[i] <= at < out[i + 1]:
-                pinned.setdefault(out[i], at)
+                pinned.setdefault(out[i], (at, False))
         pending = [c for c in pending if c not in placed_by_others]
         for claim in [c for c in pending if c[2] and c[1] == "warming"]:
             # A claimed restoration inside a detente's new segment, after periods that weigh less
-            # than its own ("agreed to restore full relations" after a lone feeler): the act is
-            # where it turns; an announcement that outweighs the later formal act keeps the start.
+            # than half its own ("agreed to restore full relations" after a lone feeler): the act
+            # is where it turns; talks and an agreement before the formal act keep the start.
             at = int(np.searchsorted(ends, claim[0]))
             i = next((i for i in range(1, len(out) - 1) if out[i] <= at < out[i + 1]), None)
             if i is None or out[i] == at:
                 continue
             w = weights[:, 0]
-            if float(w[out[i]:at].sum()) < float(w[at]) and \
+            if float(w[out[i]:at].sum()) < float(w[at]) / 2 and \
                     label_of(out[i - 1], out[i], out[i + 1], "warming", True) == "detente":
-                pinned[out[i]] = at
+                pinned[out[i]] = (at, True)
                 pending.remove(claim)
         # A claimed act first (the text names the turn), then the claim whose change pays most:
         # which claims pay depends on the segments the others leave, and the strongest evidence
@@ -479,7 +482,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         out = sorted({*out, *best[1]})
         labels[best[1][0]] = best[2]
         if claim[2]:
-            pinned[best[1][0]] = max(best[1][0], int(np.searchsorted(ends, claim[0])))
+            pinned[best[1][0]] = (max(best[1][0], int(np.searchsorted(ends, claim[0]))), False)
     return out, labels, pinned
 
 
@@ -498,7 +501,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
     algo = rpt.Pelt(custom_cost=StandardisedCost(), min_size=min_size, jump=1).fit(np.hstack([values, weights]))
     bounds = _with_bursts(values, weights, [0, *algo.predict(pen=pen)], BURST_PENALTY * pen, min_size)
     claimed: dict[int, str] = {}
-    pinned: dict[int, int] = {}
+    pinned: dict[int, tuple[int, bool]] = {}
     if claims:
         bounds, claimed, pinned = _claimed(obs, values, weights, bounds, pen, claims, unit)
     a, b = series.attrs.get("dyad", ("?", "?"))
@@ -515,10 +518,11 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         thaw = float(np.sqrt(((m1[on] - m0[on]) ** 2).sum())) if q["level"] - p["level"] >= MIN_JUMP else None
         onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]),
                        weights[s1:e1, 0], thaw)
-        if s1 in pinned and pinned[s1] < e1:
-            # A claimed act dates the turn: a cooling starts by it (its first deed may come
-            # before), a warming at it (the talks before it are not yet the turn).
-            onset = pinned[s1] - s1 if thaw is not None else min(onset, pinned[s1] - s1)
+        act, exact = pinned.get(s1, (e1, False))
+        if act < e1:
+            # A claimed act dates the turn: the change starts by it, and at a restoration that
+            # follows a lone feeler.
+            onset = act - s1 if exact else min(onset, act - s1)
         new = obs.iloc[s1 + onset:e1]
         q["first"] = new.iloc[0]
         if onset < 0:  # the old level ends where the new one starts

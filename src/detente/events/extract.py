@@ -48,6 +48,9 @@ DESCRIPTIVE = {"be", "become", "remain", "seem", "appear", "flow", "lie", "stand
                "weaken", "rise", "fall", "grow", "shrink", "slide", "slip", "climb", "reach", "hit", "have",
                "expect", "forecast", "predict", "include", "account", "make"}
 # Verbs of aspect that pass their complement through ("vowed to keep funding").
+# Nouns whose infinitive is what someone wants done, not what was done ("calls to free").
+UNDONE_NOUNS = {"call", "demand", "appeal", "request", "plea", "pressure", "push", "bid", "effort", "attempt", "plan",
+                "offer", "proposal", "promise", "pledge", "readiness", "willingness", "urging", "campaign"}
 AUDIENCE_VERBS = {"tell", "address", "brief"}  # "told the meeting that ...": whom it was said to, not an event
 ASPECT_VERBS = {"keep", "continue", "resume", "start", "begin"}
 # Verbs with no meaning of their own that carry an event noun's actor ("began talks").
@@ -891,6 +894,13 @@ class SentenceCoder:
                 hypothetical = True  # "accusations that it backed the incursion": alleged, not reported
             if t.lemma_.lower() in self.cues.get("wishful", ()) or t.lower_ in self.cues.get("wishful", ()):
                 hypothetical = True  # "voiced hope that Greece will help", "expressed pessimism over holding talks"
+            if depth > 0 and t.pos_ == "NOUN" and t.lemma_.lower() in UNDONE_NOUNS and \
+                    chain[depth - 1].dep_ in ("acl", "relcl") and _to_infinitive(chain[depth - 1]):
+                hypothetical = True  # "Canada's calls to free the activists": asked for, not done
+            to = next((c for c in t.children if c.dep_ == "aux" and c.lower_ == "to"), None) if depth == 0 else None
+            if to is not None and to.i > 0 and t.doc[to.i - 1].pos_ == "NOUN" and \
+                    t.doc[to.i - 1].lemma_.lower() in UNDONE_NOUNS:
+                hypothetical = True  # the same, where the parse hangs the infinitive elsewhere
             if depth > 0 and t.lemma_.lower() in FUTURE_HEADS and chain[depth - 1].dep_ == "xcomp":
                 future = True  # "are expected to meet", "is set to sign", "plans to visit"
 
