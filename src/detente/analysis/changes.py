@@ -409,14 +409,18 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     out: list[int] = list(bounds)
     labels: dict[int, str] = {}
     pinned: dict[int, tuple[int, bool]] = {}
+    # The period of each claim: the first observed period ending on or after its date.
+    period_of = {claim: int(np.searchsorted(ends, claim[0])) for claim in claims}
 
     def label_of(x: int, cut: int, end: int, direction: str, deed: bool) -> str:
         before, after = _segment_stats(obs.iloc[x:cut], unit), _segment_stats(obs.iloc[cut:end], unit)
         label = label_change(before["level"], after["level"], before["mc_share"], after["mc_share"])
         return _rupture(label, after["level"], direction, deed)
 
-    def proposal(day: dt.date, direction: str, deed: bool, at: int) -> tuple[float, list[int], str] | None:
+    def proposal(claim: Claimed) -> tuple[float, list[int], str] | None:
         """The change a claim places, with its net gain (gain - price), or None if none pays."""
+        day, direction, deed = claim
+        at = period_of[claim]
         best: tuple[float, list[int], str] | None = None
         for cut in (at - 1, at):
             if not 0 < cut < len(obs) or abs(_months(starts[cut], day)) > CLAIM_MONTHS:
@@ -449,7 +453,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
             if not near:
                 continue
             placed_by_others.append(claim)
-            at = int(np.searchsorted(ends, day))  # the first observed period ending on or after the claim
+            at = period_of[claim]
             i = near[0]
             label = label_of(out[i - 1], out[i], out[i + 1], direction, deed)
             if label == "escalation":
@@ -461,7 +465,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
             # A claimed restoration inside a detente's new segment, after periods that weigh less
             # than half its own ("agreed to restore full relations" after a lone feeler): the act
             # is where it turns; talks and an agreement before the formal act keep the start.
-            at = int(np.searchsorted(ends, claim[0]))
+            at = period_of[claim]
             i = next((i for i in range(1, len(out) - 1) if out[i] <= at < out[i + 1]), None)
             if i is None or out[i] == at:
                 continue
@@ -474,7 +478,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         # which claims pay depends on the segments the others leave, and the strongest evidence
         # should set them.
         found = [((claim[2], p[0]), claim, p) for claim in pending
-                 if (p := proposal(*claim, int(np.searchsorted(ends, claim[0])))) is not None]
+                 if (p := proposal(claim)) is not None]
         if not found:
             break
         _, claim, best = max(found, key=lambda f: (f[0], f[1]))
@@ -482,7 +486,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         out = sorted({*out, *best[1]})
         labels[best[1][0]] = best[2]
         if claim[2]:
-            pinned[best[1][0]] = (max(best[1][0], int(np.searchsorted(ends, claim[0]))), False)
+            pinned[best[1][0]] = (max(best[1][0], period_of[claim]), False)
     return out, labels, pinned
 
 

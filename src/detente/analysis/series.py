@@ -238,6 +238,7 @@ def _json_parties(side: str, roles: str) -> str:
     return (f"list_distinct(list_concat(COALESCE({side}_countries, []::VARCHAR[]), "
             f"list_transform(list_filter(from_json({side}, "
             f"'[{{\"code\": \"VARCHAR\", \"country\": \"VARCHAR\", \"kind\": \"VARCHAR\", \"sector\": \"VARCHAR\"}}]'), "
+            # an actor with no country, or an armed group (`detente.store.schema.armed_group`)
             f"lambda x: (x.country IS NULL OR x.kind = 'group' AND COALESCE(x.sector, '') <> 'GOV') "
             f"AND x.code IS NOT NULL AND COALESCE(x.kind, '') <> 'role' "
             f"AND x.code NOT IN ({roles})), lambda x: x.code)))")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 
 import numpy as np
 from spacy.tokens import Doc, Span, Token
@@ -258,6 +258,26 @@ def answered_thing(c: Candidate, event: str) -> Token | None:
     return things[0] if definite else None
 
 
+def _party(a: Actor) -> str:
+    return a.country or a.code
+
+
+def _placed(a: Actor) -> bool:
+    """A party a relation can have: a country, an organisation or a group."""
+    return bool(a.country) or a.kind in ("igo", "group")
+
+
+def _earlier(events: list[Event], sentence_index: int, window: int | None = REACTION_WINDOW,
+             same_sentence: bool = False) -> Iterator[Event]:
+    """The events reported before a sentence (and in it, with `same_sentence`), newest first, back
+    to `window` sentences before it (None: the whole document)."""
+    for ev in reversed(events):
+        if window is not None and ev.sentence_index < sentence_index - window:
+            break
+        if ev.sentence_index < sentence_index or same_sentence and ev.sentence_index == sentence_index:
+            yield ev
+
+
 def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], words: bool) -> list[Actor]:
     """Whose act a reaction answers, among the events of the last REACTION_WINDOW sentences that
     the reacting actor had no part in: the latest of the right kind (a statement when what is
@@ -265,17 +285,13 @@ def reacted_party(events: list[Event], sentence_index: int, actor: list[Actor], 
     done to the reacting actor, else the latest of the right kind, else the latest. "Japan removed
     South Korea from its trusted list. The US urged both to talk. South Korea condemned the
     decision": Japan's."""
-    mine = {a.country or a.code for a in actor}
+    mine = {_party(a) for a in actor}
     ranked: list[tuple[int, int, list[Actor]]] = []
-    for age, ev in enumerate(reversed(events)):
-        if ev.sentence_index < sentence_index - REACTION_WINDOW:
-            break
-        if ev.sentence_index >= sentence_index or ev.historical:
-            continue
-        theirs = [a for a in ev.actor if a.country or a.kind in ("igo", "group")]
-        if theirs and not {a.country or a.code for a in theirs} & mine:
+    for age, ev in enumerate(e for e in _earlier(events, sentence_index) if not e.historical):
+        theirs = [a for a in ev.actor if _placed(a)]
+        if theirs and not {_party(a) for a in theirs} & mine:
             kind = (ev.event_type in STATEMENT_TYPES) == words
-            to_me = bool({r.country or r.code for r in ev.recipient} & mine)
+            to_me = bool({_party(r) for r in ev.recipient} & mine)
             ranked.append((-(2 * kind + to_me), age, theirs))
     return min(ranked, key=lambda r: r[:2])[2] if ranked else []
 
@@ -292,12 +308,10 @@ def named_act(events: list[Event], sentence_index: int, actor: list[Actor], thin
     if rule is None or rule.event is None:
         return []
     kinds = ANSWERED_KINDS.get(rule.event, {rule.event})
-    mine = {a.country or a.code for a in actor}
-    for ev in reversed(events):
-        if ev.sentence_index >= sentence_index or ev.historical or ev.event_type not in kinds:
-            continue
-        theirs = [a for a in ev.actor if a.country or a.kind in ("igo", "group")]
-        if theirs and not {a.country or a.code for a in theirs} & mine:
+    mine = {_party(a) for a in actor}
+    for ev in _earlier(events, sentence_index, window=None):
+        theirs = [a for a in ev.actor if _placed(a)]
+        if not ev.historical and ev.event_type in kinds and theirs and not {_party(a) for a in theirs} & mine:
             return theirs
     return []
 
@@ -307,14 +321,11 @@ def discourse_partner(events: list[Event], sentence_index: int, actor: list[Acto
     dealings in the last REACTION_WINDOW sentences ("Greece's prime minister wrote to Putin to
     express regret. ... He lifted a ban on package holidays": Greece), not its own country."""
     mine = {a.country for a in actor if a.country}
-    for ev in reversed(events):
-        if ev.sentence_index < sentence_index - REACTION_WINDOW:
-            break
-        sides = [ev.actor, ev.recipient]
-        if ev.sentence_index > sentence_index or ev.historical or \
-                not any({a.country for a in side} & mine for side in sides):
+    for ev in _earlier(events, sentence_index, same_sentence=True):
+        parties = ev.actor + ev.recipient
+        if ev.historical or not {a.country for a in parties} & mine:
             continue
-        other = [a for side in sides for a in side if a.country and a.country not in mine and a.kind == "state"]
+        other = [a for a in parties if a.country and a.country not in mine and a.kind == "state"]
         if other:
             return other[:1]
     return []
@@ -332,14 +343,11 @@ def wronged_party(events: list[Event], sentence_index: int, actor: list[Actor]) 
     """To whom an apology naming no one is owed: the recipient of the latest conflictual act of
     the apologiser in the last REACTION_WINDOW sentences ("Greek forces shot down an Albanian
     helicopter. ... Greece apologised for the incident": Albania)."""
-    mine = {a.country or a.code for a in actor}
-    for ev in reversed(events):
-        if ev.sentence_index < sentence_index - REACTION_WINDOW:
-            break
-        if ev.sentence_index > sentence_index or ev.quad_class not in ("verbal_conflict", "material_conflict") \
-                or not {a.country or a.code for a in ev.actor} & mine:
+    mine = {_party(a) for a in actor}
+    for ev in _earlier(events, sentence_index, same_sentence=True):
+        if ev.quad_class not in ("verbal_conflict", "material_conflict") or not {_party(a) for a in ev.actor} & mine:
             continue
-        wronged = [r for r in ev.recipient if (r.country or r.code) not in mine and (r.country or r.kind in ("igo", "group"))]
+        wronged = [r for r in ev.recipient if _party(r) not in mine and _placed(r)]
         if wronged:
             return wronged
     return []
