@@ -409,6 +409,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     out: list[int] = list(bounds)
     labels: dict[int, str] = {}
     pinned: dict[int, tuple[int, bool]] = {}
+    placed: dict[int, Claimed] = {}  # the claim that placed each change
     # The period of each claim: the first observed period ending on or after its date.
     period_of = {claim: int(np.searchsorted(ends, claim[0])) for claim in claims}
 
@@ -485,8 +486,17 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         pending.remove(claim)
         out = sorted({*out, *best[1]})
         labels[best[1][0]] = best[2]
+        placed[best[1][0]] = claim
         if claim[2]:
             pinned[best[1][0]] = (max(best[1][0], period_of[claim]), False)
+    # A label was read on the segments of its time; later claims may have split them ("ties
+    # cut", then "ties restored" a year later): read it again on the final ones, in the claim's
+    # direction.
+    for cut, (_, direction, deed) in placed.items():
+        i = out.index(cut)
+        label = label_of(out[i - 1], cut, out[i + 1], direction, deed)
+        if CLAIM_DIRECTIONS.get(label) == direction:
+            labels[cut] = label
     return out, labels, pinned
 
 
