@@ -278,3 +278,13 @@ def test_the_three_countries_are_the_three_named_together(code) -> None:
                "called for an end to the fighting.")
     asks = [e for e in evs if e.event_type == "REQUEST"]
     assert asks and sorted(a.country for a in asks[0].actor) == ["CHN", "PAK", "RUS"]
+
+
+@needs_leaders
+def test_a_family_name_written_first_is_the_person_later(code) -> None:
+    # Korean and Chinese names put the family first: "Moon" alone is Moon Jae-in, not "Jae-in"
+    events = code("South Korean President Moon Jae-in met North Korean leader Kim Jong Un at Panmunjom. "
+                  "Moon will visit Pyongyang in the autumn.", pub_date="2018-04-27")
+    visit = next(e for e in events if "visit" in (e.trigger or ""))
+    assert [a.code for a in visit.actor] == ["KORGOV"]
+    assert visit.actor[0].name == "Moon Jae-in"

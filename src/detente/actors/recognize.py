@@ -24,6 +24,7 @@ from detente.actors.tables import (
     leader_entries,
     place_entries,
     sector_words,
+    surnames,
 )
 from detente.lexicon import cue_words
 from detente.models import Actor
@@ -314,7 +315,8 @@ class DocumentActors:
                 found_actor = self._mention_actor(head_mention, text, None if e.kind != "person" else sector)
                 if e.kind == "person" and head_mention.end - head_mention.start > 1:
                     # "Raul Castro" named in full: "Castro" alone is him later in the document.
-                    self.people.setdefault(self.doc[head_mention.end - 1].text, found_actor)
+                    for short in surnames(self.doc[head_mention.start:head_mention.end].text, e.country):
+                        self.people.setdefault(short, found_actor)
                 return [found_actor]
             if e.kind == "state" and e.form != "adjective":
                 return [self._mention_actor(head_mention, text, sector if e.form in ("name", "alias") else None)]
@@ -409,7 +411,8 @@ class DocumentActors:
         if person_name and actors and actors[0].country:
             memo = actors[0].model_copy(update={"kind": "person", "name": person_name})
             self.people[person_name] = memo
-            self.people[person_name.split()[-1]] = memo
+            for short in surnames(person_name, memo.country):
+                self.people[short] = memo
         return actors
 
     def _of_sector(self, head: Token) -> str | None:

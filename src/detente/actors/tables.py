@@ -112,6 +112,22 @@ def group_entries() -> tuple[ActorEntry, ...]:
 
 
 @cache
+def surname_first() -> frozenset[str]:
+    """Countries whose people are named family name first ("Moon Jae-in" is Mr Moon)."""
+    return frozenset(r["iso3"] for r in _rows("surname_first.tsv"))
+
+
+def surnames(name: str, country: str | None) -> tuple[str, ...]:
+    """What a person's name may shrink to later in a text: the last word, and the first too
+    where names put the family first (some such names are written the Western way: "Lawrence
+    Wong")."""
+    words = name.split()
+    if len(words) < 2:
+        return ()
+    return (words[-1], words[0]) if country in surname_first() else (words[-1],)
+
+
+@cache
 def leader_entries() -> tuple[ActorEntry, ...]:
     out: list[ActorEntry] = []
     for r in _rows("leaders.tsv"):
