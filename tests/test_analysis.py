@@ -478,6 +478,8 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     # a year beside the phrase is kept for the store's claims to compare with the article's date
     (recalled,) = find_claims("Caracas broke off relations with Bogota in 2019.")
     assert recalled["years"] == [2019]
+    (recalled,) = find_claims("The two countries broke off full ties in November 2013, months after the coup.")
+    assert recalled["years"] == [2013]
 
 
 @pytest.mark.parametrize("sentence, direction, deed", [
@@ -516,6 +518,22 @@ def test_store_claims_by_dyad_with_the_date_their_sentence_tells(tmp_path: Path)
     assert dyad_claims(store, "MAR", "DZA") == [cut]
 
 
+def test_one_dyads_claims_are_those_the_store_gives_it(tmp_path: Path) -> None:
+    """The pair of a claim is what its sentence names: an article whose events name only one side
+    still claims the pair's shift, for the dyad's page as for the whole store."""
+    from detente.analysis.summary import dyad_claims, store_claims
+
+    text = ("Seoul held a ceremony with the North on Wednesday. Relations between the two Koreas have improved "
+            "sharply this year, with three summits between Moon Jae-in and Kim Jong Un.")
+    b = Builder()
+    b.add("2018-12-27", "COOPERATE", ["KOR"], [], doc="k", sentence=split_sentences(text)[0], trigger="held ceremony",
+          text=text)
+    store = b.store(tmp_path / "koreas.duckdb")
+    (claim,) = store_claims(store)[("KOR", "PRK")]
+    assert claim["direction"] == "warming"
+    assert dyad_claims(store, "PRK", "KOR") == [claim]
+
+
 @pytest.mark.parametrize("sentence, negated", [
     ("The visit sealed the end of a crisis that had frozen relations for a year.", True),  # a cooling that ended
     ("They ended the row that has strained ties.", True),
@@ -526,6 +544,11 @@ def test_a_cooling_that_ended_is_not_claimed(sentence: str, negated: bool) -> No
     assert (claim["direction"], claim["negated"]) == ("cooling", negated)
 
 
+def test_a_relationship_recovered_from_a_rift_is_warming() -> None:
+    claims = find_claims("Officials said the relationship had recovered from the 2021 rift.")
+    assert [(c["direction"], c["negated"]) for c in claims] == [("warming", False), ("cooling", True)]
+
+
 @pytest.mark.parametrize("sentence, hedged", [
     ("The minister said he wanted to strengthen ties with Morocco.", True),  # a wish is no shift
     ("He has promised to restore diplomatic relations.", True),
@@ -533,6 +556,7 @@ def test_a_cooling_that_ended_is_not_claimed(sentence: str, negated: bool) -> No
     ("Obama and Castro announced that their countries would restore diplomatic relations.", False),
     ("Analysts said the two countries would restore relations if the talks succeed.", True),
     ("The two countries restored diplomatic relations.", False),
+    ("The call was a first step toward restoring ties.", True),  # on the way, not there
 ])
 def test_a_wish_for_better_ties_is_hedged(sentence: str, hedged: bool) -> None:
     (claim,) = find_claims(sentence)

@@ -81,20 +81,26 @@ def claim_rules() -> tuple[ClaimRule, ...]:
 _TIME_BEFORE, _TIME_AFTER = 30, 60
 _AGO = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                   r"(?:years|decades)\s+(?:ago|earlier|before)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:in|since|from|until|between)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+# "in 2013", "in November 2013", "since early 2016": the year a claim is told of
+_YEAR = re.compile(r"\b(?:in|since|from|until|between)\s+(?:(?:early|late|mid-?)\s*)?(?:(?:jan|feb|mar|apr|may|jun|jul|"
+                   r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"(?:\b(?:no|not|never|without|denied|denies|deny|denying|rules?\s+out|ruled\s+out|far\s+from|"
                        r"little|nor)\b|n't\b)[\w\s,'-]{0,25}$", re.IGNORECASE)
 # "ending a rift", "healed the rupture": the shift claimed is the end of what the phrase names.
-_ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|heal(?:s|ed|ing)?|overc[oa]m(?:e|es|ing)|after)\s+(?:the\s+|a\s+|their\s+|"
+_ENDED = re.compile(r"\b(?:end(?:s|ed|ing)?|heal(?:s|ed|ing)?|overc[oa]m(?:e|es|ing)|after|"
+                    r"recover(?:s|ed|ing)?\s+from|mov(?:e|es|ed|ing)\s+past|put\s+behind)\s+(?:the\s+|a\s+|their\s+|"
                     r"its\s+)?(?:\w+\s+)?$|"
                     # "sealing the end of a crisis that had frozen relations"
                     r"\b(?:end(?:s|ed|ing)?|resolv\w*|settl\w*|overc[oa]m\w*)\s+(?:of\s+|to\s+)?(?:the\s+|a\s+|their\s+|"
                     r"its\s+)?(?:\w+\s+){0,2}(?:that|which)\s+(?:had\s+|has\s+|have\s+)?$", re.IGNORECASE)
 _INNER_NEGATION = re.compile(r"\b(?:not|never|no\s+longer)\b|n't\b", re.IGNORECASE)
-# A change feared or warned against is not a change claimed: "to avoid a dangerous escalation".
+# A change feared, warned against or only worked towards is not a change claimed: "to avoid a
+# dangerous escalation".
 _HEDGE = re.compile(r"\b(?:avoid\w*|prevent\w*|avert\w*|could|might|may|would|risk\w*|fear\w*|warn\w*\s+of|"
                     r"danger\s+of|threat\s+of|threaten(?:s|ed|ing)?|if|hop(?:e|es|ed|ing)\s+to|seek(?:s|ing)?\s+to|sought\s+to|"
-                    r"want(?:s|ed|ing)?\s+to|wish(?:es|ed|ing)?\s+to|aim(?:s|ed|ing)?\s+to|promis(?:e|es|ed|ing)\s+to)\b"
+                    r"want(?:s|ed|ing)?\s+to|wish(?:es|ed|ing)?\s+to|aim(?:s|ed|ing)?\s+to|promis(?:e|es|ed|ing)\s+to|"
+                    # "a first step toward restoring ties": on the way, not there
+                    r"(?:steps?|progress|path|road)\s+towards?|bid\s+to|efforts?\s+to)\b"
                     r"[\w\s,'\"-]{0,40}$",
                     re.IGNORECASE)
 # "announced that their countries would restore relations": a decision reported, not a hedge.
@@ -301,8 +307,8 @@ def summarize_events(events: list[dict[str, Any]], text: str, title: str | None 
 def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.date | None = None,
                  date_to: dt.date | None = None, direction: str | None = None) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """The shifts the store's articles claim, by dyad (sorted pair), from one pass over the
-    articles published from date_from to date_to that code an event (of the dyad, if given; of
-    any kind: the claim, not the event, is the evidence): the claims (see `summarize_events`)
+    articles published from date_from to date_to that code an event (of either party of the
+    dyad, if given; of any kind: the claim, not the event, is the evidence): the claims (see `summarize_events`)
     asserted (not negated, hedged or background, nor told with a year before the article's last),
     of the given direction (warming or cooling) if any. Each: doc_id, title, date (the
     article's), direction, phrase, rule, deed, sentence, told (when the sentence says it happened,
@@ -310,7 +316,15 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
     from detente.store import EventFilter, row_to_record
 
     pair = (min(dyad), max(dyad)) if dyad else None
-    where, params = EventFilter(dyad=dyad).where() if dyad else ("", [])
+    # With a dyad, the articles with an event of either party: a claim's pair comes from its
+    # sentence ("relations between the two Koreas have improved, with three summits between Moon
+    # and Kim"), so an article may claim a dyad's shift without coding an event of the pair, and
+    # one dyad's claims must be those the whole store gives it.
+    where, params = "", []
+    if pair:
+        sides = [EventFilter(**{side: party}).where() for party in pair for side in ("actor", "recipient")]
+        where = " WHERE (" + " OR ".join(w.removeprefix(" WHERE ") for w, _ in sides) + ")"
+        params = [p for _, ps in sides for p in ps]
     for bound, op in ((date_from, ">="), (date_to, "<=")):
         if bound:
             where += f"{' AND' if where else ' WHERE'} COALESCE(pub_date, date) {op} ?"
