@@ -1407,3 +1407,31 @@ def test_what_calls_ask_for_is_not_done(code) -> None:
     for sentence in ("Canada's calls to free his sister triggered the 2018 diplomatic rupture.",
                      "Riyadh expelled Canada's envoy in August 2018 over Ottawa's calls to release jailed activists."):
         assert all(e.hypothetical for e in code(sentence, pub_date="2023-05-24") if e.event_type == "RETREAT")
+
+
+@pytest.mark.parametrize("sentence", [
+    "He said the French-designed boats no longer met Australia's needs.",  # a need met is no meeting
+    "Russian President Dmitry Medvedev said he had ordered an end to military operations in Georgia.",
+    "Russia recognised the independence of Abkhazia and South Ossetia, the two breakaway Georgian regions.",
+    "The Georgian economy depends heavily on money sent home by Georgians working in Russia.",
+])
+def test_no_event_between_the_countries_named(sentence: str, code) -> None:
+    assert code(sentence, pub_date="2008-08-27") == []
+
+
+def test_regretting_the_other_sides_recall_is_disapproval(code) -> None:
+    ev = code("France recalled its ambassador from Canberra. Australia said it regretted the recall.",
+              pub_date="2021-09-18")[-1]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("ACCUSE", ["AUS"], ["FRA"])
+
+
+def test_a_contract_dropped_is_one_sanction(code) -> None:
+    events = code("Canberra decided to drop its submarine contract with France.", pub_date="2021-09-16")
+    assert [(e.event_type, e.mode) for e in events] == [("SANCTION", "discontinue")]
+
+
+def test_a_state_held_for_most_of_a_decade_is_background(code) -> None:
+    events = code("Turkey and Egypt agreed to restore ties. Relations between the two countries were frozen "
+                  "for most of the past decade.", pub_date="2023-07-04")
+    assert events and all(e.historical for e in events if "frozen" in (e.trigger or "").lower())
+    assert not events[0].historical

@@ -40,6 +40,7 @@ from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
+ORDER_VERBS = {"order", "direct", "instruct"}
 FIGHTING_VERBS = {"battle", "fight", "combat", "tackle"}  # what they fight may be a fire or a disease
 VERBAL_CLASHES = {"clash", "spar", "row", "spat"}  # with leaders on both sides, words
 DEPARTING = {"leave", "return", "go", "depart", "quit"}
@@ -212,6 +213,21 @@ def object_lemmas(tok: Token) -> set[str]:
     """Lemmas of a predicate's direct objects and passive subjects, with their conjuncts."""
     return {w.lemma_.lower() for ch in tok.children if ch.dep_ in ("dobj", "nsubjpass")
             for w in [ch, *ch.conjuncts]}
+
+
+def _recognises_region(trigger: Token, context: SentenceCoder) -> bool:
+    """Whether what a "recognise" names is a region, not a state: "the independence of
+    Abkhazia", "the breakaway regions"."""
+    for obj in (ch for ch in trigger.children if ch.dep_ == "dobj"):
+        named = [g for p in obj.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children
+                 if g.dep_ == "pobj"] if obj.lemma_.lower() in ("independence", "sovereignty", "statehood") else [obj]
+        for tok in named:
+            if tok.lemma_.lower() in cue_words().get("region", frozenset()):
+                return True
+            found = context.code_tokens([tok])
+            if found and all(a.kind == "place" for a in found):
+                return True
+    return False
 
 
 def implied_recipient(c: Candidate, event: str, mode: str | None) -> list[Actor]:
@@ -520,6 +536,24 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                 a.kind == "state" and not a.sector and a.country not in {x.country for x in c.actor}
                 for a in c.context_of.code_tokens([o])) for o in c.trigger.children):
         event, mode, cameo = "SANCTION", None, "160"
+    # "the boats no longer met Australia's needs": what is met may be a need, not a counterpart.
+    if event == "CONSULT" and c.trigger.lemma_.lower() == "meet" and \
+            object_lemmas(c.trigger) & cue_words().get("unmet", frozenset()):
+        return None
+    # "Medvedev ordered an end to military operations", "Kim ordered the removal of the facilities":
+    # an order that names an act and no one to carry it out is the actor's own decision, not a
+    # demand on whoever the act concerns.
+    if event == "REQUEST" and c.trigger.lemma_.lower() in ORDER_VERBS and c.context_of is not None and \
+            not any(ch.dep_ in ("xcomp", "ccomp", "dative") for ch in c.trigger.children) and \
+            any(ch.dep_ == "dobj" for ch in c.trigger.children) and not any(
+                a.country or a.kind in ("igo", "group", "person", "role")
+                for ch in c.trigger.children if ch.dep_ == "dobj" for a in c.context_of.code_tokens([ch], as_actor=True)):
+        return None
+    # "Russia recognised the independence of Abkhazia and South Ossetia, breakaway Georgian regions":
+    # recognising a region of a state as independent is no support of that state.
+    if event == "SUPPORT" and c.trigger.lemma_.lower() in ("recognise", "recognize") and c.context_of is not None \
+            and _recognises_region(c.trigger, c.context_of):
+        return None
     # "Turkey sent planes to help Israel battle the fire": fighting a fire or a disease is no assault.
     if event == "ASSAULT" and c.trigger.lemma_.lower() in FIGHTING_VERBS and (object_lemmas(c.trigger) | {
             w.lemma_.lower() for p in c.trigger.children if p.dep_ == "prep" and p.lower_ == "against"

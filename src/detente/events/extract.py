@@ -931,9 +931,13 @@ class SentenceCoder:
                 if c.dep_ in ("advmod", "npadvmod") and c.lower_ in cues:
                     return True
                 if c.dep_ == "prep" and c.lower_ in ("for", "over") and any(
-                        g.dep_ == "pobj" and g.lower_ in ("years", "decades", "generations", "centuries")
+                        g.dep_ == "pobj" and (g.lower_ in ("years", "decades", "generations", "centuries") or
+                                              g.lower_ in ("most", "much", "part", "all") and any(
+                                                  w.lemma_.lower() in ("year", "decade", "generation", "century")
+                                                  for w in g.subtree))
                         for g in c.children) and _lemma(t) not in self.cues.get("penalty", ()):
-                    return True  # "has supplied arms for years"; "jailed for two years" is the penalty
+                    return True  # "has supplied arms for years", "frozen for most of the past decade";
+                    # "jailed for two years" is the penalty
                 if c.dep_ == "prep" and c.lower_ in ("before", "prior") and any(
                         g.dep_ == "pobj" and g.lemma_.lower() in self.cues.get("era", ()) for g in c.subtree):
                     return True  # "relations were warm before the war"
@@ -1462,8 +1466,10 @@ class SentenceCoder:
         if head.i in self.rules:
             return True
         if head.pos_ in ("NOUN", "PROPN"):
-            # "militants fighting government troops", "troops loyal to X": the noun's clause decides.
-            return head.head.i in self.rules or head.head.lemma_.lower() not in DESCRIPTIVE
+            # "militants fighting government troops", "troops loyal to X": the noun's clause decides,
+            # through a preposition too ("the economy depends on money sent home by migrants").
+            clause = head.head.head if head.dep_ == "pobj" and head.head.dep_ == "prep" else head.head
+            return clause.i in self.rules or clause.lemma_.lower() not in DESCRIPTIVE
         return head.lemma_.lower() not in DESCRIPTIVE
 
     def _non_actor_subject(self, v: Token) -> bool:
@@ -1490,8 +1496,11 @@ class SentenceCoder:
             return None
         if n.dep_ == "pobj" and n.head.lower_ in TOPIC_PREPS:
             return None  # "concerns about Russia's military cooperation with Pakistan": a topic
-        actor, recipient = self.noun_arguments(n, rule, rule.event)
         head = n.head
+        verb_rule = self.rules.get(head.i) if n.dep_ in ("dobj", "nsubjpass") else None
+        if verb_rule is not None and verb_rule.event and verb_rule.objects and n.lemma_.lower() in verb_rule.objects:
+            return None  # "decided to drop its submarine contract": the verb's event, its object says which
+        actor, recipient = self.noun_arguments(n, rule, rule.event)
         modal_tok = n
         if n.dep_ == "attr" and head.lemma_ == "be" and any(
                 c.dep_ == "amod" and (c.tag_ == "JJS" or c.ent_type_ == "ORDINAL") for c in n.children):
