@@ -1,7 +1,7 @@
 """Turning points on real diplomatic trajectories told in wire stories written for the project.
 
 Ingests the stories of tests/fixtures/histories (the project's own, which the history test
-checks, and the two blind sets, written by contributors who did not run the coder on them), runs
+checks, and the blind sets, written by contributors who did not run the coder on them), runs
 `all_changes` and scores each set against its expected.json: turning points found within two
 months with the right label, period signs, and changes on the steady (noise) dyads.
 
@@ -28,9 +28,9 @@ from detente.store import Store, open_store
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "histories"
 SETS = {"own": HISTORIES / "stories", "blind": HISTORIES / "blind", "blind2": HISTORIES / "blind2",
-        "blind3": HISTORIES / "blind3"}
+        "blind3": HISTORIES / "blind3", "blind4": HISTORIES / "blind4"}
 EXPECTED = {"own": HISTORIES / "expected.json",
-            **{name: SETS[name] / "expected.json" for name in ("blind", "blind2", "blind3")}}
+            **{name: SETS[name] / "expected.json" for name in ("blind", "blind2", "blind3", "blind4")}}
 WITHIN_MONTHS = 2
 
 
