@@ -1435,3 +1435,32 @@ def test_a_state_held_for_most_of_a_decade_is_background(code) -> None:
                   "for most of the past decade.", pub_date="2023-07-04")
     assert events and all(e.historical for e in events if "frozen" in (e.trigger or "").lower())
     assert not events[0].historical
+
+
+def test_forces_crossing_into_a_country_attack_it(code) -> None:
+    ev = code("Russian tanks and troops crossed into South Ossetia on Friday.", pub_date="2008-08-09")[0]
+    # the bare second conjunct shares the first's nationality: no Georgian troops here
+    assert (ev.event_type, codes(ev.actor), countries(ev.recipient)) == ("ASSAULT", ["RUSMIL"], ["GEO"])
+    assert code("Thousands of refugees crossed into Turkey on Monday.") == []
+
+
+def test_officials_of_a_pair_not_yet_named_are_not_the_venues(code) -> None:
+    assert code("Officials of the two countries held talks in Baghdad, the first direct contact in years.") == []
+
+
+def test_the_two_koreas_and_their_halves(code) -> None:
+    events = code("North Korea reopened a hotline with South Korea on Wednesday. North and South Korea opened a "
+                  "joint liaison office in Kaesong. The North cut the channel again after the South held drills.",
+                  pub_date="2018-09-15")
+    found = [(e.event_type, sorted(countries(e.actor)), countries(e.recipient)) for e in events]
+    assert found[0] == ("SUPPORT", ["PRK"], ["KOR"])  # a hotline reopened
+    assert ("COOPERATE", ["KOR", "PRK"], []) in found  # both halves act together
+    assert any(t == "SANCTION" and a == ["PRK"] for t, a, _ in found)  # "the North" in a text naming both
+
+
+def test_a_retreat_naming_no_one_is_towards_the_opponent(code) -> None:
+    events = code("Russian aircraft bombed targets inside Georgia. U.S. military aircraft flew Georgian soldiers "
+                  "home from Iraq on Monday. Georgian forces pulled out of Tskhinvali on Sunday.",
+                  pub_date="2008-08-12")
+    ev = next(e for e in events if e.event_type == "RETREAT")
+    assert (countries(ev.actor), countries(ev.recipient)) == (["GEO"], ["RUS"])

@@ -20,6 +20,7 @@ from detente.actors.tables import (
     ActorEntry,
     country_entries,
     group_entries,
+    halves,
     igo_entries,
     leader_entries,
     place_entries,
@@ -177,6 +178,7 @@ class DocumentActors:
         # The country an article is mostly about: the fallback home of unplaced role words.
         counts = Counter(e.country for m in {id(m): m for m in self.token_mention.values()}.values()
                          for e in m.entries[:1] if e.kind in ("state", "place") and e.country)
+        self.named = set(counts)
         top = counts.most_common(2)
         self.home = top[0][0] if top and top[0][1] >= 2 and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
@@ -254,6 +256,8 @@ class DocumentActors:
         As an actor, a phrase must name an agent ("Kenya's army", not "Kenya's rainy season");
         as a recipient, a country modifier is enough ("shelled Armenian positions").
         """
+        if (split := self._halves(head)) is not None:
+            return split
         if head.lower_ in PERSON_PRONOUNS:
             for actor in reversed(self.recent):
                 if actor.kind == "person":
@@ -379,10 +383,11 @@ class DocumentActors:
             if role and pair is not None:
                 actors = [a.model_copy(update={"text": text, "sector": role, "code": (a.country or "") + role})
                           for a in self._pair_as(pair, text)]
-            if role and not actors:
+            if role and not actors and pair is None:
+                # (a pair the text has not named is still not the place they met in)
                 # "drones operated by Mali's army", "gunmen paid by the cartel": whose they are.
                 owner = next((a.country for g in acl_agents(head) for a in self.resolve(g) if a.country), None)
-                country = owner or self.location_country(head)
+                country = owner or self._shared_country(head) or self.location_country(head)
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
         if not actors and person_name and not self.people.get(person_name):
@@ -415,6 +420,34 @@ class DocumentActors:
                 self.people[short] = memo
         return actors
 
+    def _halves(self, head: Token) -> list[Actor] | None:
+        """A divided country's halves: "the North" and "the South" in a text naming both Koreas,
+        "the two Koreas" (both), "North and South Korea" (both); None for anything else."""
+        table = halves()
+        if not table:
+            return None
+
+        def state(country: str) -> Actor:
+            return Actor(text=self.phrase_text(head), code=country, country=country, sector=None,
+                         name=None, kind="state")
+
+        wholes = {whole: [c for c, w in table.values() if w == whole] for _, whole in table.values()}
+        if head.text in table and head.dep_ not in ("compound", "nmod", "amod") and \
+                any(c.lower_ == "the" for c in head.children):
+            country, whole = table[head.text]
+            return [state(country)] if set(wholes[whole]) <= self.named else None
+        for whole, countries in wholes.items():
+            if head.text == whole + "s":
+                return [state(c) for c in countries]
+            mention = self.token_mention.get(head.i)
+            if head.text == whole and mention is not None and _pick(mention.entries, self.day).country in countries:
+                # "North and South Korea": the first half hangs on the name as a modifier
+                split = [t for c in head.children if c.dep_ in ("nmod", "compound") and c.text in table
+                         for t in (c, *c.conjuncts) if t.text in table and table[t.text][1] == whole]
+                if len(split) >= 2:
+                    return [state(table[t.text][0]) for t in split]
+        return None
+
     def _of_sector(self, head: Token) -> str | None:
         """Sector of a quantity phrase: "tens of thousands of people" -> CVL; "thousands of Palestinians" too."""
         tok = head
@@ -429,6 +462,17 @@ class DocumentActors:
             if m is not None and _pick(m.entries, self.day).form == "adjective" and nxt.tag_ in ("NNS", "NNPS"):
                 return "CVL"  # a crowd of a nationality
             tok = nxt
+        return None
+
+    def _shared_country(self, head: Token) -> str | None:
+        """"Russian tanks and troops": a bare second conjunct shares the first's nationality."""
+        if head.dep_ != "conj" or head.head.pos_ not in ("NOUN", "PROPN") or any(
+                c.dep_ in ("det", "poss", "amod", "compound") for c in head.children):
+            return None
+        for mod in (c for c in head.head.children if c.dep_ in ("amod", "compound", "poss")):
+            m = self.token_mention.get(mod.i)
+            if m is not None and (e := _pick(m.entries, self.day)).kind == "state" and e.country:
+                return e.country
         return None
 
     def location_country(self, head: Token) -> str | None:

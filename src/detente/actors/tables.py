@@ -112,6 +112,12 @@ def group_entries() -> tuple[ActorEntry, ...]:
 
 
 @cache
+def halves() -> dict[str, tuple[str, str]]:
+    """Halves of a divided country: word ("North") -> (country, the whole's name, "Korea")."""
+    return {r["word"]: (r["country"], r["whole"]) for r in _rows("halves.tsv")}
+
+
+@cache
 def surname_first() -> frozenset[str]:
     """Countries whose people are named family name first ("Moon Jae-in" is Mr Moon)."""
     return frozenset(r["iso3"] for r in _rows("surname_first.tsv"))

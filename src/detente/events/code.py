@@ -40,6 +40,7 @@ from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
+INCURSION_VERBS = {"cross", "pour", "advance", "march", "storm", "move", "push", "roll"}  # forces moving into a place
 ORDER_VERBS = {"order", "direct", "instruct"}
 FIGHTING_VERBS = {"battle", "fight", "combat", "tackle"}  # what they fight may be a fire or a disease
 VERBAL_CLASHES = {"clash", "spar", "row", "spat"}  # with leaders on both sides, words
@@ -334,16 +335,23 @@ def named_act(events: list[Event], sentence_index: int, actor: list[Actor], thin
 
 def discourse_partner(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
     """Whom a state's concession or retreat naming no one is towards: the foreign party of its latest
-    dealings in the last REACTION_WINDOW sentences ("Greece's prime minister wrote to Putin to
+    conflict (see below), else of its latest dealings in the last REACTION_WINDOW sentences ("Greece's prime minister wrote to Putin to
     express regret. ... He lifted a ban on package holidays": Greece), not its own country."""
     mine = {a.country for a in actor if a.country}
-    for ev in _earlier(events, sentence_index, same_sentence=True):
-        parties = ev.actor + ev.recipient
-        if ev.historical or not {a.country for a in parties} & mine:
-            continue
-        other = [a for a in parties if a.country and a.country not in mine and a.kind == "state"]
-        if other:
-            return other[:1]
+    # A retreat or a concession is made to an opponent: first the party of the latest conflict
+    # ("Georgian forces pulled out of Tskhinvali" after Russia's bombing, not towards the United
+    # States that flew its soldiers home), in the window, then in the whole text; else the latest
+    # dealings.
+    for window, hostile in ((REACTION_WINDOW, True), (None, True), (REACTION_WINDOW, False)):
+        for ev in _earlier(events, sentence_index, window, same_sentence=True):
+            parties = ev.actor + ev.recipient
+            if ev.historical or not {a.country for a in parties} & mine or \
+                    hostile and (ev.quad_class not in ("verbal_conflict", "material_conflict")
+                                 or ev.event_type == "MOBILIZE"):  # troops moved are not yet against anyone
+                continue
+            other = [a for a in parties if a.country and a.country not in mine and a.kind == "state"]
+            if other:
+                return other[:1]
     return []
 
 
@@ -553,6 +561,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # recognising a region of a state as independent is no support of that state.
     if event == "SUPPORT" and c.trigger.lemma_.lower() in ("recognise", "recognize") and c.context_of is not None \
             and _recognises_region(c.trigger, c.context_of):
+        return None
+    # "The last Serbian army units crossed into Serbia": forces moving into their own country withdraw.
+    if event == "ASSAULT" and c.trigger.lemma_.lower() in INCURSION_VERBS and c.recipient and \
+            {a.country for a in c.recipient} <= {a.country for a in c.actor if a.country}:
         return None
     # "Turkey sent planes to help Israel battle the fire": fighting a fire or a disease is no assault.
     if event == "ASSAULT" and c.trigger.lemma_.lower() in FIGHTING_VERBS and (object_lemmas(c.trigger) | {
