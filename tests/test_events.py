@@ -1442,6 +1442,8 @@ def test_forces_crossing_into_a_country_attack_it(code) -> None:
     # the bare second conjunct shares the first's nationality: no Georgian troops here
     assert (ev.event_type, codes(ev.actor), countries(ev.recipient)) == ("ASSAULT", ["RUSMIL"], ["GEO"])
     assert code("Thousands of refugees crossed into Turkey on Monday.") == []
+    # storming a place at home is no incursion, and still an assault
+    assert [e.event_type for e in code("French police stormed a migrant camp in Calais on Sunday.")] == ["ASSAULT"]
 
 
 def test_officials_of_a_pair_not_yet_named_are_not_the_venues(code) -> None:

@@ -40,7 +40,7 @@ from detente.nlp import entities_in
 
 JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
-INCURSION_VERBS = {"cross", "pour", "advance", "march", "storm", "move", "push", "roll"}  # forces moving into a place
+INCURSION_VERBS = {"cross", "pour", "advance", "march", "move", "push", "roll"}  # forces moving into a place
 ORDER_VERBS = {"order", "direct", "instruct"}
 FIGHTING_VERBS = {"battle", "fight", "combat", "tackle"}  # what they fight may be a fire or a disease
 VERBAL_CLASHES = {"clash", "spar", "row", "spat"}  # with leaders on both sides, words
@@ -563,7 +563,8 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
             and _recognises_region(c.trigger, c.context_of):
         return None
     # "The last Serbian army units crossed into Serbia": forces moving into their own country withdraw.
-    if event == "ASSAULT" and c.trigger.lemma_.lower() in INCURSION_VERBS and c.recipient and \
+    if event == "ASSAULT" and c.trigger.lemma_.lower() in INCURSION_VERBS and c.recipient and any(
+            ch.lower_ == "into" for ch in c.trigger.children) and \
             {a.country for a in c.recipient} <= {a.country for a in c.actor if a.country}:
         return None
     # "Turkey sent planes to help Israel battle the fire": fighting a fire or a disease is no assault.
