@@ -493,6 +493,8 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     ("Both sides accused each other of violating the ceasefire.", None, None),  # no new truce
     ("Pakistan faces its worst economic crisis in decades.", None, None),  # no relation said
     ("Russia withdrew its troops from the border.", None, None),
+    ("North Korea cut off all communication lines with South Korea.", "cooling", True),
+    ("The two sides reopened their military hotline.", "warming", True),
 ])
 def test_claimed_shift_phrases(sentence: str, direction: str | None, deed: bool | None) -> None:
     assert [(c["direction"], c["deed"]) for c in find_claims(sentence)] == ([(direction, deed)] if direction else [])

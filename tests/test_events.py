@@ -1466,3 +1466,19 @@ def test_a_retreat_naming_no_one_is_towards_the_opponent(code) -> None:
                   pub_date="2008-08-12")
     ev = next(e for e in events if e.event_type == "RETREAT")
     assert (countries(ev.actor), countries(ev.recipient)) == (["GEO"], ["RUS"])
+
+
+def test_regret_at_what_was_done_to_you_is_disapproval(code) -> None:
+    events = code("North Korea blew up the joint liaison office with South Korea on Tuesday. South Korea's ministry "
+                  "said the building was destroyed. Smoke could be seen from the border. Seoul's National Security "
+                  "Council expressed strong regret.", pub_date="2020-06-16")
+    ev = events[-1]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("ACCUSE", ["KOR"], ["PRK"])
+    # regret for one's own act stays an apology
+    ev = code("Greek forces shot down an Albanian helicopter. Greece expressed regret.", pub_date="2021-06-28")[-1]
+    assert (ev.event_type, countries(ev.recipient)) == ("CONCEDE", ["ALB"])
+
+
+def test_what_must_be_done_is_not_done(code) -> None:
+    events = code("The ministry said agreements between Seoul and Pyongyang must be respected.", pub_date="2020-06-09")
+    assert all(e.hypothetical for e in events)

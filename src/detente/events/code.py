@@ -355,6 +355,11 @@ def discourse_partner(events: list[Event], sentence_index: int, actor: list[Acto
     return []
 
 
+def _resigns(trigger: Token) -> bool:
+    """"The minister offered to resign": stepping down yields at home, to no foreign party."""
+    return any(t.lemma_.lower() in ("resign", "resignation", "quit") for t in (trigger, *trigger.children))
+
+
 def apologises(trigger: Token) -> bool:
     """"apologised for the incident", "expressed regret", "refused to apologise": an apology, or
     one refused (cues.tsv "apology")."""
@@ -374,6 +379,21 @@ def wronged_party(events: list[Event], sentence_index: int, actor: list[Actor]) 
         wronged = [r for r in ev.recipient if _party(r) not in mine and _placed(r)]
         if wronged:
             return wronged
+    return []
+
+
+def wronging_party(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
+    """Who did the latest conflictual act to a party earlier in the text, the party having done
+    none since ("North Korea blew up the liaison office. ... Seoul expressed strong regret": North
+    Korea; a story's lead is often several sentences up)."""
+    mine = {_party(a) for a in actor}
+    for ev in _earlier(events, sentence_index, None, same_sentence=True):
+        if ev.quad_class not in ("verbal_conflict", "material_conflict"):
+            continue
+        if {_party(a) for a in ev.actor} & mine:
+            return []  # its own act is the latest: regret for it is an apology
+        if {_party(r) for r in ev.recipient} & mine:
+            return [a for a in ev.actor if _party(a) not in mine and _placed(a)]
     return []
 
 
@@ -695,7 +715,13 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         recipient = wronged_party(prior, sentence_index, actor)
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
         recipient = [r for r in c.counterparts if r.code not in actor_codes]
-    if not recipient and event in RETREATING and prior and actor and all(a.sector in STATE_SECTORS for a in actor):
+    if event == "CONCEDE" and prior and actor and c.trigger.lemma_.lower() in ("regret", "express") and \
+            (wronging := wronging_party(prior, sentence_index, actor)) and \
+            {_party(r) for r in recipient} <= {_party(w) for w in wronging}:
+        # Regret at what was just done to you is disapproval, not an apology.
+        event, mode, cameo, recipient = "ACCUSE", "disapprove", "111", recipient or wronging
+    if not recipient and event in RETREATING and prior and actor and all(a.sector in STATE_SECTORS for a in actor) \
+            and not _resigns(c.trigger):
         recipient = discourse_partner(prior, sentence_index, actor)
     if not recipient:
         recipient = implied_recipient(c, event, mode)

@@ -885,8 +885,8 @@ class SentenceCoder:
                                           for a in chain[1:])
                         future = True
                         hypothetical = hypothetical or not past_report
-                    elif low in ("could", "might", "may"):
-                        hypothetical = True
+                    elif low in ("could", "might", "may", "must", "should", "ought"):
+                        hypothetical = True  # possible, or owed: "agreements must be respected"
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
             if t.dep_ == "acl" and t.head.lemma_.lower() in self.cues.get("hearsay", ()) and \
