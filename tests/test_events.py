@@ -1482,3 +1482,21 @@ def test_regret_at_what_was_done_to_you_is_disapproval(code) -> None:
 def test_what_must_be_done_is_not_done(code) -> None:
     events = code("The ministry said agreements between Seoul and Pyongyang must be respected.", pub_date="2020-06-09")
     assert all(e.hypothetical for e in events)
+
+
+@pytest.mark.parametrize("sentence, event_type, actor, recipient", [
+    # where people are expelled from expelled them, told as a participle or a passive
+    ("A Russian plane carrying more than 100 Georgians expelled from Russia landed in Tbilisi on Friday.",
+     "COERCE", ["RUS"], ["GEO"]),
+    ("Two Russian diplomats were expelled from Estonia on Monday.", "SANCTION", ["EST"], ["RUS"]),
+])
+def test_expelled_from_a_country_by_it(sentence: str, event_type: str, actor: list[str], recipient: list[str],
+                                       code) -> None:
+    ev = code(sentence, pub_date="2006-10-06")[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == (event_type, actor, recipient)
+
+
+def test_what_is_up_to_the_other_side_is_not_done(code) -> None:
+    events = code("The French presidency said it was now up to the Australian government to propose steps.",
+                  pub_date="2021-10-29")
+    assert all(e.hypothetical for e in events if e.event_type == "AGREE")

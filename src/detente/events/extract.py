@@ -682,8 +682,9 @@ class SentenceCoder:
             if event == "MOBILIZE" and not actor:
                 # "Troops were deployed to the border": what is deployed belongs to the actor.
                 actor, recipient = recipient, []
-            if event in ("COOPERATE", "AID", "COERCE") and not actor:
-                # "was extradited from South Africa to Mozambique": the sender acts.
+            if (event in ("COOPERATE", "AID", "COERCE") or rule.mode == "expel") and not actor:
+                # "was extradited from South Africa to Mozambique", "diplomats were expelled from
+                # Estonia": the sender acts.
                 actor = self.code_tokens(prep_objects(v, ("from",)), speaker, as_actor=True)
             if not actor and not recipient and rule.objects and event not in ("MOBILIZE", "COOPERATE", "AID"):
                 # "Talks between Doha and Riyadh were suspended", "(Qatar said) talks with Saudi Arabia
@@ -889,6 +890,9 @@ class SentenceCoder:
                         hypothetical = True  # possible, or owed: "agreements must be respected"
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
+            if t.dep_ == "xcomp" and t.head.lemma_ == "be" and any(
+                    c.dep_ in ("prep", "advmod") and c.lower_ == "up" for c in t.head.children):
+                hypothetical = True  # "it was up to Canberra to propose steps": asked of it, not done
             if t.dep_ == "acl" and t.head.lemma_.lower() in self.cues.get("hearsay", ()) and \
                     any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children):
                 hypothetical = True  # "accusations that it backed the incursion": alleged, not reported
@@ -1374,8 +1378,11 @@ class SentenceCoder:
             # "Ukraine was one of the largest exporters ..., shipping most of its grain", "the river
             # flows through six countries, supporting farmers": a participle describing a description.
             return None
+        # "a plane carrying Georgians expelled from Russia": where they were expelled from expelled them.
+        expelled = v.dep_ == "acl" and rule.mode in ("deport", "expel") and any(
+            c.dep_ == "prep" and c.lower_ == "from" for c in v.children)
         if v.dep_ == "acl" and v.tag_ == "VBN" and not any(c.dep_ == "agent" for c in v.children) \
-                and not misparsed_active(v) and not casualties:
+                and not misparsed_active(v) and not casualties and not expelled:
             return None  # "militiamen armed with machetes": a description, not an event
         for n in self._event_nouns(v):
             consumed.add(n.i)
