@@ -44,7 +44,8 @@ series must agree (the claimed month already on the new side, and the label in t
 direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
 cut or restored, envoys expelled) dates its change whatever the onset rule below says (it
 starts by the act; a detente at a restoration that follows a lone feeler weighing less than
-half of it), and a claimed rupture into a hostile level is an escalation (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
+half of it), and a claimed rupture into a hostile level is an escalation; a claimed change's
+label is read on the final segments, in its claim's direction (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
 these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
 no claims, so their calibration is unchanged.
 
