@@ -746,8 +746,9 @@ def test_a_claimed_act_dates_the_turn() -> None:
 
 def test_a_claimed_restoration_after_a_lone_feeler_is_the_turn() -> None:
     """Years of complaints, one friendly contact in December, then ties restored in June with a
-    stream of cooperation: the restoration is the turn, not the feeler before it; an
-    announcement that outweighs the later formal act keeps its start."""
+    stream of cooperation: the restoration is the turn, not the feeler before it, claimed or not
+    (the feeler weighs less than half the restoration's month); an announcement that outweighs
+    the later formal act keeps its start."""
     from detente.analysis import changes
 
     rows = [(f"{y}-{m:02d}-10", -3.0, "verbal_conflict") for y in (2013, 2014) for m in (1, 4, 7, 10)]
@@ -760,9 +761,9 @@ def test_a_claimed_restoration_after_a_lone_feeler_is_the_turn() -> None:
     def found(claims: list) -> list[tuple[str, str]]:
         return [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=claims)]
 
-    assert found([]) == [("detente", "2015-12")]
+    assert found([]) == [("detente", "2016-06")]
     assert found([(dt.date(2016, 6, 27), "warming", True)]) == [("detente", "2016-06")]
-    assert found([(dt.date(2016, 6, 27), "warming", False)]) == [("detente", "2015-12")]  # words date nothing
+    assert found([(dt.date(2016, 6, 27), "warming", False)]) == [("detente", "2016-06")]
     heavy = _sparse_series(rows + [("2015-12-11", 7.0, "material_cooperation"), ("2015-12-12", 4.5, "verbal_cooperation"),
                                    ("2015-12-13", 4.5, "verbal_cooperation")])
     assert [(c["label"], c["start_period"]) for c in

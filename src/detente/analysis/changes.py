@@ -140,6 +140,7 @@ ESCALATION_SHARE = 0.35
 EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
 RELAPSE_Z = 1.5
+FEELER_SHARE = 0.5  # feelers before a warming's heaviest early period weigh less than this share of it
 BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (benchmarks/changes.md)
 CLAIM_PENALTY = 0.25  # a claimed change's price in changes: the text gives its place and direction
 CLAIM_MONTHS = 2
@@ -310,6 +311,21 @@ def _onset(old_side: np.ndarray, new_side: np.ndarray, new_weight: np.ndarray, d
             break
         backward -= 1
     return backward
+
+
+def _past_feelers(weight: np.ndarray) -> int:
+    """Offset of the turn of a warming past its feelers: the heaviest of the periods holding the
+    first half of the new level's weight, when those before it weigh less than FEELER_SHARE of it
+    (a lone contact, then a treaty with a stream of cooperation: the treaty is the turn), else 0."""
+    total, held = float(weight.sum()), 0.0
+    best = 0
+    for i, w in enumerate(weight):
+        if held >= total / 2:
+            break
+        if w > weight[best]:
+            best = i
+        held += float(w)
+    return best if best and float(weight[:best].sum()) < FEELER_SHARE * float(weight[best]) else 0
 
 
 def _means(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -533,6 +549,8 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         thaw = float(np.sqrt(((m1[on] - m0[on]) ** 2).sum())) if q["level"] - p["level"] >= MIN_JUMP else None
         onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]),
                        weights[s1:e1, 0], thaw)
+        if thaw is not None and onset >= 0:
+            onset += _past_feelers(weights[s1 + onset:e1, 0])
         act, exact = pinned.get(s1, (e1, False))
         if act < e1:
             # A claimed act dates the turn: the change starts by it, and at a restoration that
