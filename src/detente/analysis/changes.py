@@ -82,7 +82,8 @@ the new level holds (positions projected on the line from the old means to the n
 `_onset`): past the first ONSET_LOOKAHEAD periods still on the old side of the midpoint and,
 for a warming, past a relapse to the old level among the periods holding the first half of the
 new segment's weight, unless the periods up to it sit clearly on the new side (RELAPSE_Z
-standard errors). A cooling is dated from its first deed. Levels are those of the whole
+standard errors), and past feelers that weigh less than FEELER_SHARE of the heaviest of
+those periods (`_past_feelers`). A cooling is dated from its first deed. Levels are those of the whole
 segments.
 
 Evidence: the events of the first EVIDENCE_PERIODS periods of the new level that moved it most:
