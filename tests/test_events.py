@@ -1500,3 +1500,22 @@ def test_what_is_up_to_the_other_side_is_not_done(code) -> None:
     events = code("The French presidency said it was now up to the Australian government to propose steps.",
                   pub_date="2021-10-29")
     assert all(e.hypothetical for e in events if e.event_type == "AGREE")
+
+
+@pytest.mark.parametrize("sentence, event_type", [
+    # an expulsion announced is the measure, to take effect; a conditional one is a threat
+    ("Britain will expel 23 Russian diplomats identified as undeclared intelligence officers, Prime Minister "
+     "Theresa May said on Wednesday.", "SANCTION"),
+    ("Russia said on Saturday it would expel 23 British diplomats.", "SANCTION"),
+    ("President Abdullah Gul said that Turkey would call its ambassador home unless Israel apologised.", "THREATEN"),
+    ("Russia threatened to expel British diplomats.", "THREATEN"),
+])
+def test_an_expulsion_announced_is_the_measure(sentence: str, event_type: str, code) -> None:
+    assert code(sentence, pub_date="2018-03-17")[0].event_type == event_type
+
+
+def test_the_datelines_country_owns_its_bare_ministry(code) -> None:
+    events = code("MOSCOW (Wire) - Russia said on Saturday it would expel 23 British diplomats.\n\n"
+                  "The foreign ministry summoned Britain's ambassador to announce the measures.", pub_date="2018-03-17")
+    summoned = next(e for e in events if "summon" in (e.trigger or ""))
+    assert (codes(summoned.actor), countries(summoned.recipient)) == (["RUSGOV"], ["GBR"])

@@ -182,6 +182,12 @@ class DocumentActors:
         top = counts.most_common(2)
         self.home = top[0][0] if top and top[0][1] >= 2 and (len(top) == 1 or top[0][1] > top[1][1]) else None
 
+    def prefer_home(self, country: str | None) -> None:
+        """A wire story's dateline ("MOSCOW (Reuters) -") says whose officials "the foreign
+        ministry" and "the government" are, when the story names that country."""
+        if country and country in self.named:
+            self.home = country
+
     # -- noun phrases -------------------------------------------------------------------
 
     def modifiers(self, head: Token) -> list[Token]:

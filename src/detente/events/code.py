@@ -616,10 +616,14 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "REQUEST" and object_words(c.trigger) & cue_words().get("envoy", frozenset()) and any(
             ch.dep_ in ("xcomp", "ccomp") and ch.lemma_.lower() in DEPARTING for ch in c.trigger.children):
         event, mode, cameo = "SANCTION", "expel", "166"
-    # "Japan announced that it would restrict exports to South Korea": a decision made and
-    # announced is the measure, to take effect, not a threat of it.
-    decided = event in DECIDED_TYPES and c.future and not c.hypothetical and \
-        any(a.lemma_.lower() in DECIDING_VERBS for a in list(c.trigger.ancestors)[:3])
+    # "Japan announced that it would restrict exports to South Korea", "Britain will expel 23
+    # Russian diplomats": a measure decided and announced is the measure, to take effect, not a
+    # threat of it (a threat is conditional, hedged or said as one: "threatened to expel"; future
+    # sanctions said with no decision named stay threats, "Moscow said it would impose sanctions").
+    decided = event in DECIDED_TYPES and c.future and not c.hypothetical and (
+        event == "SANCTION" and mode in ("expel", "withdraw")
+        and not any(t.lower_ in ("if", "unless") for t in c.trigger.sent)  # "... unless Israel apologised"
+        or any(a.lemma_.lower() in DECIDING_VERBS for a in list(c.trigger.ancestors)[:3]))
     if event in THREATENABLE and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
             and not decided \
             and {a.country or a.code for a in c.announcer} & {a.country or a.code for a in c.actor} \
@@ -877,6 +881,8 @@ def code_steps(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, m
     confidence_model = load_confidence() if calibrate else None
     events: list[Event] = []
     locator = EventLocator(parsed, doc, actors)
+    dateline = locator.dateline()
+    actors.prefer_home(dateline.country if dateline is not None else None)
     for index, sent in enumerate(parsed.sents):
         if not sent.text.strip():
             continue
