@@ -1519,3 +1519,13 @@ def test_the_datelines_country_owns_its_bare_ministry(code) -> None:
                   "The foreign ministry summoned Britain's ambassador to announce the measures.", pub_date="2018-03-17")
     summoned = next(e for e in events if "summon" in (e.trigger or ""))
     assert (codes(summoned.actor), countries(summoned.recipient)) == (["RUSGOV"], ["GBR"])
+
+
+def test_an_ultimatum_and_a_joint_patrol(code) -> None:
+    # what a deadline demands is not done; forces agreed to move together cooperate
+    events = code("Prime Minister Hun Sen on Monday gave Thailand until Tuesday to withdraw its soldiers from the "
+                  "area.", pub_date="2008-10-14")
+    assert all(e.hypothetical for e in events if e.event_type == "RETREAT")
+    ev = code("Thai and Cambodian army commanders agreed on Thursday to patrol the area near the temple together.",
+              pub_date="2008-10-17")[0]
+    assert (ev.event_type, sorted(countries(ev.actor))) == ("AGREE", ["KHM", "THA"])

@@ -38,7 +38,8 @@ from detente.lexicon import TriggerRule, context_keywords, cue_words
 from detente.models import Actor, Document, Event
 from detente.nlp import entities_in
 
-JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated"}
+JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multinational", "multilateral", "coordinated",
+               "together", "jointly"}
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
 INCURSION_VERBS = {"cross", "pour", "advance", "march", "move", "push", "roll"}  # forces moving into a place
 ORDER_VERBS = {"order", "direct", "instruct"}

@@ -50,7 +50,8 @@ DESCRIPTIVE = {"be", "become", "remain", "seem", "appear", "flow", "lie", "stand
 # Verbs of aspect that pass their complement through ("vowed to keep funding").
 # Nouns whose infinitive is what someone wants done, not what was done ("calls to free").
 UNDONE_NOUNS = {"call", "demand", "appeal", "request", "plea", "pressure", "push", "bid", "effort", "attempt", "plan",
-                "offer", "proposal", "promise", "pledge", "readiness", "willingness", "urging", "campaign"}
+                "offer", "proposal", "promise", "pledge", "readiness", "willingness", "urging", "campaign", "deadline",
+                "ultimatum"}
 AUDIENCE_VERBS = {"tell", "address", "brief"}  # "told the meeting that ...": whom it was said to, not an event
 ASPECT_VERBS = {"keep", "continue", "resume", "start", "begin"}
 # Verbs with no meaning of their own that carry an event noun's actor ("began talks").
@@ -555,6 +556,12 @@ def helps_someone(tok: Token) -> bool:
                _to_infinitive(c) for c in tok.children)
 
 
+def moves_jointly(tok: Token) -> bool:
+    """Forces moved together: "agreed to patrol the area together", "to hold joint patrols"."""
+    return any(c.lower_ in ("together", "jointly") for c in tok.children) or any(
+        g.lower_ in ("joint", "combined", "coordinated") for c in tok.children if c.dep_ == "dobj" for g in c.children)
+
+
 class SentenceCoder:
     """Extract event candidates from one sentence of a parsed document."""
 
@@ -893,6 +900,9 @@ class SentenceCoder:
             if t.dep_ == "xcomp" and t.head.lemma_ == "be" and any(
                     c.dep_ in ("prep", "advmod") and c.lower_ == "up" for c in t.head.children):
                 hypothetical = True  # "it was up to Canberra to propose steps": asked of it, not done
+            if t.dep_ in ("xcomp", "advcl", "ccomp") and _to_infinitive(t) and any(
+                    c.lower_ in ("until", "till") for c in t.head.children):
+                hypothetical = True  # "gave Thailand until Tuesday to withdraw its soldiers": an ultimatum
             if t.dep_ == "acl" and t.head.lemma_.lower() in self.cues.get("hearsay", ()) and \
                     any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children):
                 hypothetical = True  # "accusations that it backed the incursion": alleged, not reported
@@ -1341,7 +1351,7 @@ class SentenceCoder:
                 else:
                     other = [a for a in c_actor if a.code not in {x.code for x in actor}]
                     recipient = recipient or c_recipient or other
-                event, mode, cameo = derive(rule, comp_event, comp_rule, helps_someone(comp))
+                event, mode, cameo = derive(rule, comp_event, comp_rule, helps_someone(comp), moves_jointly(comp))
                 cand = self._make(v, rule, event, actor, recipient, v, [v, *particle, comp])
                 cand.mode, cand.cameo = mode, cameo
                 if comp_rule.context:
@@ -1563,11 +1573,12 @@ THREAT_MODE = {"ASSAULT": ("violence", "138"), "SANCTION": ("relations", "1313")
                "MOBILIZE": ("violence", "138"), "REJECT": ("relations", "134")}
 
 
-def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule, helping: bool = False
+def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule, helping: bool = False, joint: bool = False
            ) -> tuple[str, str | None, str | None]:
     """Type, mode and CAMEO of a verb that governs another predicate ("agreed to hold talks").
 
-    `helping`: the governed act moves forces to help someone (see helps_someone).
+    `helping`: the governed act moves forces to help someone (see helps_someone); `joint`: the
+    parties move their forces together (see moves_jointly).
     """
     flags = rule.flags
     if "intent" in flags and rule.event == "REQUEST":
@@ -1585,6 +1596,8 @@ def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule, helping: bool =
             return "AGREE", None, "0355"  # "agreed to send election observers": international involvement
         if comp == "MOBILIZE" and helping:
             return "AGREE", None, "0334"  # "offered to send troops to help the Philippine army"
+        if comp == "MOBILIZE" and joint:
+            return "AGREE", None, "0312"  # "agreed to patrol the area together": military cooperation
         if comp in ("ASSAULT", "COERCE", "SANCTION", "MOBILIZE", "THREATEN"):
             mode, cameo = THREAT_MODE.get(comp, ("violence", "130"))
             return "THREATEN", mode, cameo
