@@ -1529,3 +1529,11 @@ def test_an_ultimatum_and_a_joint_patrol(code) -> None:
     ev = code("Thai and Cambodian army commanders agreed on Thursday to patrol the area near the temple together.",
               pub_date="2008-10-17")[0]
     assert (ev.event_type, sorted(countries(ev.actor))) == ("AGREE", ["KHM", "THA"])
+
+
+def test_who_fell_in_the_fighting_fell_to_the_other_side(code) -> None:
+    events = code("Thai and Cambodian soldiers fought with rifles near the temple on Wednesday. Two Cambodian soldiers "
+                  "were killed and several Thai soldiers were wounded, officials on both sides said.",
+                  pub_date="2008-10-16")
+    found = {(tuple(countries(e.actor)), tuple(countries(e.recipient))) for e in events[1:]}
+    assert found == {(("THA",), ("KHM",)), (("KHM",), ("THA",))}

@@ -356,6 +356,20 @@ def discourse_partner(events: list[Event], sentence_index: int, actor: list[Acto
     return []
 
 
+def fighting_party(events: list[Event], sentence_index: int, victims: list[Actor]) -> list[Actor]:
+    """The other side of the latest fighting in the last REACTION_WINDOW sentences that the
+    victims' country took part in, if it had one other side."""
+    theirs = {_party(v) for v in victims if _placed(v)}
+    for ev in _earlier(events, sentence_index, same_sentence=True):
+        if ev.event_type != "ASSAULT" or ev.historical:
+            continue
+        sides = [a for a in ev.actor + ev.recipient if _placed(a) and a.kind in ("state", "role", "group")]
+        if theirs & {_party(a) for a in sides}:
+            other = {_party(a): a for a in sides if _party(a) not in theirs}
+            return list(other.values()) if len(other) == 1 else []
+    return []
+
+
 def _resigns(trigger: Token) -> bool:
     """"The minister offered to resign": stepping down yields at home, to no foreign party."""
     return any(t.lemma_.lower() in ("resign", "resignation", "quit") for t in (trigger, *trigger.children))
@@ -716,6 +730,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         named = named_act(prior, sentence_index, actor, named_thing) if named_thing is not None else []
         recipient = [r.model_copy(update={"text": text})
                      for r in named or reacted_party(prior, sentence_index, actor, said)]
+    if not actor and event == "ASSAULT" and recipient and prior:
+        # "Thai and Cambodian soldiers fought near the temple. Two Cambodian soldiers were killed":
+        # who fell in the fighting fell to the other side.
+        actor = fighting_party(prior, sentence_index, recipient)
     if not recipient and event in ("CONCEDE", "REJECT") and prior and actor and apologises(c.trigger):
         recipient = wronged_party(prior, sentence_index, actor)
     if not recipient and event in COUNTERPART_TYPES and not (event == "SUPPORT" and _backs_its_own(c.trigger)):
