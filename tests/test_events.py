@@ -1537,3 +1537,11 @@ def test_who_fell_in_the_fighting_fell_to_the_other_side(code) -> None:
                   pub_date="2008-10-16")
     found = {(tuple(countries(e.actor)), tuple(countries(e.recipient))) for e in events[1:]}
     assert found == {(("THA",), ("KHM",)), (("KHM",), ("THA",))}
+
+
+def test_an_embassy_sealed_off_and_a_planned_visit(code) -> None:
+    ev = code("Turkish police sealed off the Dutch embassy in Ankara.", pub_date="2017-03-11")[0]
+    assert (ev.event_type, countries(ev.recipient)) == ("COERCE", ["NLD"])  # a blockade, not a deal sealed
+    events = code("The Dutch government said it would not cooperate with a planned visit by Turkish Foreign Minister "
+                  "Mevlut Cavusoglu.", pub_date="2017-03-04")
+    assert all(e.hypothetical for e in events if e.event_type == "CONSULT")

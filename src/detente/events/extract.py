@@ -48,6 +48,9 @@ DESCRIPTIVE = {"be", "become", "remain", "seem", "appear", "flow", "lie", "stand
                "weaken", "rise", "fall", "grow", "shrink", "slide", "slip", "climb", "reach", "hit", "have",
                "expect", "forecast", "predict", "include", "account", "make"}
 # Verbs of aspect that pass their complement through ("vowed to keep funding").
+# What a noun event's modifier says is not held yet: "a planned visit", "the proposed talks".
+PLANNED = {"planned", "proposed", "scheduled", "upcoming", "expected", "possible", "potential", "prospective",
+           "mooted", "envisaged", "intended", "would-be"}
 # Nouns whose infinitive is what someone wants done, not what was done ("calls to free").
 UNDONE_NOUNS = {"call", "demand", "appeal", "request", "plea", "pressure", "push", "bid", "effort", "attempt", "plan",
                 "offer", "proposal", "promise", "pledge", "readiness", "willingness", "urging", "campaign", "deadline",
@@ -897,6 +900,8 @@ class SentenceCoder:
                         hypothetical = True  # possible, or owed: "agreements must be respected"
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
+            if depth == 0 and t.pos_ == "NOUN" and any(c.dep_ == "amod" and c.lower_ in PLANNED for c in t.children):
+                hypothetical = True  # "a planned visit", "the proposed talks": not held (yet)
             if t.dep_ == "xcomp" and t.head.lemma_ == "be" and any(
                     c.dep_ in ("prep", "advmod") and c.lower_ == "up" for c in t.head.children):
                 hypothetical = True  # "it was up to Canberra to propose steps": asked of it, not done
