@@ -82,8 +82,8 @@ the new level holds (positions projected on the line from the old means to the n
 `_onset`): past the first ONSET_LOOKAHEAD periods still on the old side of the midpoint and,
 for a warming, past a relapse to the old level among the periods holding the first half of the
 new segment's weight, unless the periods up to it sit clearly on the new side (RELAPSE_Z
-standard errors), and past feelers that weigh less than FEELER_SHARE of the heaviest of
-those periods (`_past_feelers`). A cooling is dated from its first deed. Levels are those of the whole
+standard errors), and past isolated feelers that weigh less than FEELER_SHARE of the
+heaviest of those periods (`_past_feelers`). A cooling is dated from its first deed. Levels are those of the whole
 segments.
 
 Evidence: the events of the first EVIDENCE_PERIODS periods of the new level that moved it most:
@@ -142,6 +142,7 @@ EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
 RELAPSE_Z = 1.5
 FEELER_SHARE = 0.5  # feelers before a warming's heaviest early period weigh less than this share of it
+FEELER_GAP = 6  # ... and come at least this many periods before it
 BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (benchmarks/changes.md)
 CLAIM_PENALTY = 0.25  # a claimed change's price in changes: the text gives its place and direction
 CLAIM_MONTHS = 2
@@ -314,10 +315,14 @@ def _onset(old_side: np.ndarray, new_side: np.ndarray, new_weight: np.ndarray, d
     return backward
 
 
-def _past_feelers(weight: np.ndarray) -> int:
+def _past_feelers(weight: np.ndarray, positions: np.ndarray) -> int:
     """Offset of the turn of a warming past its feelers: the heaviest of the periods holding the
     first half of the new level's weight, when those before it weigh less than FEELER_SHARE of it
-    (a lone contact, then a treaty with a stream of cooperation: the treaty is the turn), else 0."""
+    and are isolated (FEELER_GAP periods or more before it, with at least as many empty periods
+    as periods with events from the first to it:
+    a lone contact, a year of silence, then a treaty with a stream of cooperation: the treaty is
+    the turn; a steady stream that starts light keeps its start), else 0. `positions`: each
+    period's place among all periods, empty ones included."""
     total, held = float(weight.sum()), 0.0
     best = 0
     for i, w in enumerate(weight):
@@ -326,7 +331,8 @@ def _past_feelers(weight: np.ndarray) -> int:
         if w > weight[best]:
             best = i
         held += float(w)
-    return best if best and float(weight[:best].sum()) < FEELER_SHARE * float(weight[best]) else 0
+    isolated = best and int(positions[best] - positions[0]) >= max(2 * best, FEELER_GAP)
+    return best if isolated and float(weight[:best].sum()) < FEELER_SHARE * float(weight[best]) else 0
 
 
 def _means(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -537,6 +543,8 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
     if claims:
         bounds, claimed, pinned = _claimed(obs, values, weights, bounds, pen, claims, unit)
     a, b = series.attrs.get("dyad", ("?", "?"))
+    # each observed period's place among all periods, empty ones included
+    positions = np.searchsorted(pd.to_datetime(series["start"]).to_numpy(), pd.to_datetime(obs["start"]).to_numpy())
     out = []
     for (s0, e0), (s1, e1) in zip(zip(bounds, bounds[1:]), zip(bounds[1:], bounds[2:])):
         prev, new = obs.iloc[s0:e0], obs.iloc[s1:e1]
@@ -551,7 +559,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]),
                        weights[s1:e1, 0], thaw)
         if thaw is not None and onset >= 0:
-            onset += _past_feelers(weights[s1 + onset:e1, 0])
+            onset += _past_feelers(weights[s1 + onset:e1, 0], positions[s1 + onset:e1])
         act, exact = pinned.get(s1, (e1, False))
         if act < e1:
             # A claimed act dates the turn: the change starts by it, and at a restoration that
