@@ -1545,3 +1545,11 @@ def test_an_embassy_sealed_off_and_a_planned_visit(code) -> None:
     events = code("The Dutch government said it would not cooperate with a planned visit by Turkish Foreign Minister "
                   "Mevlut Cavusoglu.", pub_date="2017-03-04")
     assert all(e.hypothetical for e in events if e.event_type == "CONSULT")
+
+
+def test_people_ordered_out_and_a_decision_called_an_annexation(code) -> None:
+    ev = code("Washington ordered out 60 Russians on Monday.", pub_date="2018-03-26")[0]
+    assert (ev.event_type, ev.mode, countries(ev.recipient)) == ("SANCTION", "expel", ["RUS"])
+    ev = code("Russia recognised the two regions on Tuesday. Georgia called the decision an annexation of its "
+              "territory.", pub_date="2008-08-27")[-1]
+    assert (ev.event_type, countries(ev.actor)) == ("ACCUSE", ["GEO"])

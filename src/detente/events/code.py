@@ -626,6 +626,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
                                  for t in (c.trigger, c.trigger.head) for ch in t.children)
     # A deployment is only a threat against someone ("would send troops to the border with Guyana");
     # checked last, since finding counterparts walks the sentence.
+    # "Washington ordered out 60 Russians": people ordered out of a country are expelled.
+    if event == "REQUEST" and c.trigger.lemma_.lower() == "order" and any(
+            ch.dep_ == "prt" and ch.lower_ == "out" for ch in c.trigger.children) and c.recipient:
+        event, mode, cameo = "SANCTION", "expel", "166"
     # "asked Israel's ambassador to leave the country", "told the consul to return home": an envoy
     # sent away is expelled, not asked for anything.
     if event == "REQUEST" and object_words(c.trigger) & cue_words().get("envoy", frozenset()) and any(
