@@ -19,6 +19,7 @@ from spacy.vocab import Vocab
 from detente.actors.tables import (
     ActorEntry,
     country_entries,
+    divided_countries,
     group_entries,
     halves,
     igo_entries,
@@ -390,8 +391,8 @@ class DocumentActors:
                 actors = [a.model_copy(update={"text": text, "sector": role, "code": (a.country or "") + role})
                           for a in self._pair_as(pair, text)]
             if role and not actors and pair is None:
-                # (a pair the text has not named is still not the place they met in)
-                # "drones operated by Mali's army", "gunmen paid by the cartel": whose they are.
+                # "drones operated by Mali's army", "gunmen paid by the cartel": whose they are (a
+                # pair the text has not named yet is not the place they met in: no role then).
                 owner = next((a.country for g in acl_agents(head) for a in self.resolve(g) if a.country), None)
                 country = owner or self._shared_country(head) or self.location_country(head)
                 code = (country or "") + role
@@ -429,15 +430,15 @@ class DocumentActors:
     def _halves(self, head: Token) -> list[Actor] | None:
         """A divided country's halves: "the North" and "the South" in a text naming both Koreas,
         "the two Koreas" (both), "North and South Korea" (both); None for anything else."""
-        table = halves()
-        if not table:
+        table, wholes = halves(), divided_countries()
+        # most phrases are none of these: a cheap test first, on the resolver's hot path
+        if head.text not in table and head.text not in wholes and head.text[:-1] not in wholes:
             return None
 
         def state(country: str) -> Actor:
             return Actor(text=self.phrase_text(head), code=country, country=country, sector=None,
                          name=None, kind="state")
 
-        wholes = {whole: [c for c, w in table.values() if w == whole] for _, whole in table.values()}
         if head.text in table and head.dep_ not in ("compound", "nmod", "amod") and \
                 any(c.lower_ == "the" for c in head.children):
             country, whole = table[head.text]

@@ -118,6 +118,15 @@ def halves() -> dict[str, tuple[str, str]]:
 
 
 @cache
+def divided_countries() -> dict[str, tuple[str, ...]]:
+    """The divided countries' names and their halves: "Korea" -> ("PRK", "KOR")."""
+    out: dict[str, tuple[str, ...]] = {}
+    for country, whole in halves().values():
+        out[whole] = (*out.get(whole, ()), country)
+    return out
+
+
+@cache
 def surname_first() -> frozenset[str]:
     """Countries whose people are named family name first ("Moon Jae-in" is Mr Moon)."""
     return frozenset(r["iso3"] for r in _rows("surname_first.tsv"))

@@ -280,6 +280,10 @@ def _party(a: Actor) -> str:
     return a.country or a.code
 
 
+def _conflictual(ev: Event) -> bool:
+    return ev.quad_class in ("verbal_conflict", "material_conflict")
+
+
 def _placed(a: Actor) -> bool:
     """A party a relation can have: a country, an organisation or a group."""
     return bool(a.country) or a.kind in ("igo", "group")
@@ -335,20 +339,18 @@ def named_act(events: list[Event], sentence_index: int, actor: list[Actor], thin
 
 
 def discourse_partner(events: list[Event], sentence_index: int, actor: list[Actor]) -> list[Actor]:
-    """Whom a state's concession or retreat naming no one is towards: the foreign party of its latest
-    conflict (see below), else of its latest dealings in the last REACTION_WINDOW sentences ("Greece's prime minister wrote to Putin to
-    express regret. ... He lifted a ban on package holidays": Greece), not its own country."""
+    """Whom a state's concession or retreat naming no one is towards, not its own country: the
+    foreign party of its latest conflict in the last REACTION_WINDOW sentences, then in the whole
+    text ("Georgian forces pulled out of Tskhinvali" after Russia's bombing, not towards the United
+    States that flew its soldiers home), else of its latest dealings in the window ("Greece's prime
+    minister wrote to Putin to express regret. ... He lifted a ban on package holidays")."""
     mine = {a.country for a in actor if a.country}
-    # A retreat or a concession is made to an opponent: first the party of the latest conflict
-    # ("Georgian forces pulled out of Tskhinvali" after Russia's bombing, not towards the United
-    # States that flew its soldiers home), in the window, then in the whole text; else the latest
-    # dealings.
     for window, hostile in ((REACTION_WINDOW, True), (None, True), (REACTION_WINDOW, False)):
         for ev in _earlier(events, sentence_index, window, same_sentence=True):
             parties = ev.actor + ev.recipient
+            # troops moved are not yet against anyone
             if ev.historical or not {a.country for a in parties} & mine or \
-                    hostile and (ev.quad_class not in ("verbal_conflict", "material_conflict")
-                                 or ev.event_type == "MOBILIZE"):  # troops moved are not yet against anyone
+                    hostile and (not _conflictual(ev) or ev.event_type == "MOBILIZE"):
                 continue
             other = [a for a in parties if a.country and a.country not in mine and a.kind == "state"]
             if other:
@@ -389,7 +391,7 @@ def wronged_party(events: list[Event], sentence_index: int, actor: list[Actor]) 
     helicopter. ... Greece apologised for the incident": Albania)."""
     mine = {_party(a) for a in actor}
     for ev in _earlier(events, sentence_index, same_sentence=True):
-        if ev.quad_class not in ("verbal_conflict", "material_conflict") or not {_party(a) for a in ev.actor} & mine:
+        if not _conflictual(ev) or not {_party(a) for a in ev.actor} & mine:
             continue
         wronged = [r for r in ev.recipient if _party(r) not in mine and _placed(r)]
         if wronged:
@@ -403,7 +405,7 @@ def wronging_party(events: list[Event], sentence_index: int, actor: list[Actor])
     Korea; a story's lead is often several sentences up)."""
     mine = {_party(a) for a in actor}
     for ev in _earlier(events, sentence_index, None, same_sentence=True):
-        if ev.quad_class not in ("verbal_conflict", "material_conflict"):
+        if not _conflictual(ev):
             continue
         if {_party(a) for a in ev.actor} & mine:
             return []  # its own act is the latest: regret for it is an apology
@@ -639,10 +641,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # Russian diplomats": a measure decided and announced is the measure, to take effect, not a
     # threat of it (a threat is conditional, hedged or said as one: "threatened to expel"; future
     # sanctions said with no decision named stay threats, "Moscow said it would impose sanctions").
+    announced_envoy_measure = event == "SANCTION" and mode in ("expel", "withdraw") and \
+        not any(t.lower_ in ("if", "unless") for t in c.trigger.sent)  # "... unless Israel apologised"
     decided = event in DECIDED_TYPES and c.future and not c.hypothetical and (
-        event == "SANCTION" and mode in ("expel", "withdraw")
-        and not any(t.lower_ in ("if", "unless") for t in c.trigger.sent)  # "... unless Israel apologised"
-        or any(a.lemma_.lower() in DECIDING_VERBS for a in list(c.trigger.ancestors)[:3]))
+        announced_envoy_measure or any(a.lemma_.lower() in DECIDING_VERBS for a in list(c.trigger.ancestors)[:3]))
     if event in THREATENABLE and not c.negated and (c.hypothetical or c.future) and not own_clause_conditional \
             and not decided \
             and {a.country or a.code for a in c.announcer} & {a.country or a.code for a in c.actor} \
