@@ -480,6 +480,9 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     assert recalled["years"] == [2019]
     (recalled,) = find_claims("The two countries broke off full ties in November 2013, months after the coup.")
     assert recalled["years"] == [2013]
+    # "last year" recalls the shift; the article does not report it
+    summary = summarize_events([], "France wants to work with Australia, with which it restored close ties last year.")
+    assert [(c["direction"], c["background"]) for c in summary["claims"]] == [("warming", True)]
 
 
 @pytest.mark.parametrize("sentence, direction, deed", [
@@ -747,7 +750,7 @@ def test_a_claimed_act_dates_the_turn() -> None:
 def test_a_claimed_restoration_after_a_lone_feeler_is_the_turn() -> None:
     """Years of complaints, one friendly contact in December, then ties restored in June with a
     stream of cooperation: the restoration is the turn, not the feeler before it, claimed or not
-    (the feeler weighs less than half the restoration's month); an announcement that outweighs
+    (the feeler weighs less than the restoration's month); an announcement that outweighs
     the later formal act keeps its start."""
     from detente.analysis import changes
 
@@ -768,6 +771,26 @@ def test_a_claimed_restoration_after_a_lone_feeler_is_the_turn() -> None:
                                    ("2015-12-13", 4.5, "verbal_cooperation")])
     assert [(c["label"], c["start_period"]) for c in
             changes.detect_changes(heavy, claims=[(dt.date(2016, 6, 27), "warming", True)])] == [("detente", "2015-12")]
+
+
+def test_a_contact_months_before_a_claimed_restoration_is_no_turn() -> None:
+    """Ties cut, years of complaints, a friendly meeting in November, ties restored in May: the
+    claimed act dates the detente; the meeting six months before it is a feeler, though it sits
+    on the new side. Without the claim, or with a claim of no act, the series' own start stands."""
+    from detente.analysis import changes
+
+    rows = [("2018-08-06", -6.0, "material_conflict"), ("2018-08-07", -6.0, "material_conflict")]
+    rows += [(f"{y}-{m:02d}-10", -3.0, "verbal_conflict") for y in (2019, 2020, 2021) for m in (2, 8)]
+    rows += [("2022-11-17", 3.0, "verbal_cooperation"), ("2022-11-18", 2.5, "verbal_cooperation")]
+    rows += [("2023-05-24", 4.5, "verbal_cooperation"), ("2023-05-25", 3.0, "verbal_cooperation")]
+    series = _sparse_series(rows)
+
+    def found(claims: list) -> list[tuple[str, str]]:
+        return [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=claims)]
+
+    assert found([]) == [("detente", "2022-11")]
+    assert found([(dt.date(2023, 5, 24), "warming", True)]) == [("detente", "2023-05")]
+    assert found([(dt.date(2023, 5, 24), "warming", False)]) == [("detente", "2022-11")]
 
 
 def test_label_rules_escalation_at_a_steady_index() -> None:

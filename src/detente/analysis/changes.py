@@ -43,8 +43,8 @@ penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end sea
 series must agree (the claimed month already on the new side, and the label in the claim's
 direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
 cut or restored, envoys expelled) dates its change whatever the onset rule below says (it
-starts by the act; a detente at a restoration that follows a lone feeler weighing less than
-half of it), and a claimed rupture into a hostile level is an escalation; a claimed change's
+starts by the act and not more than CLAIM_MONTHS before it; a detente at a restoration that
+follows feelers weighing less than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile level is an escalation; a claimed change's
 label is read on the final segments, in its claim's direction (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
 these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
 no claims, so their calibration is unchanged.
@@ -143,6 +143,7 @@ ONSET_LOOKAHEAD = 1
 RELAPSE_Z = 1.5
 FEELER_SHARE = 0.5  # feelers before a warming's heaviest early period weigh less than this share of it
 FEELER_GAP = 6  # ... and come at least this many periods before it
+ACT_FEELER_SHARE = 1.0  # feelers before a claimed restoration weigh less than it: the act is the turn
 BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (benchmarks/changes.md)
 CLAIM_PENALTY = 0.25  # a claimed change's price in changes: the text gives its place and direction
 CLAIM_MONTHS = 2
@@ -488,14 +489,14 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         pending = [c for c in pending if c not in placed_by_others]
         for claim in [c for c in pending if c[2] and c[1] == "warming"]:
             # A claimed restoration inside a detente's new segment, after periods that weigh less
-            # than half its own ("agreed to restore full relations" after a lone feeler): the act
+            # than its own ("agreed to restore full relations" after a lone feeler): the act
             # is where it turns; talks and an agreement before the formal act keep the start.
             at = period_of[claim]
             i = next((i for i in range(1, len(out) - 1) if out[i] <= at < out[i + 1]), None)
             if i is None or out[i] == at:
                 continue
             w = weights[:, 0]
-            if float(w[out[i]:at].sum()) < float(w[at]) / 2 and \
+            if float(w[out[i]:at].sum()) < ACT_FEELER_SHARE * float(w[at]) and \
                     label_of(out[i - 1], out[i], out[i + 1], "warming", True) == "detente":
                 pinned[out[i]] = (at, True)
                 pending.remove(claim)
@@ -562,9 +563,12 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
             onset += _past_feelers(weights[s1 + onset:e1, 0], positions[s1 + onset:e1])
         act, exact = pinned.get(s1, (e1, False))
         if act < e1:
-            # A claimed act dates the turn: the change starts by it, and at a restoration that
-            # follows a lone feeler.
+            # A claimed act dates the turn: the change starts by it, at a restoration that
+            # follows a lone feeler, and not in a period long before it (a contact months before
+            # ties are restored is a feeler, not the turn).
             onset = act - s1 if exact else min(onset, act - s1)
+            while onset < 0 and _months(obs.iloc[s1 + onset]["start"], obs.iloc[act]["start"]) > CLAIM_MONTHS:
+                onset += 1
         new = obs.iloc[s1 + onset:e1]
         q["first"] = new.iloc[0]
         if onset < 0:  # the old level ends where the new one starts

@@ -79,8 +79,10 @@ def claim_rules() -> tuple[ClaimRule, ...]:
 
 # A time told beside the phrase: "froze its ties two decades ago", "broken off by Caracas in 2019".
 _TIME_BEFORE, _TIME_AFTER = 30, 60
-_AGO = re.compile(r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
-                  r"(?:years|decades)\s+(?:ago|earlier|before)\b", re.IGNORECASE)
+_AGO = re.compile(r"\b(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
+                  r"(?:years|decades)\s+(?:ago|earlier|before)|(?:a|one)\s+year\s+(?:ago|earlier|before)|"
+                  # "restored close ties last year": the article recalls the shift, it does not report it
+                  r"last\s+year|the\s+(?:previous|preceding)\s+year|the\s+year\s+before)\b", re.IGNORECASE)
 # "in 2013", "in November 2013", "since early 2016": the year a claim is told of
 _YEAR = re.compile(r"\b(?:in|since|from|until|between)\s+(?:(?:early|late|mid-?)\s*)?(?:(?:jan|feb|mar|apr|may|jun|jul|"
                    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.IGNORECASE)
