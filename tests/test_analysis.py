@@ -480,6 +480,15 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     assert recalled["years"] == [2019]
     (recalled,) = find_claims("The two countries broke off full ties in November 2013, months after the coup.")
     assert recalled["years"] == [2013]
+    # a month told beside the phrase dates the claim, against the article's date
+    from detente.analysis.summary import _month_told
+
+    (claim,) = find_claims("The envoys were withdrawn last November after the appointment.")
+    assert _month_told(claim, dt.date(2010, 8, 24)) == "2009-11-01"
+    (claim,) = find_claims("Relations have been frozen since August.")
+    assert _month_told(claim, dt.date(2018, 10, 21)) == "2018-08-01"
+    (claim,) = find_claims("Relations may soon be restored.")
+    assert claim["month"] is None and _month_told(claim, dt.date(2018, 10, 21)) is None
     # "last year" recalls the shift; the article does not report it
     summary = summarize_events([], "France wants to work with Australia, with which it restored close ties last year.")
     assert [(c["direction"], c["background"]) for c in summary["claims"]] == [("warming", True)]

@@ -34,6 +34,8 @@ from importlib import resources
 from itertools import combinations
 from typing import Any
 
+from detente.events.dates import resolve_date
+
 SIGN_SCORE = 1.0
 
 _WORDS_BEFORE_TARGET = 3  # "restored full diplomatic ties"
@@ -86,6 +88,12 @@ _AGO = re.compile(r"\b(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|sev
 # "in 2013", "in November 2013", "since early 2016": the year a claim is told of
 _YEAR = re.compile(r"\b(?:in|since|from|until|between)\s+(?:(?:early|late|mid-?)\s*)?(?:(?:jan|feb|mar|apr|may|jun|jul|"
                    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.IGNORECASE)
+# "withdrawn last November", "frozen since August", "earlier this month": the month a claim is
+# told of, resolved against the article's date (full month names: "may" is a modal)
+_MONTH_TOLD = re.compile(r"\b(?:in|last|since|early|late|mid-?|by)\s+(?:(?:early|late|mid-?)\s*)?(?:January|February|"
+                         r"March|April|May|June|July|August|September|October|November|December)"
+                         r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+(?:19|20)\d\d)?\b|"
+                         r"\blast\s+month\b|\bearlier\s+this\s+month\b")
 _NEGATION = re.compile(r"(?:\b(?:no|not|never|without|denied|denies|deny|denying|rules?\s+out|ruled\s+out|far\s+from|"
                        r"little|nor)\b|n't\b)[\w\s,'-]{0,25}$", re.IGNORECASE)
 # "ending a rift", "healed the rupture": the shift claimed is the end of what the phrase names.
@@ -218,7 +226,8 @@ def find_claims(text: str) -> list[dict[str, Any]]:
                     "sentence": sentence, "sentence_number": i, "direction": rule.direction, "phrase": m.group(0),
                     "rule": rule.name, "phrases": [], "negated": negated,
                     "hedged": bool(_HEDGE.search(before)) and not _ANNOUNCED.search(before), "start": m.start(), "end": m.end(), "deed": False,
-                    "past": bool(_AGO.search(near)), "years": [int(y) for y in _YEAR.findall(near)]})
+                    "past": bool(_AGO.search(near)), "years": [int(y) for y in _YEAR.findall(near)],
+                    "month": (found.group(0) if (found := _MONTH_TOLD.search(near)) else None)})
                 claim["deed"] = claim["deed"] or rule.deed
                 if m.group(0) not in claim["phrases"]:
                     claim["phrases"].append(m.group(0))
@@ -360,7 +369,8 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
                 "doc_id": doc["doc_id"], "title": doc.get("title"),
                 "date": day.isoformat() if isinstance(day, dt.date) else day,
                 "direction": claim["direction"], "phrase": claim["phrase"], "rule": claim["rule"],
-                "deed": bool(claim.get("deed")), "sentence": claim["sentence"], "told": _told(claim, events)})
+                "deed": bool(claim.get("deed")), "sentence": claim["sentence"],
+                "told": _told(claim, events) or _month_told(claim, day)})
     return out
 
 
@@ -374,6 +384,18 @@ def _told(claim: dict[str, Any], events: list[dict[str, Any]]) -> str | None:
             and ev.get("date_precision") in ("day", "week", "month")
             and words & set((ev.get("trigger") or "").lower().split())]
     return min(days) if days else None
+
+
+def _month_told(claim: dict[str, Any], day: Any) -> str | None:
+    """The month the claim's sentence names beside the phrase ("the envoys were withdrawn last
+    November" in an August article), resolved against the article's date: within the year
+    before it, else None."""
+    if not claim.get("month") or not isinstance(day, dt.date):
+        return None
+    found = resolve_date(claim["month"], day)
+    if found is None or not day - dt.timedelta(days=366) <= found[0] <= day:
+        return None
+    return found[0].isoformat()
 
 
 def dyad_claims(store: Any, a: str, b: str, date_from: dt.date | None = None, date_to: dt.date | None = None,
