@@ -679,6 +679,30 @@ def _sparse_series(rows: list[tuple[str, float, str]]) -> pd.DataFrame:
                                    "quad_class": [r[2] for r in rows]}))
 
 
+def test_a_month_of_crisis_between_calm_months_is_a_burst() -> None:
+    """Working relations, one month of clashes at sea (a dozen deeds), then talks again: a
+    segment needs two periods, so Pelt can only lump the crisis with the months before it; the
+    step it places after the crisis becomes a one-month burst, which explains both sides better.
+    The escalation is dated at the crisis, not at a complaint four months before it."""
+    from detente.analysis import changes
+
+    rows = [("2013-03-10", -6.0, "material_conflict"), ("2013-03-11", -3.0, "verbal_conflict"),
+            ("2013-06-10", 3.5, "verbal_cooperation"), ("2013-10-10", 4.0, "verbal_cooperation"),
+            ("2013-10-12", 6.0, "material_cooperation"), ("2014-01-10", -2.0, "verbal_conflict")]
+    rows += [(f"2014-05-{d:02d}", -8.0 if d % 3 else -4.0, "material_conflict") for d in range(3, 28, 2)]
+    rows += [("2014-05-20", 3.0, "verbal_cooperation"), ("2014-05-21", -2.0, "verbal_conflict")]
+    rows += [(f"{y}-{m:02d}-10", 3.5, "verbal_cooperation")
+             for y, m in ((2014, 7), (2014, 8), (2014, 10), (2015, 4), (2015, 6), (2015, 11))]
+    series = _sparse_series(rows)
+    found = [(c["label"], c["start_period"]) for c in changes.detect_changes(series)]
+    assert ("escalation", "2014-05") in found and ("detente", "2014-07") in found
+    obs, values, weights = changes.signal_matrix(series)
+    crisis = list(obs["label"]).index("2014-05")
+    step = [0, crisis + 1, len(obs)]  # the step after the crisis
+    assert changes._with_bursts(values, weights, step, changes.dyad_penalty(series), 2) == \
+        [0, crisis, crisis + 1, len(obs)]
+
+
 def test_a_claimed_shift_places_a_change_the_series_agrees_with() -> None:
     """A sparse dyad: a few complaints, then a few months of talks. Too little for Pelt alone;
     an article saying ties were restored gives the place, and the series agrees."""

@@ -34,7 +34,11 @@ periods on both sides, whose means differ from those of the rest of the segment 
 level it leaves is the level it returns to). It is kept when it lowers the segment's cost by
 more than BURST_PENALTY x the penalty: one set of means and two locations, where two changes
 have two sets of means; 1.5 rather than 1.2 because the best of all stretches is searched for.
-Its start and its end are reported as changes (`_with_bursts`).
+Its start and its end are reported as changes. Before that, a change Pelt placed just after a
+crisis becomes a burst (of one period or more) in the two segments around it when that lowers
+their cost more, net of the prices (BURST_PENALTY x the penalty against 1): a segment needs
+MIN_SIZE periods, so a single month of crisis between calm stretches can only be lumped with
+the months before it (`_with_bursts`).
 
 Claimed changes: the shifts the dyad's articles claim (`detente.analysis.summary.store_claims`:
 "ties were cut", "agreed to normalise relations", asserted, not background) give a turn's place
@@ -140,6 +144,7 @@ ESCALATION_SHARE_RISE = 0.15
 ESCALATION_SHARE = 0.35
 EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
+BACKWARD_PERIODS = 2  # a start moved back to an earlier period only across this many periods at most
 RELAPSE_Z = 1.5
 FEELER_SHARE = 0.5  # feelers before a warming's heaviest early period weigh less than this share of it
 FEELER_GAP = 6  # ... and come at least this many periods before it
@@ -294,7 +299,8 @@ def _onset(old_side: np.ndarray, new_side: np.ndarray, new_weight: np.ndarray, d
     series that wobbles keeps its start; two meetings followed by two protests before the
     settlement do not make the settlement's start.
     Backward: over the old segment's last periods (up to ONSET_LOOKAHEAD, leaving MIN_SIZE) that
-    already sit on the new side. Positions are those of `_side`.
+    already sit on the new side (the caller keeps them only within BACKWARD_PERIODS of the
+    boundary). Positions are those of `_side`.
     """
     forward, held, half = 0, 0.0, float(new_weight.sum()) / 2
     for i, (position, weight) in enumerate(zip(new_side, new_weight)):
@@ -373,24 +379,48 @@ class _Sums:
         return float(self.cost(*self.of(x, y)) - self.cost(*self.of(x, cut)) - self.cost(*self.of(cut, y)))
 
 
+def _strongest_burst(sums: _Sums, x: int, y: int, min_size: int) -> tuple[float, int, int] | None:
+    """(gain, start, end) of the stretch [start, end) of at least `min_size` periods, with periods
+    of the segment [x, y) on both sides, that lowers the segment's cost most with means of its
+    own against the rest pooled; None if the segment has no such stretch."""
+    best: tuple[float, int, int] | None = None
+    for i in range(x + 1, y - min_size):
+        ends = np.arange(i + min_size, y)  # the stretch is [i, j): periods are left after it
+        gain = sums.burst_gains(x, y, i, ends)
+        k = int(np.argmax(gain))
+        if best is None or gain[k] > best[0]:
+            best = (float(gain[k]), i, int(ends[k]))
+    return best
+
+
 def _with_bursts(values: np.ndarray, weights: np.ndarray, bounds: list[int], pen: float,
                  min_size: int) -> list[int]:
-    """`bounds` with the strongest burst of each segment added where it pays: a stretch of at
-    least `min_size` periods, with periods of the segment on both sides, whose means differ from
-    those of the rest of the segment, pooled (the level it leaves is the level it returns to).
-    It pays when it lowers the segment's cost by more than `pen`: a burst has the means of one
-    change and one more location, where two changes would have two sets of means."""
+    """`bounds` (Pelt's, for the dyad's penalty `pen`) with bursts: stretches whose means differ
+    from those of the rest of their segment, pooled (the level they leave is the level they
+    return to). A burst has the means of one change and one more location, where two changes
+    would have two sets of means; it is priced BURST_PENALTY x pen.
+
+    First, a change Pelt placed between a crisis and a return to the level before it becomes a
+    burst when that explains the two segments around it better, net of prices, than the step
+    (a month of clashes in a cooperative dyad: a segment needs `min_size` periods, so Pelt could
+    only lump the crisis with the months before it). Then the strongest burst of at least
+    `min_size` periods inside each segment is added where it pays."""
     sums = _Sums(values, weights)
+    price = BURST_PENALTY * pen
+    bounds = list(bounds)
+    k = 1
+    while k < len(bounds) - 1:
+        x, cut, y = bounds[k - 1:k + 2]
+        found = _strongest_burst(sums, x, y, 1)
+        if found is not None and found[0] - price > sums.split_gain(x, y, cut) - pen:
+            bounds[k:k + 1] = [found[1], found[2]]
+            k += 2
+        else:
+            k += 1
     out = [bounds[0]]
     for x, y in zip(bounds, bounds[1:]):
-        best, where = pen, None
-        for i in range(x + 1, y - min_size):
-            ends = np.arange(i + min_size, y)  # the stretch is [i, j): periods are left after it
-            gain = sums.burst_gains(x, y, i, ends)
-            k = int(np.argmax(gain))
-            if gain[k] > best:
-                best, where = float(gain[k]), (i, int(ends[k]))
-        out += [*where, y] if where else [y]
+        found = _strongest_burst(sums, x, y, min_size)
+        out += [found[1], found[2], y] if found is not None and found[0] > price else [y]
     return out
 
 
@@ -538,7 +568,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
     unit = float(series.attrs.get("unit") or 1.0)
     pen = penalty if penalty is not None else dyad_penalty(series)
     algo = rpt.Pelt(custom_cost=StandardisedCost(), min_size=min_size, jump=1).fit(np.hstack([values, weights]))
-    bounds = _with_bursts(values, weights, [0, *algo.predict(pen=pen)], BURST_PENALTY * pen, min_size)
+    bounds = _with_bursts(values, weights, [0, *algo.predict(pen=pen)], pen, min_size)
     claimed: dict[int, str] = {}
     pinned: dict[int, tuple[int, bool]] = {}
     if claims:
@@ -559,6 +589,8 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         thaw = float(np.sqrt(((m1[on] - m0[on]) ** 2).sum())) if q["level"] - p["level"] >= MIN_JUMP else None
         onset = _onset(_side(values[s0:e0, on], m0[on], m1[on]), _side(values[s1:e1, on], m0[on], m1[on]),
                        weights[s1:e1, 0], thaw)
+        while onset < 0 and positions[s1] - positions[s1 + onset] > BACKWARD_PERIODS:
+            onset += 1  # a period months before the boundary is a precursor, not the turn
         if thaw is not None and onset >= 0:
             onset += _past_feelers(weights[s1 + onset:e1, 0], positions[s1 + onset:e1])
         act, exact = pinned.get(s1, (e1, False))
