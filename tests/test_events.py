@@ -700,6 +700,17 @@ def test_dates_hung_on_a_naming_clause_and_participles_share_them(code) -> None:
     assert "REQUEST" not in {e.event_type for e in events}  # "what it called ... on Tuesday" calls on nobody
 
 
+def test_a_date_in_an_infinitive_or_inside_a_relative_clause_is_not_the_acts(code) -> None:
+    # the flights are in January; the refusal is now
+    ev = code("China has turned down applications by three South Korean airlines to run charter flights "
+              "to Chinese cities in January and February.", pub_date=PUB)[0]
+    assert (ev.event_type, ev.date_precision) == ("REJECT", "publication")
+    # the removal is in March; the promise is now
+    ev = code("Moon, who took office on Wednesday after Park Geun-hye was removed in March, has promised "
+              "to improve relations with China.", pub_date=PUB)[0]
+    assert (ev.event_type, ev.date_precision) == ("AGREE", "publication")
+
+
 def test_historical_flag(code) -> None:
     assert code("Russia attacked Ukraine in 2015.", pub_date=PUB)[0].historical is True
     assert code("Russia attacked Ukraine on Tuesday.", pub_date=PUB)[0].historical is False

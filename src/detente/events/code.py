@@ -124,9 +124,19 @@ def _date_for(tok: Token, sent: Span, pub: dt.date | None, future: bool) -> tupl
         # "struck what it called hideouts early on Tuesday": the parse may hang the date on a
         # clause below the predicate that is no event of its own.
         # A relative clause describes its noun's past ("lifting the controls it imposed in 2019").
+        # So does a clause inside one ("Moon, who took office after Park was removed in March, has
+        # promised..."); an infinitive names an act of its own time ("turned down applications to
+        # run flights in January").
         v = sent.doc[clause(ent.root)]
-        return v.pos_ in ("VERB", "AUX") and v.dep_ not in ("conj", "ROOT", "relcl") and match_rule(v) is None and \
-            any(a.i == home for a in v.ancestors)
+        if not (v.pos_ in ("VERB", "AUX") and v.dep_ not in ("conj", "ROOT", "relcl") and match_rule(v) is None):
+            return False
+        path = [v]
+        for a in v.ancestors:
+            if a.i == home:
+                return not any(t.dep_ == "relcl" or any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+                               for t in path)
+            path.append(a)
+        return False
 
     # Only a time expression in the predicate's own phrase dates it; one elsewhere in the sentence
     # ("... and has banned apps since 2020") belongs to another clause.
