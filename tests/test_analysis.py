@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -804,6 +805,17 @@ def test_a_claimed_restoration_after_a_lone_feeler_is_the_turn() -> None:
                                    ("2015-12-13", 4.5, "verbal_cooperation")])
     assert [(c["label"], c["start_period"]) for c in
             changes.detect_changes(heavy, claims=[(dt.date(2016, 6, 27), "warming", True)])] == [("detente", "2015-12")]
+
+
+def test_a_warming_starts_at_the_first_landmark_past_its_feelers() -> None:
+    """A lone contact, seven empty months, then an opening weighing six times the contact and a
+    heavier visit: the opening is the turn, though the visit weighs more (a turn is where
+    the feelers end, not the heaviest month); a steady stream that starts light keeps its start."""
+    from detente.analysis.changes import _past_feelers
+
+    assert _past_feelers(np.array([0.55, 3.1, 4.2]), np.array([0, 7, 9])) == 1
+    assert _past_feelers(np.array([0.55, 3.1, 4.2]), np.array([0, 1, 2])) == 0  # not isolated
+    assert _past_feelers(np.array([2.0, 3.1, 4.2]), np.array([0, 7, 9])) == 0  # no mere feeler
 
 
 def test_a_contact_months_before_a_claimed_restoration_is_no_turn() -> None:

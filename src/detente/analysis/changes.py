@@ -86,8 +86,8 @@ the new level holds (positions projected on the line from the old means to the n
 `_onset`): past the first ONSET_LOOKAHEAD periods still on the old side of the midpoint and,
 for a warming, past a relapse to the old level among the periods holding the first half of the
 new segment's weight, unless the periods up to it sit clearly on the new side (RELAPSE_Z
-standard errors), and past isolated feelers that weigh less than FEELER_SHARE of the
-heaviest of those periods (`_past_feelers`). A cooling is dated from its first deed. Levels are those of the whole
+standard errors), and past isolated feelers: to the first of those periods that the
+periods before it weigh less than FEELER_SHARE of (`_past_feelers`). A cooling is dated from its first deed. Levels are those of the whole
 segments.
 
 Evidence: the events of the first EVIDENCE_PERIODS periods of the new level that moved it most:
@@ -146,7 +146,7 @@ EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
 BACKWARD_PERIODS = 2  # a start moved back to an earlier period only across this many periods at most
 RELAPSE_Z = 1.5
-FEELER_SHARE = 0.5  # feelers before a warming's heaviest early period weigh less than this share of it
+FEELER_SHARE = 0.5  # feelers before a warming's landmark period weigh less than this share of it
 FEELER_GAP = 6  # ... and come at least this many periods before it
 ACT_FEELER_SHARE = 1.0  # feelers before a claimed restoration weigh less than it: the act is the turn
 BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (benchmarks/changes.md)
@@ -323,23 +323,21 @@ def _onset(old_side: np.ndarray, new_side: np.ndarray, new_weight: np.ndarray, d
 
 
 def _past_feelers(weight: np.ndarray, positions: np.ndarray) -> int:
-    """Offset of the turn of a warming past its feelers: the heaviest of the periods holding the
-    first half of the new level's weight, when those before it weigh less than FEELER_SHARE of it
-    and are isolated (FEELER_GAP periods or more before it, with at least as many empty periods
-    as periods with events from the first to it:
-    a lone contact, a year of silence, then a treaty with a stream of cooperation: the treaty is
-    the turn; a steady stream that starts light keeps its start), else 0. `positions`: each
-    period's place among all periods, empty ones included."""
+    """Offset of the turn of a warming past its feelers: the first of the periods holding the
+    first half of the new level's weight whose predecessors weigh less than FEELER_SHARE of it
+    and are isolated (it comes FEELER_GAP periods or more after the first, with at least as many
+    empty periods as periods with events between them): a lone contact, a year of silence, then
+    a treaty with a stream of cooperation: the treaty is the turn; a steady stream that starts
+    light keeps its start. 0 if none. `positions`: each period's place among all periods, empty
+    ones included."""
     total, held = float(weight.sum()), 0.0
-    best = 0
     for i, w in enumerate(weight):
         if held >= total / 2:
             break
-        if w > weight[best]:
-            best = i
+        if i and held < FEELER_SHARE * float(w) and int(positions[i] - positions[0]) >= max(2 * i, FEELER_GAP):
+            return i
         held += float(w)
-    isolated = best and int(positions[best] - positions[0]) >= max(2 * best, FEELER_GAP)
-    return best if isolated and float(weight[:best].sum()) < FEELER_SHARE * float(weight[best]) else 0
+    return 0
 
 
 def _means(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
