@@ -1564,3 +1564,30 @@ def test_people_ordered_out_and_a_decision_called_an_annexation(code) -> None:
     ev = code("Russia recognised the two regions on Tuesday. Georgia called the decision an annexation of its "
               "territory.", pub_date="2008-08-27")[-1]
     assert (ev.event_type, countries(ev.actor)) == ("ACCUSE", ["GEO"])
+
+
+def test_an_envoy_going_back_restores_the_representation_of_their_own_state(code) -> None:
+    # "its ambassador" is the speaking state's, not the country of the capital named
+    ev = code("Saudi Arabia said its ambassador returned to Beirut on Thursday.", pub_date="2022-04-08")[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("SUPPORT", ["SAU"], ["LBN"])
+    ev = code("Saudi Arabia said its ambassador would return to Beirut.", pub_date="2022-04-08")[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("AGREE", ["SAU"], ["LBN"])
+    assert code("Thousands of tourists returned to Beirut after the war.", pub_date="2022-04-08") == []
+
+
+def test_a_state_ordering_its_own_firms_to_stop_trade_sanctions_the_other_state(code) -> None:
+    for text in ("Chinese tourism authorities have told travel agencies to stop selling package tours to South Korea.",
+                 "China ordered travel agencies to stop selling tours to South Korea."):
+        events = code(text, pub_date="2017-03-20")
+        assert [(e.event_type, countries(e.actor), countries(e.recipient)) for e in events] == \
+            [("SANCTION", ["CHN"], ["KOR"])], text
+    # told another state to stop doing something: a demand, not a measure
+    ev = code("Russia told Turkey to stop buying oil from Islamic State.", pub_date="2015-11-28")[0]
+    assert (ev.event_type, countries(ev.recipient)) == ("REQUEST", ["TUR"])
+    assert code("The minister told reporters to stop asking questions.", pub_date="2015-11-28") == []
+
+
+def test_selling_is_trade_or_arms_not_any_sale(code) -> None:
+    assert code("Spanish companies that sell to Algeria say shipments have stopped.", pub_date="2022-06-20") == []
+    ev = code("Russia sold attack helicopters to Pakistan.", pub_date="2015-08-20")[0]
+    assert (ev.event_type, countries(ev.recipient)) == ("AID", ["PAK"])

@@ -394,7 +394,10 @@ class DocumentActors:
                 # "drones operated by Mali's army", "gunmen paid by the cartel": whose they are (a
                 # pair the text has not named yet is not the place they met in: no role then).
                 owner = next((a.country for g in acl_agents(head) for a in self.resolve(g) if a.country), None)
-                country = owner or self._shared_country(head) or self.location_country(head)
+                # as an actor, "its ambassador" is the owner's; as what is acted on ("pulled its
+                # troops out of Chad"), where it is stands for whom the act concerns
+                country = owner or (self._pronoun_owner(head) if as_actor else None) or \
+                    self._shared_country(head) or self.location_country(head)
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
         if not actors and person_name and not self.people.get(person_name):
@@ -426,6 +429,24 @@ class DocumentActors:
             for short in surnames(person_name, memo.country):
                 self.people[short] = memo
         return actors
+
+    def _pronoun_owner(self, head: Token) -> str | None:
+        """"Saudi Arabia said its ambassador would return to Beirut": a role owned by "its" or
+        "their" is the country of the state subject of an enclosing clause before it, not of the
+        place the sentence names."""
+        if not any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in head.children):
+            return None
+        for anc in head.ancestors:
+            if anc.pos_ not in ("VERB", "AUX"):
+                continue
+            for subj in (c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < head.i):
+                if any(c.dep_ == "conj" for c in subj.children):
+                    return None  # "Australia and Indonesia ... their forces": whose is not said
+                m = self.token_mention.get(subj.i)
+                e = _pick(m.entries, self.day) if m is not None else None
+                if e is not None and e.kind == "state" and e.country:
+                    return e.country
+        return None
 
     def _halves(self, head: Token) -> list[Actor] | None:
         """A divided country's halves: "the North" and "the South" in a text naming both Koreas,

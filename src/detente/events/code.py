@@ -31,6 +31,7 @@ from detente.events.extract import (
     match_rule,
     object_words,
     prep_objects,
+    subject_tokens,
 )
 from detente.events.verdict import verdicts
 from detente.geo.locate import EventLocator
@@ -43,6 +44,8 @@ JOINT_WORDS = {"joint", "bilateral", "trilateral", "combined", "mutual", "multin
 THREATENABLE = {"ASSAULT", "SANCTION", "COERCE", "MOBILIZE"}
 INCURSION_VERBS = {"cross", "pour", "advance", "march", "move", "push", "roll"}  # forces moving into a place
 ORDER_VERBS = {"order", "direct", "instruct"}
+# Verbs by which a state has its own firms and agencies act: "told travel agencies to stop selling tours".
+INSTRUCTING_VERBS = ORDER_VERBS | {"tell"}
 FIGHTING_VERBS = {"battle", "fight", "combat", "tackle"}  # what they fight may be a fire or a disease
 VERBAL_CLASHES = {"clash", "spar", "row", "spat"}  # with leaders on both sides, words
 DEPARTING = {"leave", "return", "go", "depart", "quit"}
@@ -461,6 +464,43 @@ def _primary_key(c: Candidate) -> tuple:
     return (c.background, aside, c.nominal, c.depth, not c.actor, not c.recipient)
 
 
+def _instructed_by(c: Candidate, verb: Token) -> list[Actor] | None:
+    """"Chinese authorities told travel agencies to stop selling tours to South Korea", "Moscow
+    ordered tour operators to halt sales": when `verb` (a measure, or a chain of complements up to
+    one) is what a state orders its own firms, agencies or people to do, that state (the subject
+    of the ordering verb); None when the addressee is another state (a demand) or none is there."""
+    v = verb
+    for _ in range(3):
+        if v.dep_ != "xcomp" or v.head.lemma_.lower() in INSTRUCTING_VERBS:
+            break
+        v = v.head
+    if v.dep_ != "xcomp" or v.head.lemma_.lower() not in INSTRUCTING_VERBS or c.context_of is None:
+        return None
+    order = v.head
+    orderer = [a for a in c.context_of.code_tokens(subject_tokens(order), as_actor=True)
+               if a.country and a.kind in ("state", "role", "person") and a.sector in (None, "GOV", "MIL", "BUS")]
+    addressees = [ch for ch in order.children if ch.dep_ in ("dobj", "dative")]
+    if not orderer or not addressees:
+        return None
+    home = {a.country for a in orderer}
+    addressed = c.context_of.code_tokens(addressees)
+    # a firm or agency is a role placed wherever the sentence points ("agencies ... to South Korea")
+    if any(a.kind in ("igo", "group") or a.kind == "state" and a.country not in home for a in addressed):
+        return None  # "told Seoul to stop the deployment": a demand on another party
+    return [a.model_copy(update={"code": a.country + "GOV", "sector": "GOV", "kind": "state", "name": None})
+            for a in orderer[:1]]
+
+
+def _a_measure(verb: Token) -> bool:
+    """Whether a complement names a measure: a sanction ("to suspend flights"), or an exchange
+    halted ("to stop selling tours", "to cease buying coal")."""
+    if (r := match_rule(verb)) is not None and r.event == "SANCTION":
+        return True
+    return verb.lemma_.lower() in HALTING and any(
+        ch.dep_ == "xcomp" and (r := match_rule(ch)) is not None and r.event in ("AID", "COOPERATE")
+        for ch in verb.children)
+
+
 def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: str,
            prior: list[Event] | None = None) -> Event | None:
     """The Event of a candidate; `prior`: the document's events so far (what a reaction answers)."""
@@ -542,6 +582,18 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # "stopped buying Australian coal", "ceased supplying gas": an exchange halted is a reduction.
     if event in ("AID", "COOPERATE") and c.trigger.dep_ == "xcomp" and c.trigger.head.lemma_.lower() in HALTING:
         event, mode, cameo = "SANCTION", "discontinue", "163"
+    # A state's measure carried out by its own firms or agencies on its order is the state's; the
+    # order is the measure, not a demand on anyone.
+    if event == "SANCTION" and (orderer := _instructed_by(c, c.trigger)):
+        c.actor = orderer
+    if event == "REQUEST" and c.trigger.lemma_.lower() in INSTRUCTING_VERBS and \
+            (measure := next((ch for ch in c.trigger.children if ch.dep_ == "xcomp" and _a_measure(ch)), None)) \
+            is not None and (orderer := _instructed_by(c, measure)):
+        if c.trigger.lemma_.lower() in ORDER_VERBS:
+            return None  # an order's complement is coded as its own event, the orderer's
+        event, mode, cameo = "SANCTION", "discontinue", "163"
+        c.actor = orderer
+        c.recipient = [r for r in c.recipient if r.country not in {a.country for a in orderer}]
     # Crowds that fight police or block roads are rioting or obstructing: PROTEST in PLOVER.
     targets_authority = not c.recipient or any(r.sector in ("COP", "MIL", "GOV", "LEG", "JUD") or r.kind in ("state", "place")
                                                and not r.sector for r in c.recipient)

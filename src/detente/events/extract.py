@@ -332,6 +332,8 @@ def match_rule(tok: Token) -> TriggerRule | None:
             continue
         if "forces" in rule.flags and not _forces_act(tok):
             continue  # "troops crossed into Syria" invades; refugees crossing into Turkey do not
+        if "envoy" in rule.flags and not _subject_in(tok, "envoy"):
+            continue  # "its ambassador returned to Beirut" restores the envoy; tourists returning do not
         if rule.objects:
             if words is None:
                 words = object_words(tok)
@@ -378,11 +380,16 @@ def match_rule(tok: Token) -> TriggerRule | None:
 ASKING = frozenset({"request"})
 
 
+def _subject_in(tok: Token, cue: str) -> bool:
+    """Whether a verb's subject is a word of the cue class `cue` (cues.tsv)."""
+    words = cue_words().get(cue, frozenset())
+    return any(_lemma(s) in words or s.lower_ in words for s in subject_tokens(tok))
+
+
 def _forces_act(tok: Token) -> bool:
     """Whether a verb's subject is armed forces ("troops", "tanks", "the army"), for motion verbs that
     are military only when forces move."""
-    forces = cue_words().get("forces", frozenset())
-    return any(_lemma(s) in forces or s.lower_ in forces for s in subject_tokens(tok))
+    return _subject_in(tok, "forces")
 
 
 GOVERNING = frozenset({"execute"})
