@@ -807,6 +807,19 @@ def test_a_claimed_restoration_after_a_lone_feeler_is_the_turn() -> None:
             changes.detect_changes(heavy, claims=[(dt.date(2016, 6, 27), "warming", True)])] == [("detente", "2015-12")]
 
 
+def test_one_complaint_after_months_of_cooperation_is_a_wobble_not_a_relapse() -> None:
+    """The start of a warming moves past a relapse only when the relapse weighs a share of the
+    cooperation before it: one complaint after four months of talks keeps the start; two
+    months of protests do not."""
+    from detente.analysis.changes import _onset
+
+    old = np.array([0.0, 0.1])
+    wobble = _onset(old, np.array([0.8, 1, 1, 1, -0.3, 1, 1]), np.array([0.88, 1.26, 1.26, 0.63, 0.51, 3.67, 2.53]), 1.4)
+    relapse = _onset(old, np.array([0.8, 1, 1, 1, -0.3, -0.2, 1, 1]),
+                     np.array([0.88, 1.26, 1.26, 0.63, 1.0, 1.0, 3.67, 2.53]), 1.4)
+    assert (wobble, relapse) == (0, 6)
+
+
 def test_a_warming_starts_at_the_first_landmark_past_its_feelers() -> None:
     """A lone contact, seven empty months, then an opening weighing six times the contact and a
     heavier visit: the opening is the turn, though the visit weighs more (a turn is where

@@ -85,8 +85,9 @@ that relapses before the settlement. The reported start of a change is the perio
 the new level holds (positions projected on the line from the old means to the new ones, see
 `_onset`): past the first ONSET_LOOKAHEAD periods still on the old side of the midpoint and,
 for a warming, past a relapse to the old level among the periods holding the first half of the
-new segment's weight, unless the periods up to it sit clearly on the new side (RELAPSE_Z
-standard errors), and past isolated feelers: to the first of those periods that the
+new segment's weight that weighs at least RELAPSE_SHARE of the new-side weight before it (one
+complaint after months of talks is a wobble), unless the periods up to it sit clearly on the new
+side (RELAPSE_Z standard errors), and past isolated feelers: to the first of those periods that the
 periods before it weigh less than FEELER_SHARE of (`_past_feelers`). A cooling is dated from its first deed. Levels are those of the whole
 segments.
 
@@ -146,6 +147,7 @@ EVIDENCE_PERIODS = 3
 ONSET_LOOKAHEAD = 1
 BACKWARD_PERIODS = 2  # a start moved back to an earlier period only across this many periods at most
 RELAPSE_Z = 1.5
+RELAPSE_SHARE = 0.3  # a relapse weighs at least this share of the new-side weight before it
 FEELER_SHARE = 0.5  # feelers before a warming's landmark period weigh less than this share of it
 FEELER_GAP = 6  # ... and come at least this many periods before it
 ACT_FEELER_SHARE = 1.0  # feelers before a claimed restoration weigh less than it: the act is the turn
@@ -309,7 +311,11 @@ def _onset(old_side: np.ndarray, new_side: np.ndarray, new_weight: np.ndarray, d
         if position <= (0.5 if i < ONSET_LOOKAHEAD else 0.0):
             w = new_weight[:i + 1]
             mean = float((new_side[:i + 1] * w).sum() / w.sum())
-            if i < ONSET_LOOKAHEAD or (mean - 0.5) * math.sqrt(float(w.sum())) * distance <= RELAPSE_Z:
+            back = float(w[new_side[:i + 1] <= 0.5].sum())
+            # a relapse weighs as much as a share of what came before it: one complaint after
+            # months of cooperation is a wobble, two protests after two meetings are not
+            relapse = back >= RELAPSE_SHARE * (float(w.sum()) - back)
+            if i < ONSET_LOOKAHEAD or relapse and (mean - 0.5) * math.sqrt(float(w.sum())) * distance <= RELAPSE_Z:
                 forward = i + 1
         held += float(weight)
     if forward:
