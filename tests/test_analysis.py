@@ -490,6 +490,9 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     assert _month_told(claim, dt.date(2018, 10, 21)) == "2018-08-01"
     (claim,) = find_claims("Relations may soon be restored.")
     assert claim["month"] is None and _month_told(claim, dt.date(2018, 10, 21)) is None
+    # an anniversary recalls the act
+    (claim,) = find_claims("A year after Saudi Arabia expelled Canada's ambassador, neither country has one.")
+    assert claim["past"] is True
     # "last year" recalls the shift; the article does not report it
     summary = summarize_events([], "France wants to work with Australia, with which it restored close ties last year.")
     assert [(c["direction"], c["background"]) for c in summary["claims"]] == [("warming", True)]
@@ -746,6 +749,35 @@ def test_a_claimed_rupture_into_hostility_is_an_escalation() -> None:
     denser = series(("2020-01-10", "2020-03-10", "2020-05-10", "2020-06-10"))
     assert found(denser, []) == [("deterioration", "2020-08")]
     assert found(denser, cut_ties) == [("escalation", "2020-08")]
+
+
+def test_a_claimed_rupture_in_a_dyad_already_hostile_is_an_escalation() -> None:
+    """An import ban in April, complaints, then in October envoys expelled and all imports
+    banned, then a thaw in December. By the numbers October is more of April; the article's
+    claimed act (a diplomatic rupture) places the escalation, priced at nothing more than the
+    series' agreement. A claim of words does not; nor is the claim taken by the thaw two months
+    after it."""
+    from detente.analysis import changes
+
+    rows = [("2020-08-10", 5.0, "material_cooperation"), ("2020-08-11", 5.0, "verbal_cooperation")]
+    rows += [("2021-04-23", -5.0, "material_conflict"), ("2021-04-24", -5.0, "material_conflict"),
+             ("2021-04-25", -4.0, "material_conflict"), ("2021-04-27", 2.5, "verbal_cooperation"),
+             ("2021-04-28", -3.5, "verbal_conflict"), ("2021-05-18", -2.0, "verbal_conflict")]
+    rows += [("2021-10-27", -2.0, "verbal_conflict"), ("2021-10-30", -7.0, "material_conflict"),
+             ("2021-10-30", -4.5, "material_conflict")]
+    rows += [("2021-12-04", 6.0, "material_cooperation"), ("2021-12-05", 3.5, "verbal_cooperation"),
+             ("2021-12-06", 6.5, "verbal_cooperation"), ("2022-03-21", 3.4, "verbal_cooperation"),
+             ("2022-03-25", 3.4, "verbal_cooperation"), ("2022-04-08", 2.5, "verbal_cooperation"),
+             ("2022-04-09", 2.5, "verbal_cooperation"), ("2023-06-10", 2.5, "verbal_cooperation")]
+    series = _sparse_series(rows)
+
+    def found(claims: list) -> list[tuple[str, str]]:
+        return [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=claims)]
+
+    assert found([]) == [("escalation", "2021-04"), ("detente", "2021-12")]
+    assert found([(dt.date(2021, 10, 30), "cooling", True)]) == \
+        [("escalation", "2021-04"), ("escalation", "2021-10"), ("detente", "2021-12")]
+    assert found([(dt.date(2021, 10, 30), "cooling", False)]) == [("escalation", "2021-04"), ("detente", "2021-12")]
 
 
 def test_a_claimed_crisis_that_passes_is_a_burst() -> None:

@@ -43,7 +43,10 @@ the months before it (`_with_bursts`).
 Claimed changes: the shifts the dyad's articles claim (`detente.analysis.summary.store_claims`:
 "ties were cut", "agreed to normalise relations", asserted, not background) give a turn's place
 and direction, so a change there needs less evidence than one searched for: CLAIM_PENALTY x the
-penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end searched). The
+penalty for a step, plus BURST_PENALTY - 1 for a crisis that passes (its end searched); a
+claimed rupture (ties cut, envoys expelled: a diplomatic act in the cooling direction) pays no
+step price: in a dyad already hostile it is more of the same by the numbers, and the text
+reports the act. A claim is not taken by a change the other way within CLAIM_MONTHS. The
 series must agree (the claimed month already on the new side, and the label in the claim's
 direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
 cut or restored, envoys expelled) dates its change whatever the onset rule below says (it
@@ -486,9 +489,13 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
             if not 0 < cut < len(obs) or abs(_months(starts[cut], day)) > CLAIM_MONTHS:
                 continue
             x, y = max(b for b in out if b < cut), min(b for b in out if b > cut)
-            options = [(sums.split_gain(x, y, cut) - step_price, [cut], y)]
+            # a claimed rupture (ties cut, envoys expelled) is an act the text reports: it needs the
+            # series' agreement, not evidence beyond it
+            rupture = deed and direction == "cooling"
+            options = [(sums.split_gain(x, y, cut) - (0.0 if rupture else step_price), [cut], y)]
             if y - cut >= 2:
-                gains = sums.burst_gains(x, y, cut, np.arange(cut + 1, y)) - burst_price
+                gains = sums.burst_gains(x, y, cut, np.arange(cut + 1, y)) - \
+                    ((BURST_PENALTY - 1) * pen if rupture else burst_price)
                 k = int(np.argmax(gains))
                 options.append((float(gains[k]), [cut, cut + 1 + k], cut + 1 + k))
             for net, cuts, end in options:
@@ -509,7 +516,10 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         placed_by_others = []
         for claim in pending:
             day, direction, deed = claim
-            near = [i for i, b in enumerate(out[1:-1], 1) if abs(_months(starts[b], day)) <= CLAIM_MONTHS]
+            # a change the other way is no place for this claim ("ties cut" two months before a thaw)
+            near = [i for i, b in enumerate(out[1:-1], 1) if abs(_months(starts[b], day)) <= CLAIM_MONTHS
+                    and CLAIM_DIRECTIONS.get(label_of(out[i - 1], b, out[i + 1], direction, deed), direction)
+                    == direction]
             if not near:
                 continue
             placed_by_others.append(claim)

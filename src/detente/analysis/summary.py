@@ -84,7 +84,10 @@ _TIME_BEFORE, _TIME_AFTER = 30, 60
 _AGO = re.compile(r"\b(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                   r"(?:years|decades)\s+(?:ago|earlier|before)|(?:a|one)\s+year\s+(?:ago|earlier|before)|"
                   # "restored close ties last year": the article recalls the shift, it does not report it
-                  r"last\s+year|the\s+(?:previous|preceding)\s+year|the\s+year\s+before)\b", re.IGNORECASE)
+                  r"last\s+year|the\s+(?:previous|preceding)\s+year|the\s+year\s+before|"
+                  # "a year after Saudi Arabia expelled Canada's ambassador": the anniversary, not the act
+                  r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|several|many|"
+                  r"a\s+few)\s+(?:months|years?|decades?)\s+(?:after|since)|(?:months|years)\s+after)\b", re.IGNORECASE)
 # "in 2013", "in November 2013", "since early 2016": the year a claim is told of
 _YEAR = re.compile(r"\b(?:in|since|from|until|between)\s+(?:(?:early|late|mid-?)\s*)?(?:(?:jan|feb|mar|apr|may|jun|jul|"
                    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.IGNORECASE)
@@ -358,8 +361,10 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
         events = by_doc.get(doc["doc_id"], [])
         for claim in summarize_events(events, doc.get("text") or "")["claims"]:
             key = (claim["a"], claim["b"])
-            # a year told beside the phrase, before last year, is the past the article recalls
-            recalled = isinstance(day, dt.date) and any(y < day.year - 1 for y in claim["years"])
+            # a year told beside the phrase, before the article's, is the past the article recalls
+            # ("Riyadh, which cut ties with Tehran in 2016"), unless a month dates it (`_month_told`)
+            recalled = isinstance(day, dt.date) and any(y < day.year for y in claim["years"]) and \
+                _month_told(claim, day) is None
             if (claim["a"] is None or (pair and key != pair) or claim["negated"] or claim["hedged"]
                     or claim["background"] or recalled or (direction and claim["direction"] != direction)
                     or (*key, claim["direction"]) in seen):
