@@ -1591,3 +1591,10 @@ def test_selling_is_trade_or_arms_not_any_sale(code) -> None:
     assert code("Spanish companies that sell to Algeria say shipments have stopped.", pub_date="2022-06-20") == []
     ev = code("Russia sold attack helicopters to Pakistan.", pub_date="2015-08-20")[0]
     assert (ev.event_type, countries(ev.recipient)) == ("AID", ["PAK"])
+
+
+def test_a_hyphenated_given_name_is_one_token(code) -> None:
+    # "Moon Jae - in and Xi Jinping" parsed "in" as a preposition and lost Moon
+    ev = code("South Korean President Moon Jae-in and Chinese President Xi Jinping held their first summit in "
+              "Berlin on Thursday.", pub_date="2017-07-07")[0]
+    assert (ev.event_type, sorted(countries(ev.actor))) == ("CONSULT", ["CHN", "KOR"])

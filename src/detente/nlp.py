@@ -117,6 +117,10 @@ def load_pipeline() -> Language:
                  "shut-down", "stand-off", "face-off", "pull-outs", "cease-fire"):
         for form in (word, word.capitalize()):
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+    from detente.actors.tables import hyphenated_given_names
+
+    for name in hyphenated_given_names():
+        nlp.tokenizer.add_special_case(name, [{ORTH: name}])
     nlp.tokenizer = PieceTokenizer(nlp.tokenizer)
     return nlp
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -154,6 +155,14 @@ def leader_entries() -> tuple[ActorEntry, ...]:
                 start=_date(r["start"]), end=_date(r["end"]),
             ))
     return tuple(out)
+
+
+@cache
+def hyphenated_given_names() -> frozenset[str]:
+    """Given names joined by a hyphen in the leaders table ("Jae-in", "Geun-hye", "Jong-un"): one
+    token each, or the parser reads "Moon Jae - in and Xi Jinping" as a prepositional phrase."""
+    return frozenset(w for e in leader_entries() for w in e.pattern.split()
+                     if re.fullmatch(r"[A-Z][a-z]+-[a-z]+", w))
 
 
 @cache
