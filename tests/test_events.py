@@ -1581,6 +1581,10 @@ def test_a_state_ordering_its_own_firms_to_stop_trade_sanctions_the_other_state(
         events = code(text, pub_date="2017-03-20")
         assert [(e.event_type, countries(e.actor), countries(e.recipient)) for e in events] == \
             [("SANCTION", ["CHN"], ["KOR"])], text
+    # ordering one's own government to normalise trade is no demand on the other country
+    events = code("Putin lifted the ban on charter flights to Turkey and ordered the government to begin normalising "
+                  "trade ties.", pub_date="2016-07-01")
+    assert [e.event_type for e in events] == ["CONCEDE"]
     # told another state to stop doing something: a demand, not a measure
     ev = code("Russia told Turkey to stop buying oil from Islamic State.", pub_date="2015-11-28")[0]
     assert (ev.event_type, countries(ev.recipient)) == ("REQUEST", ["TUR"])

@@ -587,10 +587,12 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "SANCTION" and (orderer := _instructed_by(c, c.trigger)):
         c.actor = orderer
     if event == "REQUEST" and c.trigger.lemma_.lower() in INSTRUCTING_VERBS and \
-            (measure := next((ch for ch in c.trigger.children if ch.dep_ == "xcomp" and _a_measure(ch)), None)) \
-            is not None and (orderer := _instructed_by(c, measure)):
+            (ordered := next((ch for ch in c.trigger.children if ch.dep_ == "xcomp"), None)) is not None and \
+            (orderer := _instructed_by(c, ordered)) and (_a_measure(ordered) or c.trigger.lemma_.lower() in ORDER_VERBS):
         if c.trigger.lemma_.lower() in ORDER_VERBS:
-            return None  # an order's complement is coded as its own event, the orderer's
+            # "ordered the government to begin normalising trade ties": the orderer's own course,
+            # its complement coded as its own event, not a demand on the country it concerns
+            return None
         event, mode, cameo = "SANCTION", "discontinue", "163"
         c.actor = orderer
         c.recipient = [r for r in c.recipient if r.country not in {a.country for a in orderer}]
