@@ -1602,3 +1602,10 @@ def test_a_hyphenated_given_name_is_one_token(code) -> None:
     ev = code("South Korean President Moon Jae-in and Chinese President Xi Jinping held their first summit in "
               "Berlin on Thursday.", pub_date="2017-07-07")[0]
     assert (ev.event_type, sorted(countries(ev.actor))) == ("CONSULT", ["CHN", "KOR"])
+
+
+def test_foreign_firms_are_of_no_country_the_text_names(code) -> None:
+    events = code("SEOUL (Wire) - China halted group tours to South Korea.\n\n"
+                  "China says it welcomes foreign firms that abide by its laws.", pub_date="2017-03-20")
+    welcome = next(e for e in events if e.event_type == "SUPPORT")
+    assert countries(welcome.recipient) == []

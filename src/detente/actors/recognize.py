@@ -160,6 +160,9 @@ def _pick(entries: list[ActorEntry], day: dt.date | None) -> ActorEntry:
     return sorted(pool, key=lambda e: (rank.get(e.kind, 9), e.form != "name"))[0]
 
 
+FOREIGN_WORDS = {"foreign", "overseas", "international", "multinational", "expatriate"}
+
+
 @dataclass
 class DocumentActors:
     """Actor coding for one parsed document, with memory of people and recent actors."""
@@ -397,7 +400,7 @@ class DocumentActors:
                 # as an actor, "its ambassador" is the owner's; as what is acted on ("pulled its
                 # troops out of Chad"), where it is stands for whom the act concerns
                 country = owner or (self._pronoun_owner(head) if as_actor else None) or \
-                    self._shared_country(head) or self.location_country(head)
+                    self._shared_country(head) or (None if self._foreign(head) else self.location_country(head))
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
         if not actors and person_name and not self.people.get(person_name):
@@ -429,6 +432,12 @@ class DocumentActors:
             for short in surnames(person_name, memo.country):
                 self.people[short] = memo
         return actors
+
+    def _foreign(self, head: Token) -> bool:
+        """"foreign firms", "overseas investors": of no country the text places them in ("the
+        foreign ministry", an office, is the home's)."""
+        return head.i not in self.multi_sector and head.i not in self.multi_office and \
+            any(c.dep_ == "amod" and c.lower_ in FOREIGN_WORDS for c in head.children)
 
     def _pronoun_owner(self, head: Token) -> str | None:
         """"Saudi Arabia said its ambassador would return to Beirut": a role owned by "its" or
