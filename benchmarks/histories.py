@@ -29,9 +29,9 @@ from detente.store import Store, open_store
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "histories"
 SETS = {"own": HISTORIES / "stories", "blind": HISTORIES / "blind", "blind2": HISTORIES / "blind2",
         "blind3": HISTORIES / "blind3", "blind4": HISTORIES / "blind4", "blind5": HISTORIES / "blind5",
-        "blind6": HISTORIES / "blind6"}
+        "blind6": HISTORIES / "blind6", "blind7": HISTORIES / "blind7"}
 EXPECTED = {"own": HISTORIES / "expected.json",
-            **{name: SETS[name] / "expected.json" for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6")}}
+            **{name: SETS[name] / "expected.json" for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")}}
 WITHIN_MONTHS = 2
 
 
