@@ -1609,3 +1609,15 @@ def test_foreign_firms_are_of_no_country_the_text_names(code) -> None:
                   "China says it welcomes foreign firms that abide by its laws.", pub_date="2017-03-20")
     welcome = next(e for e in events if e.event_type == "SUPPORT")
     assert countries(welcome.recipient) == []
+
+
+def test_a_disaster_is_no_actor_and_a_condition_is_not_done(code) -> None:
+    # the parser reads "after a strong earthquake" as a phrase and gives "hit" the caller's subject
+    events = code("Prime Minister Kyriakos Mitsotakis telephoned President Tayyip Erdogan on Friday to offer "
+                  "condolences and help after a strong earthquake hit the Aegean, killing dozens of people.",
+                  pub_date="2020-10-31")
+    assert "ASSAULT" not in {e.event_type for e in events}
+    ev = code("Dendias said talks could begin only when Turkish ships left Greek waters.", pub_date="2020-08-27")[0]
+    assert (ev.event_type, ev.hypothetical) == ("RETREAT", True)
+    ev = code("Talks resumed when Turkish ships left Greek waters.", pub_date="2020-08-27")[0]
+    assert (ev.event_type, ev.hypothetical) == ("RETREAT", False)

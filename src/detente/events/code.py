@@ -491,6 +491,22 @@ def _instructed_by(c: Candidate, verb: Token) -> list[Actor] | None:
             for a in orderer[:1]]
 
 
+def _done_by_a_nonactor(trigger: Token) -> bool:
+    """Whether a verb's own subject (or, for a participle of result, its head verb's) is a
+    disaster (cues.tsv)."""
+    nonactor = cue_words().get("disaster", frozenset())
+    verbs = [trigger] + ([trigger.head] if trigger.dep_ in ("advcl", "conj") and trigger.tag_ == "VBG" else [])
+    for v in verbs:
+        subjects = [s for s in v.children if s.dep_ == "nsubj"]
+        if not subjects and v.i > 0 and v.doc[v.i - 1].pos_ == "NOUN":
+            # "after a strong earthquake hit the Aegean" parsed as a prepositional phrase: the noun
+            # just before the verb is its subject
+            subjects = [v.doc[v.i - 1]]
+        if any(s.lemma_.lower() in nonactor for s in subjects):
+            return True
+    return False
+
+
 def _a_measure(verb: Token) -> bool:
     """Whether a complement names a measure: a sanction ("to suspend flights"), or an exchange
     halted ("to stop selling tours", "to cease buying coal")."""
@@ -672,6 +688,10 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     if event == "ASSAULT" and c.trigger.lemma_.lower() in FIGHTING_VERBS and (object_lemmas(c.trigger) | {
             w.lemma_.lower() for p in c.trigger.children if p.dep_ == "prep" and p.lower_ == "against"
             for w in p.children if w.dep_ == "pobj"}) & cue_words().get("nonactor", frozenset()):
+        return None
+    # "after a strong earthquake hit the Aegean, killing dozens": what a disaster does is no one's
+    # act, whoever the sentence's main clause is about.
+    if _done_by_a_nonactor(c.trigger):
         return None
     # "Erdogan's clash with Peres at Davos": leaders clash in words.
     if event == "ASSAULT" and c.trigger.lemma_.lower() in VERBAL_CLASHES and c.actor + c.recipient and all(

@@ -905,6 +905,12 @@ class SentenceCoder:
                         hypothetical = hypothetical or not past_report
                     elif low in ("could", "might", "may", "must", "should", "ought"):
                         hypothetical = True  # possible, or owed: "agreements must be respected"
+            if t.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in ("when", "once", "until", "before")
+                                         for m in t.children) and any(
+                    a.dep_ == "aux" and a.lower_ in ("could", "would", "can", "will", "may", "might", "should", "must",
+                                                     "'ll", "wo")
+                    for a in t.head.children):
+                hypothetical = True  # "talks could begin only when Turkish ships left": a condition
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
             if depth == 0 and t.pos_ == "NOUN" and any(c.dep_ == "amod" and c.lower_ in PLANNED for c in t.children):
