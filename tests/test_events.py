@@ -1621,3 +1621,10 @@ def test_a_disaster_is_no_actor_and_a_condition_is_not_done(code) -> None:
     assert (ev.event_type, ev.hypothetical) == ("RETREAT", True)
     ev = code("Talks resumed when Turkish ships left Greek waters.", pub_date="2020-08-27")[0]
     assert (ev.event_type, ev.hypothetical) == ("RETREAT", False)
+
+
+def test_an_attack_on_credibility_is_criticism_and_what_is_important_is_not_done(code) -> None:
+    ev = code("India answered by attacking Canada's credibility.", pub_date="2024-10-17")[0]
+    assert (ev.event_type, countries(ev.recipient)) == ("ACCUSE", ["CAN"])
+    events = code("It was important for India to cooperate with the Canadian investigation.", pub_date="2023-09-24")
+    assert events and all(e.hypothetical for e in events)

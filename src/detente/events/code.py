@@ -693,6 +693,11 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
     # act, whoever the sentence's main clause is about.
     if _done_by_a_nonactor(c.trigger):
         return None
+    # "India answered by attacking Canada's credibility": an attack on a reputation, a policy or a
+    # remark is criticism.
+    if event == "ASSAULT" and object_lemmas(c.trigger) & (cue_words().get("repute", frozenset())
+                                                         | cue_words().get("statement", frozenset())):
+        event, mode, cameo = "ACCUSE", "disapprove", "111"
     # "Erdogan's clash with Peres at Davos": leaders clash in words.
     if event == "ASSAULT" and c.trigger.lemma_.lower() in VERBAL_CLASHES and c.actor + c.recipient and all(
             a.kind == "person" or a.sector in ("GOV", "LEG") for a in c.actor + c.recipient):

@@ -378,6 +378,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
 
 
 ASKING = frozenset({"request"})
+URGED_ADJECTIVES = {"important", "necessary", "essential", "vital", "crucial", "imperative", "urgent"}
 
 
 def _subject_in(tok: Token, cue: str) -> bool:
@@ -911,6 +912,9 @@ class SentenceCoder:
                                                      "'ll", "wo")
                     for a in t.head.children):
                 hypothetical = True  # "talks could begin only when Turkish ships left": a condition
+            if t.dep_ in ("xcomp", "advcl", "ccomp") and _to_infinitive(t) and any(
+                    a.lower_ in URGED_ADJECTIVES for a in (t.head, *(c for c in t.head.children if c.dep_ == "acomp"))):
+                hypothetical = True  # "it was important for India to cooperate": urged, not done
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
             if depth == 0 and t.pos_ == "NOUN" and any(c.dep_ == "amod" and c.lower_ in PLANNED for c in t.children):
