@@ -1628,3 +1628,8 @@ def test_an_attack_on_credibility_is_criticism_and_what_is_important_is_not_done
     assert (ev.event_type, countries(ev.recipient)) == ("ACCUSE", ["CAN"])
     events = code("It was important for India to cooperate with the Canadian investigation.", pub_date="2023-09-24")
     assert events and all(e.hypothetical for e in events)
+
+
+def test_what_a_party_wants_to_do_is_not_done(code) -> None:
+    ev = code("Ottawa had wanted to work with New Delhi quietly.", pub_date="2024-10-17")[0]
+    assert ev.hypothetical
