@@ -511,6 +511,8 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     ("Russia withdrew its troops from the border.", None, None),
     ("North Korea cut off all communication lines with South Korea.", "cooling", True),
     ("The two sides reopened their military hotline.", "warming", True),
+    ("China said it was lowering its diplomatic relations with Lithuania to charge d'affaires.", "cooling", True),
+    ("The central bank lowered interest rates.", None, None),
 ])
 def test_claimed_shift_phrases(sentence: str, direction: str | None, deed: bool | None) -> None:
     assert [(c["direction"], c["deed"]) for c in find_claims(sentence)] == ([(direction, deed)] if direction else [])
