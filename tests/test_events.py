@@ -1633,3 +1633,9 @@ def test_an_attack_on_credibility_is_criticism_and_what_is_important_is_not_done
 def test_what_a_party_wants_to_do_is_not_done(code) -> None:
     ev = code("Ottawa had wanted to work with New Delhi quietly.", pub_date="2024-10-17")[0]
     assert ev.hypothetical
+
+
+def test_he_in_a_reported_clause_of_its_own_is_the_speaker(code) -> None:
+    ev = code("President Tayyip Erdogan said on Monday that Prime Minister Kyriakos Mitsotakis no longer existed for "
+              "him and that he had cancelled a meeting of their high-level council.", pub_date="2022-05-24")[0]
+    assert (ev.event_type, codes(ev.actor)) == ("REJECT", ["TURGOV"])

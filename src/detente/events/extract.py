@@ -660,8 +660,16 @@ class SentenceCoder:
         return []
 
     def _antecedent_subject(self, pron: Token) -> list[Token]:
-        """For a pronoun subject, the subject of an enclosing clause that comes before it."""
+        """For a pronoun subject, the subject of an enclosing clause that comes before it; a
+        clause of its own ("said that Mitsotakis no longer existed for him and that he had
+        cancelled a meeting") skips the clause it is coordinated with: "he" is who spoke."""
+        clause = pron.head
         for anc in pron.head.ancestors:
+            skip = clause.dep_ == "conj" and anc.i == clause.head.i and \
+                any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
+            clause = anc
+            if skip:
+                continue
             if anc.pos_ in ("VERB", "AUX"):
                 subj = subject_tokens(anc)
                 if subj and subj[0].pos_ != "PRON" and subj[0].i < pron.i and \
