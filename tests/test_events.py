@@ -1617,6 +1617,9 @@ def test_a_disaster_is_no_actor_and_a_condition_is_not_done(code) -> None:
                   "condolences and help after a strong earthquake hit the Aegean, killing dozens of people.",
                   pub_date="2020-10-31")
     assert "ASSAULT" not in {e.event_type for e in events}
+    # earthquake aid is still aid
+    assert code("Syrian President Bashar al-Assad allowed the United Nations to deliver earthquake aid through two "
+                "more border crossings.", pub_date="2023-02-14")
     ev = code("Dendias said talks could begin only when Turkish ships left Greek waters.", pub_date="2020-08-27")[0]
     assert (ev.event_type, ev.hypothetical) == ("RETREAT", True)
     ev = code("Talks resumed when Turkish ships left Greek waters.", pub_date="2020-08-27")[0]

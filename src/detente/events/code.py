@@ -498,7 +498,7 @@ def _done_by_a_nonactor(trigger: Token) -> bool:
     verbs = [trigger] + ([trigger.head] if trigger.dep_ in ("advcl", "conj") and trigger.tag_ == "VBG" else [])
     for v in verbs:
         subjects = [s for s in v.children if s.dep_ == "nsubj"]
-        if not subjects and v.i > 0 and v.doc[v.i - 1].pos_ == "NOUN":
+        if not subjects and v.pos_ == "VERB" and v.i > 0 and v.doc[v.i - 1].pos_ == "NOUN":
             # "after a strong earthquake hit the Aegean" parsed as a prepositional phrase: the noun
             # just before the verb is its subject
             subjects = [v.doc[v.i - 1]]
