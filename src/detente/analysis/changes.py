@@ -51,9 +51,9 @@ series must agree (the claimed month already on the new side, and the label in t
 direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
 cut or restored, envoys expelled) dates its change whatever the onset rule below says (it
 starts by the act and not more than CLAIM_MONTHS before it; a detente at a restoration that
-follows feelers weighing less than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile level is an escalation; a claimed change's
-label is read on the final segments, in its claim's direction (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where
-these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
+follows feelers weighing less than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile
+level is an escalation; a claimed change's label is read on the final segments, in its claim's
+direction (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
 no claims, so their calibration is unchanged.
 
 Penalty (per dyad, from its volume): PENALTY_FACTOR x d x log(n), n the dyad's number of
@@ -484,18 +484,17 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
         """The change a claim places, with its net gain (gain - price), or None if none pays."""
         day, direction, deed = claim
         at = period_of[claim]
+        # a claimed rupture (ties cut, envoys expelled) is an act the text reports: it needs the
+        # series' agreement, not evidence beyond it
+        step, burst = (0.0, (BURST_PENALTY - 1) * pen) if deed and direction == "cooling" else (step_price, burst_price)
         best: tuple[float, list[int], str] | None = None
         for cut in (at - 1, at):
             if not 0 < cut < len(obs) or abs(_months(starts[cut], day)) > CLAIM_MONTHS:
                 continue
             x, y = max(b for b in out if b < cut), min(b for b in out if b > cut)
-            # a claimed rupture (ties cut, envoys expelled) is an act the text reports: it needs the
-            # series' agreement, not evidence beyond it
-            rupture = deed and direction == "cooling"
-            options = [(sums.split_gain(x, y, cut) - (0.0 if rupture else step_price), [cut], y)]
+            options = [(sums.split_gain(x, y, cut) - step, [cut], y)]
             if y - cut >= 2:
-                gains = sums.burst_gains(x, y, cut, np.arange(cut + 1, y)) - \
-                    ((BURST_PENALTY - 1) * pen if rupture else burst_price)
+                gains = sums.burst_gains(x, y, cut, np.arange(cut + 1, y)) - burst
                 k = int(np.argmax(gains))
                 options.append((float(gains[k]), [cut, cut + 1 + k], cut + 1 + k))
             for net, cuts, end in options:

@@ -363,8 +363,8 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
             key = (claim["a"], claim["b"])
             # a year told beside the phrase, before the article's, is the past the article recalls
             # ("Riyadh, which cut ties with Tehran in 2016"), unless a month dates it (`_month_told`)
-            recalled = isinstance(day, dt.date) and any(y < day.year for y in claim["years"]) and \
-                _month_told(claim, day) is None
+            month = _month_told(claim, day)
+            recalled = isinstance(day, dt.date) and any(y < day.year for y in claim["years"]) and month is None
             if (claim["a"] is None or (pair and key != pair) or claim["negated"] or claim["hedged"]
                     or claim["background"] or recalled or (direction and claim["direction"] != direction)
                     or (*key, claim["direction"]) in seen):
@@ -375,7 +375,7 @@ def store_claims(store: Any, dyad: tuple[str, str] | None = None, date_from: dt.
                 "date": day.isoformat() if isinstance(day, dt.date) else day,
                 "direction": claim["direction"], "phrase": claim["phrase"], "rule": claim["rule"],
                 "deed": bool(claim.get("deed")), "sentence": claim["sentence"],
-                "told": _told(claim, events) or _month_told(claim, day)})
+                "told": _told(claim, events) or month})
     return out
 
 
