@@ -5,7 +5,7 @@ checks, and the blind sets, written by contributors who did not run the coder on
 `all_changes` and scores each set against its expected.json: turning points found within two
 months with the right label, period signs, and changes on the steady (noise) dyads.
 
-    .venv/bin/python benchmarks/histories.py [--claim-penalty X] [--penalty-factor X]
+    .venv/bin/python benchmarks/histories.py [--sets own blind ...] [--claim-penalty X] [--penalty-factor X]
 
 Results: benchmarks/histories.md.
 """
@@ -27,11 +27,11 @@ from detente.run.ingest import ingest_documents
 from detente.store import Store, open_store
 
 HISTORIES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "histories"
-SETS = {"own": HISTORIES / "stories", "blind": HISTORIES / "blind", "blind2": HISTORIES / "blind2",
-        "blind3": HISTORIES / "blind3", "blind4": HISTORIES / "blind4", "blind5": HISTORIES / "blind5",
-        "blind6": HISTORIES / "blind6", "blind7": HISTORIES / "blind7"}
-EXPECTED = {"own": HISTORIES / "expected.json",
-            **{name: SETS[name] / "expected.json" for name in ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7")}}
+# Every blindN folder with an expected.json is a set, in the order they were written.
+BLIND = sorted((d for d in HISTORIES.glob("blind*") if (d / "expected.json").is_file()),
+               key=lambda d: int(d.name[5:] or 1))
+SETS = {"own": HISTORIES / "stories", **{d.name: d for d in BLIND}}
+EXPECTED = {"own": HISTORIES / "expected.json", **{d.name: d / "expected.json" for d in BLIND}}
 WITHIN_MONTHS = 2
 
 
@@ -72,13 +72,16 @@ def main() -> None:
     ap.add_argument("--penalty-factor", type=float, default=model.PENALTY_FACTOR)
     ap.add_argument("--claim-penalty", type=float, default=model.CLAIM_PENALTY,
                     help="A claimed change's price in changes (a large value turns claimed changes off).")
+    ap.add_argument("--sets", nargs="+", choices=list(SETS), default=list(SETS), metavar="SET",
+                    help="Score only these sets (default: all); keeps a set unread until its first score.")
     args = ap.parse_args()
     model.PENALTY_FACTOR = args.penalty_factor
     model.CLAIM_PENALTY = args.claim_penalty
     began = time.perf_counter()
     print(f"penalty factor {args.penalty_factor}, claim penalty {args.claim_penalty}\n")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, folder in SETS.items():
+        for name in args.sets:
+            folder = SETS[name]
             db = str(Path(tmp) / f"{name}.duckdb")
             files = sorted(str(f) for f in folder.glob("*.jsonl"))
             docs = list(iter_documents(files))
