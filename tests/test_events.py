@@ -700,6 +700,12 @@ def test_dates_hung_on_a_naming_clause_and_participles_share_them(code) -> None:
     assert "REQUEST" not in {e.event_type for e in events}  # "what it called ... on Tuesday" calls on nobody
 
 
+def test_naming_a_thing_is_no_event_unless_the_name_is_a_verdict(code) -> None:
+    # the learned classifier had read "called" as a call on someone (REQUEST)
+    assert code("Greek officials called it an accident.", pub_date=PUB) == []
+    assert [e.event_type for e in code("Beijing called the visit a provocation.", pub_date=PUB)] == ["ACCUSE"]
+
+
 def test_a_date_in_an_infinitive_or_inside_a_relative_clause_is_not_the_acts(code) -> None:
     # the flights are in January; the refusal is now
     ev = code("China has turned down applications by three South Korean airlines to run charter flights "

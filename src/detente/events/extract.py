@@ -291,6 +291,11 @@ def _object_parts(objects: frozenset[str]) -> tuple[frozenset[str], tuple[tuple[
             tuple(tuple(o.split("+")) for o in sorted(objects) if "+" in o))
 
 
+def _naming(tok: Token, children: list[Token]) -> bool:
+    """ "called it an accident", "dubbed the plan a trap": a verb naming a thing, calling on no one."""
+    return _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in children}
+
+
 def match_rule(tok: Token) -> TriggerRule | None:
     if not _may_trigger(tok.lower_, _lemma(tok)):
         return None
@@ -311,7 +316,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
         return None
     words: set[str] | None = None
     children = list(tok.children)  # spaCy builds a new Token for each child on every walk
-    if _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in children}:
+    if _naming(tok, children):
         return None  # "struck what it called militant hideouts": naming, not calling on anyone
     if _lemma(tok) == "provide" and not any(c.dep_ == "dobj" for c in children) and \
             any(c.dep_ == "prep" and c.lower_ == "for" for c in children):
@@ -587,7 +592,10 @@ class SentenceCoder:
                 self.rules[tok.i] = rule
         # A verb the lexicon knows as a statement (a row with no event and no flags: "expressed concern"),
         # or one a rule read as words only ("declined to comment"): the classifier is not asked to guess.
-        self.statement = any(r.event is None and not r.flags and r.pos == "VERB" for r in self.rules.values())
+        # A main verb that names a thing ("Greek officials called it an accident") is one too: a
+        # verdict in the name is an accusation (events.verdict), anything else no event.
+        self.statement = any(r.event is None and not r.flags and r.pos == "VERB" for r in self.rules.values()) \
+            or _naming(sent.root, list(sent.root.children))
 
     # -- arguments ----------------------------------------------------------------------
 
