@@ -700,6 +700,14 @@ def test_dates_hung_on_a_naming_clause_and_participles_share_them(code) -> None:
     assert "REQUEST" not in {e.event_type for e in events}  # "what it called ... on Tuesday" calls on nobody
 
 
+def test_an_act_whose_undoing_has_not_come_is_background(code) -> None:
+    (ev,) = code("China broke off high-level contacts with Norway after the award, and they have not resumed.",
+                 pub_date=PUB)
+    assert ev.event_type == "SANCTION" and ev.historical
+    (news,) = code("India expelled two Pakistani diplomats, and Pakistan has not yet responded.", pub_date=PUB)
+    assert not news.historical
+
+
 def test_naming_a_thing_is_no_event_unless_the_name_is_a_verdict(code) -> None:
     # the learned classifier had read "called" as a call on someone (REQUEST)
     assert code("Greek officials called it an accident.", pub_date=PUB) == []

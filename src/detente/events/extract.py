@@ -998,6 +998,11 @@ class SentenceCoder:
             if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
                     c.dep_ == "npadvmod" and c.lower_ in ("years", "decades") for c in t.children):
                 return True  # "ten years after Venezuela broke off relations"
+            if t.i == verb.i and t.tag_ == "VBD" and any(
+                    c.dep_ == "conj" and c.i > t.i and _lemma(c) in self.cues.get("resumption", ())
+                    and any(a.dep_ == "aux" and a.tag_ in ("VBP", "VBZ") for a in c.children)
+                    and any(n.dep_ == "neg" for n in c.children) for c in t.children):
+                return True  # "broke off contacts after the award, and they have not resumed": the state since
         for a in chain:
             if a.dep_ == "relcl" and a.head.dep_ == "pobj" and a.head.head.lower_ == "since" and a.head.ent_type_ != "DATE":
                 return True  # "frozen since the shooting, in which guards killed two smugglers": the past recalled
