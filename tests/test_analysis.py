@@ -753,6 +753,28 @@ def test_a_claimed_rupture_into_hostility_is_an_escalation() -> None:
     assert found(denser, cut_ties) == [("escalation", "2020-08")]
 
 
+def test_a_series_that_opens_with_a_claimed_rupture_starts_with_an_escalation() -> None:
+    """The stories begin with the crisis (ties cut, then months of sanctions and complaints) and
+    thaw later: with nothing before the crisis, only the article's claim of the rupture makes
+    its first month a turn. Words alone ("relations soured") need deeds by their month."""
+    from detente.analysis import changes
+
+    rows = [("2016-01-03", -7.0, "material_conflict"), ("2016-01-04", -4.0, "material_conflict"),
+            ("2016-01-05", -2.0, "verbal_conflict")]
+    rows += [(f"2016-{m:02d}-10", -3.0, "verbal_conflict") for m in (3, 5, 8, 11)]
+    rows += [(f"2016-{m:02d}-12", -5.0, "material_conflict") for m in (4, 9)]
+    series = _sparse_series(rows)
+
+    def found(claims: list) -> list[tuple[str, str, float]]:
+        return [(c["label"], c["start_period"], c["before"]) for c in changes.detect_changes(series, claims=claims)]
+
+    assert found([]) == []
+    assert found([(dt.date(2016, 1, 3), "cooling", True)]) == [("escalation", "2016-01", 0.0)]
+    assert found([(dt.date(2016, 1, 5), "cooling", False)]) == [("escalation", "2016-01", 0.0)]
+    assert found([(dt.date(2016, 8, 5), "cooling", True)]) == []  # months after the start: not the opening
+    assert found([(dt.date(2016, 1, 3), "warming", True)]) == []
+
+
 def test_a_claimed_rupture_in_a_dyad_already_hostile_is_an_escalation() -> None:
     """An import ban in April, complaints, then in October envoys expelled and all imports
     banned, then a thaw in December. By the numbers October is more of April; the article's

@@ -53,7 +53,9 @@ cut or restored, envoys expelled) dates its change whatever the onset rule below
 starts by the act and not more than CLAIM_MONTHS before it; a detente at a restoration that
 follows feelers weighing less than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile
 level is an escalation; a claimed change's label is read on the final segments, in its claim's
-direction (`_claimed`). CLAIM_PENALTY was set on the project's history corpus, where these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
+direction (`_claimed`). A series whose articles open with a claimed cooling into a hostile first
+segment with material conflict opens with an escalation against a neutral level (`_opening`):
+stories often begin with the crisis, and background is left out. CLAIM_PENALTY was set on the project's history corpus, where these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
 no claims, so their calibration is unchanged.
 
 Penalty (per dyad, from its volume): PENALTY_FACTOR x d x log(n), n the dyad's number of
@@ -568,6 +570,48 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     return out, labels, pinned
 
 
+def _opening(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, end: int, claims: list[Claimed],
+             unit: float) -> dict[str, Any] | None:
+    """An escalation at the very start of the series: its articles begin with a cooling they
+    claim within CLAIM_MONTHS of the first period (a rupture, ties cut or envoys expelled, or a
+    cooling in words with deeds by its period), into a first segment (periods 0 to `end`) that
+    is hostile with material conflict. There is nothing before to compare with (background is
+    left out), so the level before is taken as neutral (0, no events); the change starts at the
+    first period of material conflict up to the claim."""
+    first = obs.iloc[0]["start"]
+    ends = pd.to_datetime(obs["end"]).dt.date.to_numpy()
+    seg = _segment_stats(obs.iloc[:end], unit)
+    if label_change(0.0, seg["level"], 0.0, seg["mc_share"]) != "escalation":
+        return None
+    starts = []
+    for day, direction, deed in claims:
+        k = int(np.searchsorted(ends, day))
+        if direction != "cooling" or abs(_months(first, day)) > CLAIM_MONTHS or k >= end:
+            continue
+        deeds = [i for i in range(k + 1) if obs.iloc[i]["mc_share"] > 0]
+        if deeds or deed:  # a cooling in words only counts with deeds by its time
+            starts.append(deeds[0] if deeds else k)
+    if not starts:
+        return None
+    start = min(starts)
+    new = obs.iloc[start:end]
+    m1 = _means(values[:end], weights[:end])
+    return {
+        "label": "escalation", "start": new.iloc[0]["start"].isoformat(), "end": new.iloc[-1]["start"].isoformat(),
+        "start_period": new.iloc[0]["label"], "end_period": new.iloc[-1]["label"],
+        "before_start": None, "before_end": None, "before": 0.0, "after": round(seg["level"], 4),
+        "magnitude": round(seg["level"], 4),
+        # as if an equal weight of neutral events came before it
+        "strength": round(float(np.sqrt((m1[EVENTS] ** 2).sum())) * math.sqrt(seg["weight"] / 2), 4),
+        "events_before": 0, "events_after": seg["n"],
+        "material_conflict_before": 0.0, "material_conflict_after": round(seg["mc_share"], 4),
+        "material_cooperation_before": 0.0, "material_cooperation_after": round(seg["mcoop_share"], 4),
+        "_evidence_to": new.iloc[min(EVIDENCE_PERIODS, len(new)) - 1]["end"],
+        "_direction": {"means_before": [0.0] * len(range(*EVENTS.indices(len(COMPONENTS)))),
+                       "means_after": m1[EVENTS].tolist(), "scales": _scales(obs)[:3].tolist(), "unit": unit},
+    }
+
+
 def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size: int = MIN_SIZE,
                    claims: list[Claimed] | None = None) -> list[dict[str, Any]]:
     """Change points of a dyad series (from `dyad_series`), oldest first, without evidence;
@@ -584,12 +628,15 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
     bounds = _with_bursts(values, weights, [0, *algo.predict(pen=pen)], pen, min_size)
     claimed: dict[int, str] = {}
     pinned: dict[int, tuple[int, bool]] = {}
+    opening_end = bounds[1]  # the first segment the series gives, before claims split it
     if claims:
         bounds, claimed, pinned = _claimed(obs, values, weights, bounds, pen, claims, unit)
     a, b = series.attrs.get("dyad", ("?", "?"))
     # each observed period's place among all periods, empty ones included
     positions = np.searchsorted(pd.to_datetime(series["start"]).to_numpy(), pd.to_datetime(obs["start"]).to_numpy())
     out = []
+    if claims and (opening := _opening(obs, values, weights, opening_end, claims, unit)) is not None:
+        out.append({"dyad": dyad_name(a, b), "a": a, "b": b, **opening})
     for (s0, e0), (s1, e1) in zip(zip(bounds, bounds[1:]), zip(bounds[1:], bounds[2:])):
         prev, new = obs.iloc[s0:e0], obs.iloc[s1:e1]
         p, q = _segment_stats(prev, unit), _segment_stats(new, unit)
