@@ -700,6 +700,29 @@ def test_dates_hung_on_a_naming_clause_and_participles_share_them(code) -> None:
     assert "REQUEST" not in {e.event_type for e in events}  # "what it called ... on Tuesday" calls on nobody
 
 
+def test_seeking_to_act_is_an_aim_not_a_request(code) -> None:
+    (ev,) = code("Colombia is seeking to restore ties with Ecuador.", pub_date=PUB)
+    assert (ev.event_type, ev.quad_class) == ("AGREE", "verbal_cooperation")
+    assert code("Iran sought to reassure Saudi Arabia.", pub_date=PUB) == []  # and no classifier guess
+    (asked,) = code("Pakistan sought help from China.", pub_date=PUB)
+    assert (asked.event_type, asked.recipient[0].code) == ("REQUEST", "CHN")
+
+
+def test_charges_d_affaires_are_envoys_not_accusations(code) -> None:
+    (ev,) = code("Colombia and Ecuador agreed to exchange charges d'affaires.", pub_date=PUB)
+    assert ev.event_type == "AGREE"
+    (recall,) = code("Iran recalled its charge d'affaires from Riyadh.", pub_date=PUB)
+    assert (recall.event_type, recall.mode) == ("SANCTION", "withdraw")
+
+
+def test_an_act_in_a_participle_of_what_is_undone_is_background(code) -> None:
+    events = code("The two countries agreed to exchange envoys, restoring diplomatic links broken off by Quito "
+                  "after the raid.", pub_date=PUB)
+    cut = [e for e in events if e.event_type == "SANCTION"]
+    assert cut and all(e.historical for e in cut)
+    assert not any(e.historical for e in events if e.event_type != "SANCTION")
+
+
 def test_an_act_whose_undoing_has_not_come_is_background(code) -> None:
     (ev,) = code("China broke off high-level contacts with Norway after the award, and they have not resumed.",
                  pub_date=PUB)

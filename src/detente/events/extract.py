@@ -219,6 +219,9 @@ def object_words(tok: Token) -> set[str]:
             words.add("PERSON")
         for c in h.children:
             if c.dep_ in ("compound", "amod"):
+                if h.lower_.replace("\u2019", "'") == "d'affaires":
+                    words.add("chargé")  # "exchange charges d'affaires": envoys, not accusations
+                    continue
                 words.add(_lemma(c))
                 words.add(c.lower_)
                 words.add(f"{c.lower_} {h.lower_}")
@@ -1354,6 +1357,10 @@ class SentenceCoder:
                 return None
             if "complement" in flags and comp_event is None:
                 return None
+            if "intent" in flags and rule.event == "REQUEST" and comp_event is None and any(
+                    c.dep_ == "xcomp" and _to_infinitive(c) for c in v.children):
+                self.statement = True
+                return None  # "sought to reassure Riyadh": its own aim, asking no one for anything
             if flags & {"refuse", "deliberate"} and any(
                     _lemma(c) in self.cues.get("talk", ()) for c in v.children if c.dep_ in ("xcomp", "ccomp")):
                 self.statement = True  # and no classifier guess for it either
@@ -1449,8 +1456,18 @@ class SentenceCoder:
         if rule.objects:
             words += [c for c in v.children if c.dep_ in ("dobj", "nsubjpass") and (c.lemma_.lower() in rule.objects or c.lower_ in rule.objects)]
         cand = self._make(v, rule, rule.event, actor, recipient, v, words)
-        cand.background = cand.background or donated
+        cand.background = cand.background or donated or self._undone(v)
         return cand
+
+    def _undone(self, v: Token) -> bool:
+        """"restoring diplomatic links broken off by Quito", "lifted sanctions imposed by Washington":
+        an act told in a participle of what another act undoes is the past being undone."""
+        if v.dep_ != "acl" or v.tag_ != "VBN":
+            return False
+        undoing = v.head.head if v.head.dep_ in ("dobj", "nsubjpass") else None
+        rule = self.rules.get(undoing.i) if undoing is not None else None
+        return undoing is not None and (_lemma(undoing) in self.cues.get("resumption", ())
+                                        or rule is not None and rule.event in ("RETREAT", "CONCEDE"))
 
     def _purpose_event(self, v: Token, n: Token) -> bool:
         """Whether a verb or its event noun has a to-infinitive purpose that is an event of its own."""
@@ -1624,7 +1641,7 @@ def derive(rule: TriggerRule, comp: str, comp_rule: TriggerRule, helping: bool =
     parties move their forces together (see moves_jointly).
     """
     flags = rule.flags
-    if "intent" in flags and rule.event == "REQUEST":
+    if "intent" in flags and rule.event == "REQUEST" and comp_rule.pos == "NOUN":
         flags = flags | {"request"}  # "seeks the release of", "sought closer cooperation from": asking
     elif "intent" in flags:
         if comp in COOPERATIVE:
