@@ -1249,6 +1249,20 @@ def test_a_leader_named_in_full_is_his_surname_later(code) -> None:
     assert [(e.event_type, countries(e.actor)) for e in events] == [("CONSULT", ["CUB"]), ("SUPPORT", ["CUB"])]
 
 
+def test_a_surname_named_in_full_before_is_the_person_not_a_city(code) -> None:
+    # "Santos" is also a Brazilian port in the gazetteer
+    events = code("Obama met Colombian President Juan Manuel Santos. Obama praised Santos.", pub_date="2011-04-08")
+    assert [(e.event_type, countries(e.recipient)) for e in events] == [("CONSULT", ["COL"]), ("SUPPORT", ["COL"])]
+
+
+def test_repairing_ties_is_cooperation_and_an_act_months_before_is_background(code) -> None:
+    (ev,) = code("Colombia has repaired its ties with Ecuador.", pub_date="2011-04-08")
+    assert (ev.event_type, countries(ev.recipient)) == ("SUPPORT", ["ECU"])
+    events = code("Colombia and Ecuador have agreed to restore full diplomatic relations, the two presidents "
+                  "announced, 32 months after Quito cut ties.", pub_date="2010-11-27")
+    assert [(e.event_type, e.historical) for e in events] == [("AGREE", False), ("SANCTION", True)]
+
+
 def test_the_two_leaders_are_leaders_not_venues(code) -> None:
     ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",

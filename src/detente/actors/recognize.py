@@ -292,6 +292,10 @@ class DocumentActors:
         text = self.phrase_text(head)
         if head_mention is not None:
             e = _pick(head_mention.entries, self.day)
+            if e.kind == "place" and head_mention.end - head_mention.start == 1 and head.text in self.people:
+                # "Obama praised Santos" after "Colombian President Juan Manuel Santos": the person
+                # the text named in full, not the city.
+                return [self.people[head.text].model_copy(update={"text": head.text})]
             if e.kind == "place":
                 # A city or region is where something happens, or what is hit: never an actor.
                 if as_actor:

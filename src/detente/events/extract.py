@@ -999,8 +999,8 @@ class SentenceCoder:
             if t.i == verb.i and _repeated(t):
                 return True
             if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
-                    c.dep_ == "npadvmod" and c.lower_ in ("years", "decades") for c in t.children):
-                return True  # "ten years after Venezuela broke off relations"
+                    c.dep_ == "npadvmod" and c.lower_ in ("years", "decades", "months") for c in t.children):
+                return True  # "ten years after Venezuela broke off relations", "32 months after Quito cut ties"
             if t.i == verb.i and t.tag_ == "VBD" and any(
                     c.dep_ == "conj" and c.i > t.i and _lemma(c) in self.cues.get("resumption", ())
                     and any(a.dep_ == "aux" and a.tag_ in ("VBP", "VBZ") for a in c.children)
@@ -1011,7 +1011,7 @@ class SentenceCoder:
                 return True  # "frozen since the shooting, in which guards killed two smugglers": the past recalled
         for a in chain[1:]:
             if a.lemma_.lower() == "anniversary" or (a.dep_ == "prep" and a.lower_ in ("after", "since") and any(
-                    g.lower_ in ("years", "decades") for g in a.head.children if g.dep_ == "npadvmod")):
+                    g.lower_ in ("years", "decades", "months") for g in a.head.children if g.dep_ == "npadvmod")):
                 return True  # "the 30th anniversary of the massacre", "ten years after X broke off relations"
         # The habitual present: a present-tense event verb with no auxiliary, in a body sentence
         # ("Pakistan imports most of its arms from China"); headlines (the first sentence) use the
