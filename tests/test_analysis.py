@@ -775,6 +775,27 @@ def test_a_series_that_opens_with_a_claimed_rupture_starts_with_an_escalation() 
     assert found([(dt.date(2016, 1, 3), "warming", True)]) == []
 
 
+def test_a_claimed_act_just_before_a_change_dates_it() -> None:
+    """Ties cut in the month of a raid (ten events), a lone friendly event months before: the
+    change may fall after the raid month (the segment before needs two periods), but the act
+    claimed in the raid month dates it, whatever later articles recall."""
+    from detente.analysis import changes
+
+    rows = [("2007-10-10", 2.5, "verbal_cooperation"), ("2008-03-20", 3.5, "verbal_cooperation"),
+            ("2008-03-22", -2.0, "verbal_conflict")]
+    rows += [(f"2008-03-{d:02d}", -6.0 if d % 2 else -4.0, "material_conflict") for d in range(2, 16, 2)]
+    rows += [(f"2008-{m:02d}-10", -6.0, "material_conflict") for m in (5, 7, 9)]
+    rows += [("2009-11-10", 3.5, "verbal_cooperation"), ("2009-11-12", 4.0, "verbal_cooperation"),
+             ("2010-11-10", 2.5, "verbal_cooperation"), ("2011-04-10", 5.0, "verbal_cooperation")]
+    series = _sparse_series(rows)
+    obs, values, weights = changes.signal_matrix(series)
+    assert list(obs["label"][:3]) == ["2007-10", "2008-03", "2008-05"]
+    cut_in_march = [(dt.date(2008, 3, 3), "cooling", True)]
+    out, labels, pinned = changes._claimed(obs, values, weights, [0, 2, 5, len(obs)],
+                                           changes.dyad_penalty(series), cut_in_march, float(series.attrs["unit"]))
+    assert (out, labels, pinned) == ([0, 2, 5, len(obs)], {2: "escalation"}, {2: (1, False)})
+
+
 def test_a_claimed_rupture_in_a_dyad_already_hostile_is_an_escalation() -> None:
     """An import ban in April, complaints, then in October envoys expelled and all imports
     banned, then a thaw in December. By the numbers October is more of April; the article's

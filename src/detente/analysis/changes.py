@@ -50,7 +50,8 @@ reports the act. A claim is not taken by a change the other way within CLAIM_MON
 series must agree (the claimed month already on the new side, and the label in the claim's
 direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
 cut or restored, envoys expelled) dates its change whatever the onset rule below says (it
-starts by the act and not more than CLAIM_MONTHS before it; a detente at a restoration that
+starts by the earliest act claimed near it, even one in the period before the change, and not
+more than CLAIM_MONTHS before it; a detente at a restoration that
 follows feelers weighing less than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile
 level is an escalation; a claimed change's label is read on the final segments, in its claim's
 direction (`_claimed`). A series whose articles open with a claimed cooling into a hostile first
@@ -529,8 +530,12 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
             label = label_of(out[i - 1], out[i], out[i + 1], direction, deed)
             if label == "escalation":
                 labels[out[i]] = "escalation"
-            if deed and CLAIM_DIRECTIONS.get(label) == direction and out[i] <= at < out[i + 1]:
-                pinned.setdefault(out[i], (at, False))
+            if deed and CLAIM_DIRECTIONS.get(label) == direction and out[i - 1] < at < out[i + 1]:
+                # the change starts by the act, the earliest of those claimed near it (a later
+                # article recalling "broke off relations after the raid" does not move it)
+                held = pinned.get(out[i])
+                if held is None or not held[1] and at < held[0]:
+                    pinned[out[i]] = (at, False)
         pending = [c for c in pending if c not in placed_by_others]
         for claim in [c for c in pending if c[2] and c[1] == "warming"]:
             # A claimed restoration inside a detente's new segment, after periods that weigh less
