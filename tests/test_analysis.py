@@ -493,6 +493,15 @@ def test_a_claim_told_with_its_past_date_is_background() -> None:
     # an anniversary recalls the act
     (claim,) = find_claims("A year after Saudi Arabia expelled Canada's ambassador, neither country has one.")
     assert claim["past"] is True
+    (claim,) = find_claims("Relations between them remain frozen more than a year after the war.")
+    assert claim["past"] is True
+    # ... but an act told on its day is news, years after what it undoes
+    (claim,) = find_claims("Hammond reopened Britain's embassy in Tehran on Sunday, nearly four years after it was "
+                           "ransacked by protesters.")
+    assert claim["past"] is False
+    # "for the first time since 2011" tells the last time, not the claim's year
+    (claim,) = find_claims("Britain and Iran will exchange ambassadors for the first time since 2011.")
+    assert (claim["rule"], claim["years"]) == ("exchanged ambassadors", [])
     # "last year" recalls the shift; the article does not report it
     summary = summarize_events([], "France wants to work with Australia, with which it restored close ties last year.")
     assert [(c["direction"], c["background"]) for c in summary["claims"]] == [("warming", True)]

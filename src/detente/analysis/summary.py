@@ -84,13 +84,39 @@ _TIME_BEFORE, _TIME_AFTER = 30, 60
 _AGO = re.compile(r"\b(?:(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few)\s+"
                   r"(?:years|decades)\s+(?:ago|earlier|before)|(?:a|one)\s+year\s+(?:ago|earlier|before)|"
                   # "restored close ties last year": the article recalls the shift, it does not report it
-                  r"last\s+year|the\s+(?:previous|preceding)\s+year|the\s+year\s+before|"
-                  # "a year after Saudi Arabia expelled Canada's ambassador": the anniversary, not the act
-                  r"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|several|many|"
-                  r"a\s+few)\s+(?:months|years?|decades?)\s+(?:after|since)|(?:months|years)\s+after)\b", re.IGNORECASE)
+                  r"last\s+year|the\s+(?:previous|preceding)\s+year|the\s+year\s+before)\b", re.IGNORECASE)
+# "a year after Saudi Arabia expelled Canada's ambassador": the anniversary, not the act
+_AFTER = re.compile(r"\b(?:(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|several|"
+                    r"many|a\s+few)\s+(?:months|years?|decades?)\s+(?:after|since)|(?:months|years)\s+after)\b",
+                    re.IGNORECASE)
 # "in 2013", "in November 2013", "since early 2016": the year a claim is told of
 _YEAR = re.compile(r"\b(?:in|since|from|until|between)\s+(?:(?:early|late|mid-?)\s*)?(?:(?:jan|feb|mar|apr|may|jun|jul|"
                    r"aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?)?((?:19|20)\d\d)\b", re.IGNORECASE)
+# "on Sunday", "this week": the claim is dated as news
+_NEWS_DAY = re.compile(r"\b(?:on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|today|yesterday|"
+                       r"this\s+week)\b", re.IGNORECASE)
+
+
+def _recalled(sentence: str, m: re.Match[str], near: str) -> bool:
+    """Whether a claim is told as the past: "cut ties two years ago", "a year after Riyadh expelled
+    the ambassador", "remain frozen a year after the war"; but "reopened its embassy on Sunday,
+    four years after it was stormed" reports the reopening."""
+    if _AGO.search(near):
+        return True
+    if _AFTER.search(sentence[max(0, m.start() - _TIME_BEFORE):m.end()]):
+        return True
+    return bool(_AFTER.search(near)) and not _NEWS_DAY.search(near)
+
+
+# "will exchange ambassadors for the first time since 2011": the year of the last time, not of the claim
+_FIRST = re.compile(r"\bfirst(?:\s+\w+){0,3}\s*$", re.IGNORECASE)
+
+
+def _told_years(text: str) -> list[int]:
+    """The years `text` tells a claim of (`_YEAR`), not those of a 'first time since'."""
+    return [int(m.group(1)) for m in _YEAR.finditer(text) if not _FIRST.search(text[max(0, m.start() - 30):m.start()])]
+
+
 # "withdrawn last November", "frozen since August", "earlier this month": the month a claim is
 # told of, resolved against the article's date (full month names: "may" is a modal)
 _MONTH_TOLD = re.compile(r"\b(?:in|last|since|early|late|mid-?|by)\s+(?:(?:early|late|mid-?)\s*)?(?:January|February|"
@@ -229,7 +255,8 @@ def find_claims(text: str) -> list[dict[str, Any]]:
                     "sentence": sentence, "sentence_number": i, "direction": rule.direction, "phrase": m.group(0),
                     "rule": rule.name, "phrases": [], "negated": negated,
                     "hedged": bool(_HEDGE.search(before)) and not _ANNOUNCED.search(before), "start": m.start(), "end": m.end(), "deed": False,
-                    "past": bool(_AGO.search(near)), "years": [int(y) for y in _YEAR.findall(near)],
+                    "past": _recalled(sentence, m, near),
+                    "years": _told_years(near),
                     "month": (found.group(0) if (found := _MONTH_TOLD.search(near)) else None)})
                 claim["deed"] = claim["deed"] or rule.deed
                 if m.group(0) not in claim["phrases"]:
