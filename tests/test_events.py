@@ -1263,6 +1263,12 @@ def test_repairing_ties_is_cooperation_and_an_act_months_before_is_background(co
     assert [(e.event_type, e.historical) for e in events] == [("AGREE", False), ("SANCTION", True)]
 
 
+def test_an_escort_is_a_companion_not_a_target(code) -> None:
+    (ev,) = code("On Sunday the U.S. aircraft carrier Abraham Lincoln sailed into the Gulf through the strait, "
+                 "escorted by the British frigate HMS Argyll.", pub_date="2012-01-23")
+    assert (ev.event_type, countries(ev.actor), ev.recipient) == ("MOBILIZE", ["USA"], [])
+
+
 def test_the_two_leaders_are_leaders_not_venues(code) -> None:
     ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",

@@ -1173,6 +1173,11 @@ class SentenceCoder:
             if is_source:
                 skip.update(w.i for c in t.children if c.dep_ in ("nsubj", "prep", "npadvmod", "dobj", "dative")
                             for w in c.subtree)  # "..., the head of the mission told reporters in Geneva"
+        # Companions are not targets: "sailed into the Gulf, escorted by a British frigate".
+        companions = self.cues.get("companion", frozenset())
+        for t in self.sent:
+            if t.dep_ in ("advcl", "acl") and t.tag_ == "VBN" and _lemma(t) in companions:
+                skip.update(w.i for w in t.subtree)
         # Descriptions are not targets: "the levy, a tax that the IMF had once held up as an example".
         for t in self.sent:
             aside = t.dep_ == "appos" or t.dep_ == "relcl" and t.left_edge.i > 0 and \
