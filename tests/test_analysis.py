@@ -370,6 +370,11 @@ def test_find_claims_phrases() -> None:
     assert "turning from competitive to cooperative" in claims[1]["phrases"]
     assert any("tensions rose" in p for p in claims[3]["phrases"])
     assert find_claims("Global warming and cool weather.") == []
+    # Commonwealth envoys are high commissioners; an envoy "called home" is recalled
+    for text in ("Pakistan recalled its high commissioner from New Delhi for consultations on Monday.",
+                 "India's envoy in Islamabad was called home for consultations."):
+        (claim,) = find_claims(text)
+        assert (claim["rule"], claim["deed"]) == ("recalled envoy", True)
     assert split_sentences("Mr. Lavrov met U.S. officials. They agreed.") == [
         "Mr. Lavrov met U.S. officials.", "They agreed."]
 
