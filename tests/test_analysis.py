@@ -784,6 +784,12 @@ def test_a_series_that_opens_with_a_claimed_rupture_starts_with_an_escalation() 
 
     assert found([]) == []
     assert found([(dt.date(2016, 1, 3), "cooling", True)]) == [("escalation", "2016-01", 0.0)]
+    (opening,) = changes.detect_changes(series, claims=[(dt.date(2016, 1, 3), "cooling", True)])
+    assert opening["opening"] and opening["events_before"] == 0 and opening["before_start"] is None
+    # an alert watches for turns: the dyad was in this crisis when the watch began
+    from detente.analysis.alerts import Rule, _change
+
+    assert _change(Rule(name="r", labels=("escalation",)), [{**opening, "evidence": []}]) is None
     assert found([(dt.date(2016, 1, 5), "cooling", False)]) == [("escalation", "2016-01", 0.0)]
     assert found([(dt.date(2016, 8, 5), "cooling", True)]) == []  # months after the start: not the opening
     assert found([(dt.date(2016, 1, 3), "warming", True)]) == []

@@ -203,7 +203,8 @@ def _change(rule: Rule, changes: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not changes:
         return None
     c = changes[-1]  # the turn the dyad is in now; earlier ones are its history
-    if c["label"] not in rule.labels or c["strength"] < rule.min_strength:
+    if c.get("opening") or c["label"] not in rule.labels or c["strength"] < rule.min_strength:
+        # a series that opens with a crisis was in it when the watch began: no turn was seen
         return None
     message = (f"{c['label']} {c['dyad']} from {c['start_period']}: index {c['before']:+.2f} -> {c['after']:+.2f}, "
                f"strength {c['strength']:.2f}, {c['events_after']} events since")

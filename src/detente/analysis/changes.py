@@ -602,7 +602,7 @@ def _opening(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, end: in
     new = obs.iloc[start:end]
     m1 = _means(values[:end], weights[:end])
     return {
-        "label": "escalation", "start": new.iloc[0]["start"].isoformat(), "end": new.iloc[-1]["start"].isoformat(),
+        "label": "escalation", "opening": True, "start": new.iloc[0]["start"].isoformat(), "end": new.iloc[-1]["start"].isoformat(),
         "start_period": new.iloc[0]["label"], "end_period": new.iloc[-1]["label"],
         "before_start": None, "before_end": None, "before": 0.0, "after": round(seg["level"], 4),
         "magnitude": round(seg["level"], 4),
@@ -675,6 +675,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         out.append({
             "dyad": dyad_name(a, b), "a": a, "b": b,
             "label": claimed.get(s1) or label_change(p["level"], q["level"], p["mc_share"], q["mc_share"]),
+            "opening": False,
             "start": q["first"]["start"].isoformat(), "end": q["last"]["start"].isoformat(),
             "start_period": q["first"]["label"], "end_period": q["last"]["label"],
             "before_start": p["first"]["label"], "before_end": p["last"]["label"],
@@ -755,7 +756,8 @@ def dyad_changes(store: Store, a: str, b: str, freq: str = "month", count: str =
                  penalty: float | None = None, n_evidence: int = N_EVIDENCE) -> list[dict[str, Any]]:
     """The labelled change points of one dyad, oldest first, each with its evidence events.
 
-    Each change: dyad, a, b, label, start/end (first days of the first and last period of the
+    Each change: dyad, a, b, label, opening (the series opens with it: nothing before, see
+    `_opening`), start/end (first days of the first and last period of the
     new level) with start_period/end_period labels, before_start/before_end, before and after
     levels, magnitude (after - before), strength (|magnitude| x sqrt of the harmonic mean of
     the events on both sides), events_before/after, material-conflict shares, evidence.

@@ -143,7 +143,8 @@ def register(app: typer.Typer) -> None:
         if empty:
             out.print(f"({empty} periods without events not shown)")
         for c in changes:
-            out.print(f"change: [bold]{c['label']}[/] from {c['start_period']} "
+            opens = " (the series opens with it)" if c.get("opening") else ""
+            out.print(f"change: [bold]{c['label']}[/] from {c['start_period']}{opens} "
                       f"(index {c['before']:+.2f} -> {c['after']:+.2f}, material conflict "
                       f"{c['material_conflict_before']:.0%} -> {c['material_conflict_after']:.0%}, "
                       f"{c['events_before']} -> {c['events_after']} events)")
@@ -226,7 +227,8 @@ def register(app: typer.Typer) -> None:
             lead = c["evidence"][0] if c["evidence"] else None
             lines = [f"{lead['event_type']}: {_short(lead['sentence'], 80)}"] if lead else []
             lines += [f"claimed: \"{claim['phrase']}\" ({claim['date']})" for claim in c.get("claims", [])[:1]]
-            table.add_row(c["dyad"], c["label"], c["start_period"], f"{c['before']:+.2f} -> {c['after']:+.2f}",
+            table.add_row(c["dyad"], c["label"], c["start_period"] + (" (opens)" if c.get("opening") else ""),
+                          f"{c['before']:+.2f} -> {c['after']:+.2f}",
                           f"{c['material_conflict_before']:.0%} -> {c['material_conflict_after']:.0%}",
                           f"{c['events_before']} -> {c['events_after']}", Text("\n".join(lines)))
         out.print(table)
