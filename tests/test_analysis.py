@@ -795,6 +795,29 @@ def test_a_series_that_opens_with_a_claimed_rupture_starts_with_an_escalation() 
     assert found([(dt.date(2016, 1, 3), "warming", True)]) == []
 
 
+def test_a_claimed_rupture_in_a_busy_month_of_a_hostile_dyad_is_an_escalation() -> None:
+    """Complaints and a measure every other month, then a month of twenty (ministers barred,
+    envoys expelled) with the same mix of words and deeds, then quieter again. The index and the
+    share of material conflict barely move; the claimed rupture and conflict per month, six
+    times what it was, make the month an escalation. A claim in words does not."""
+    from detente.analysis import changes
+
+    rows = [(f"2017-{m:02d}-{d}", score, kind) for m in (1, 3, 5, 7, 11)
+            for d, score, kind in (("10", -3.0, "verbal_conflict"), ("12", -4.0, "material_conflict"))]
+    rows += [(f"2017-09-{d:02d}", -3.0 if d % 2 else -5.0, "verbal_conflict" if d % 2 else "material_conflict")
+             for d in range(2, 22)]
+    rows += [("2018-01-10", -3.0, "verbal_conflict"), ("2018-01-12", -4.0, "material_conflict")]
+    series = _sparse_series(rows)
+
+    def found(claims: list) -> list[tuple[str, str]]:
+        return [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=claims)
+                if c["label"] != "stable"]
+
+    assert found([]) == []
+    assert found([(dt.date(2017, 9, 14), "cooling", True)]) == [("escalation", "2017-09")]
+    assert found([(dt.date(2017, 9, 14), "cooling", False)]) == []
+
+
 def test_a_claimed_act_just_before_a_change_dates_it() -> None:
     """Ties cut in the month of a raid (ten events), a lone friendly event months before: the
     change may fall after the raid month (the segment before needs two periods), but the act

@@ -53,7 +53,8 @@ cut or restored, envoys expelled) dates its change whatever the onset rule below
 starts by the earliest act claimed near it, even one in the period before the change, and not
 more than CLAIM_MONTHS before it; a detente at a restoration that
 follows feelers weighing less than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile
-level is an escalation; a claimed change's label is read on the final segments, in its claim's
+level is an escalation (in a dyad already hostile, also a rupture in a period where conflict per
+period rises INTENSITY_RISE-fold); a claimed change's label is read on the final segments, in its claim's
 direction (`_claimed`). A series whose articles open with a claimed cooling into a hostile first
 segment with material conflict opens with an escalation against a neutral level (`_opening`):
 stories often begin with the crisis, and background is left out. CLAIM_PENALTY was set on the project's history corpus, where these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
@@ -160,6 +161,7 @@ ACT_FEELER_SHARE = 1.0  # feelers before a claimed restoration weigh less than i
 BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (benchmarks/changes.md)
 CLAIM_PENALTY = 0.25  # a claimed change's price in changes: the text gives its place and direction
 CLAIM_MONTHS = 2
+INTENSITY_RISE = 3.0  # a claimed rupture in a hostile dyad is an escalation at this rise in conflict per period
 N_EVIDENCE = 5
 N_CLAIMS = 3
 CLAIM_LEAD_DAYS = 31
@@ -279,7 +281,7 @@ def dyad_penalty(series: pd.DataFrame) -> float:
 def _segment_stats(rows: pd.DataFrame, unit: float) -> dict[str, Any]:
     coop, conflict = float(rows["coop_weight"].sum()), float(rows["conflict_weight"].sum())
     total = coop + conflict
-    return {"level": (coop - conflict) / total if total else 0.0,
+    return {"level": (coop - conflict) / total if total else 0.0, "conflict": conflict, "periods": len(rows),
             "mc_share": float(rows["material_conflict_weight"].sum()) / total if total else 0.0,
             "mcoop_share": float(rows["material_cooperation_weight"].sum()) / total if total else 0.0,
             "n": int(rows["n_events"].sum()), "weight": total / unit,
@@ -438,10 +440,14 @@ def _months(a: dt.date, b: dt.date) -> int:
     return (b.year - a.year) * 12 + b.month - a.month
 
 
-def _rupture(label: str, after_level: float, direction: str, deed: bool) -> str:
+def _rupture(label: str, before: dict[str, Any], after: dict[str, Any], direction: str, deed: bool) -> str:
     """A claimed diplomatic rupture (ties cut, envoys expelled) into a hostile level is an
-    escalation, not a deterioration."""
-    if deed and direction == "cooling" and label == "deterioration" and after_level <= ESCALATION_LEVEL:
+    escalation, not a deterioration; in a dyad already hostile, also when conflict per period
+    rises INTENSITY_RISE-fold (a crisis told in one busy month among quieter hostile ones)."""
+    if not (deed and direction == "cooling" and after["level"] <= ESCALATION_LEVEL):
+        return label
+    if label == "deterioration" or label == "stable" and \
+            after["conflict"] / after["periods"] >= INTENSITY_RISE * before["conflict"] / before["periods"]:
         return "escalation"
     return label
 
@@ -481,7 +487,7 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     def label_of(x: int, cut: int, end: int, direction: str, deed: bool) -> str:
         before, after = _segment_stats(obs.iloc[x:cut], unit), _segment_stats(obs.iloc[cut:end], unit)
         label = label_change(before["level"], after["level"], before["mc_share"], after["mc_share"])
-        return _rupture(label, after["level"], direction, deed)
+        return _rupture(label, before, after, direction, deed)
 
     def proposal(claim: Claimed) -> tuple[float, list[int], str] | None:
         """The change a claim places, with its net gain (gain - price), or None if none pays."""
