@@ -1269,6 +1269,18 @@ def test_an_escort_is_a_companion_not_a_target(code) -> None:
     assert (ev.event_type, countries(ev.actor), ev.recipient) == ("MOBILIZE", ["USA"], [])
 
 
+def test_routes_closed_a_foreign_party_ordered_out_and_the_strike_after_it(code) -> None:
+    events = code("Pakistan closed NATO's supply routes into Afghanistan and ordered the United States to leave an "
+                  "air base within 15 days after NATO aircraft killed 24 Pakistani soldiers at two border posts on "
+                  "Saturday.", pub_date="2011-11-27")
+    assert [(e.event_type, e.mode, [a.code for a in e.actor], countries(e.recipient)) for e in events] == [
+        ("COERCE", "restrict", ["PAK"], ["IGONATO"]), ("SANCTION", "expel", ["PAK"], ["USA"]),
+        ("ASSAULT", None, ["IGONATO"], ["PAK"])]
+    (sorry,) = code("Clinton told Pakistan that Washington was sorry for the deaths of 24 Pakistani soldiers.",
+                    pub_date="2012-07-05")
+    assert (sorry.event_type, countries(sorry.actor), countries(sorry.recipient)) == ("CONCEDE", ["USA"], ["PAK"])
+
+
 def test_the_two_leaders_are_leaders_not_venues(code) -> None:
     ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",

@@ -294,6 +294,11 @@ def _object_parts(objects: frozenset[str]) -> tuple[frozenset[str], tuple[tuple[
             tuple(tuple(o.split("+")) for o in sorted(objects) if "+" in o))
 
 
+# A foreign party ordered to leave is expelled (CAMEO 1661, as "ordered the Americans out").
+EXPELLED = TriggerRule(lemma="order", particle=None, pos="VERB", event="SANCTION", mode="expel", cameo="1661",
+                       objects=None, preps=(), flags=frozenset(), context=None)
+
+
 def _naming(tok: Token, children: list[Token]) -> bool:
     """ "called it an accident", "dubbed the plan a trap": a verb naming a thing, calling on no one."""
     return _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in children}
@@ -1302,11 +1307,21 @@ class SentenceCoder:
             comp = self._complement(v)
             comp_rule = self.rules.get(comp.i) if comp is not None else None
             if comp is not None and comp_rule is not None and comp_rule.event:
-                consumed.update(t.i for t in comp.subtree if t.i in self.rules and t.i != comp.i)
+                # a clause of its own below the ordered act ("... after NATO aircraft killed 24
+                # soldiers") is an event of its own
+                own_clauses = {t.i for c in comp.children if c.dep_ in ("advcl", "ccomp")
+                               and any(x.dep_ in ("nsubj", "nsubjpass") for x in c.children) for t in c.subtree}
+                consumed.update(t.i for t in comp.subtree if t.i in self.rules and t.i != comp.i
+                                and t.i not in own_clauses)
                 consumed.add(comp.i)
                 actor = self.code_tokens(subject_tokens(v), self.speaker_of(v), as_actor=True)
                 c_actor, c_recipient = (self.verb_arguments(comp, comp_rule, comp_rule.event) if comp_rule.pos != "NOUN"
                                         else self.noun_arguments(comp, comp_rule, comp_rule.event))
+                home = {a.country for a in actor if a.country}
+                if comp_rule.event == "RETREAT" and comp_rule.pos != "NOUN" and c_actor and home and \
+                        all(a.country and a.country not in home for a in c_actor):
+                    # "ordered the United States to leave an air base": a foreign party told to go is expelled
+                    return self._make(comp, EXPELLED, "SANCTION", actor, c_actor, v, [v, comp])
                 if comp_rule.pos != "NOUN" and c_actor and c_actor != actor and not is_passive(comp):
                     # "ordered operators to block access": the ordered party carries it out for the actor
                     c_recipient = c_recipient or []
