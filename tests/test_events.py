@@ -1281,6 +1281,18 @@ def test_routes_closed_a_foreign_party_ordered_out_and_the_strike_after_it(code)
     assert (sorry.event_type, countries(sorry.actor), countries(sorry.recipient)) == ("CONCEDE", ["USA"], ["PAK"])
 
 
+def test_a_near_miss_is_not_done_and_a_since_clause_recalls_the_start_of_a_state(code) -> None:
+    (near,) = code("Kuwait and the Philippines had been close to signing an agreement on domestic workers.",
+                   pub_date="2018-04-26")
+    assert near.event_type == "SUPPORT" and near.hypothetical
+    (since,) = code("Relations have been strained since India revoked Kashmir's autonomy.", pub_date="2020-06-01")
+    assert since.historical
+    # with a date of its own, the date places it
+    (dated,) = code("Neither country has had a high commissioner in the other's capital since Pakistan expelled "
+                    "India's envoy last August.", pub_date="2020-06-01")
+    assert (dated.date, dated.date_precision, dated.historical) == (D(2019, 8, 1), "month", False)
+
+
 def test_the_two_leaders_are_leaders_not_venues(code) -> None:
     ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",

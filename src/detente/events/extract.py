@@ -952,6 +952,9 @@ class SentenceCoder:
             if t.dep_ == "acl" and t.head.lemma_.lower() in self.cues.get("hearsay", ()) and \
                     any(c.dep_ == "mark" and c.lower_ == "that" for c in t.children):
                 hypothetical = True  # "accusations that it backed the incursion": alleged, not reported
+            if t.dep_ == "pcomp" and t.tag_ == "VBG" and t.head.lower_ == "to" and \
+                    t.head.head.lower_ in ("close", "closer", "near", "nearer"):
+                hypothetical = True  # "had been close to signing an agreement": nearly, not done
             if t.lemma_.lower() in self.cues.get("wishful", ()) or t.lower_ in self.cues.get("wishful", ()):
                 hypothetical = True  # "voiced hope that Greece will help", "expressed pessimism over holding talks"
             if depth > 0 and t.pos_ == "NOUN" and t.lemma_.lower() in UNDONE_NOUNS and \
@@ -1006,6 +1009,14 @@ class SentenceCoder:
             if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
                     c.dep_ == "npadvmod" and c.lower_ in ("years", "decades", "months") for c in t.children):
                 return True  # "ten years after Venezuela broke off relations", "32 months after Quito cut ties"
+            if t.i == verb.i and verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "since" for c in t.children) \
+                    and any(a.dep_ == "aux" and a.lemma_ == "have" for a in verb.head.children) \
+                    and not any(w.ent_type_ == "DATE" for c in verb.children
+                                if c.dep_ == "npadvmod" or c.dep_ == "prep" and c.lower_ in ("in", "on", "at", "during")
+                                for w in c.subtree):
+                # "ties have been frozen since Russia annexed Crimea": the start of a state, recalled;
+                # with a date of its own ("since Pakistan expelled India's envoy last August") the date places it
+                return True
             if t.i == verb.i and t.tag_ == "VBD" and any(
                     c.dep_ == "conj" and c.i > t.i and _lemma(c) in self.cues.get("resumption", ())
                     and any(a.dep_ == "aux" and a.tag_ in ("VBP", "VBZ") for a in c.children)
