@@ -708,6 +708,13 @@ def test_seeking_to_act_is_an_aim_not_a_request(code) -> None:
     assert (asked.event_type, asked.recipient[0].code) == ("REQUEST", "CHN")
 
 
+def test_an_envoy_presenting_credentials_is_diplomatic_cooperation(code) -> None:
+    (ev,) = code("The new Saudi ambassador presented credentials to Iranian President Ebrahim Raisi on Tuesday.",
+                 pub_date="2023-09-07")
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("SUPPORT", ["SAU"], ["IRN"])
+    assert code("The minister presented a plan to parliament.", pub_date="2023-09-07") == []
+
+
 def test_charges_d_affaires_are_envoys_not_accusations(code) -> None:
     (ev,) = code("Colombia and Ecuador agreed to exchange charges d'affaires.", pub_date=PUB)
     assert ev.event_type == "AGREE"
