@@ -1300,6 +1300,15 @@ def test_a_near_miss_is_not_done_and_a_since_clause_recalls_the_start_of_a_state
     assert (dated.date, dated.date_precision, dated.historical) == (D(2019, 8, 1), "month", False)
 
 
+@pytest.mark.parametrize("sentence, day, country", [
+    ("Bashir visited Juba on Friday.", "2013-04-12", "SDN"),
+    ("Correa said Ecuador would not restore ties.", "2009-05-02", "ECU"),
+    ("Mahathir criticised Singapore on Tuesday.", "2018-10-02", "MYS"),
+])
+def test_leaders_named_by_surname(sentence: str, day: str, country: str, code) -> None:
+    assert countries(code(sentence, pub_date=day)[0].actor) == [country]
+
+
 def test_the_two_leaders_are_leaders_not_venues(code) -> None:
     ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",
