@@ -1309,6 +1309,14 @@ def test_leaders_named_by_surname(sentence: str, day: str, country: str, code) -
     assert countries(code(sentence, pub_date=day)[0].actor) == [country]
 
 
+def test_a_gerund_a_noun_is_about_is_no_act(code) -> None:
+    events = code("Nepal's state oil company signed an agreement with PetroChina on Wednesday to import fuel from "
+                  "China for the first time, breaking India's decades-long monopoly on supplying petroleum products "
+                  "to Nepal.", pub_date="2015-10-29")
+    assert "AID" not in {e.event_type for e in events}  # India's monopoly is no aid to anyone this week
+    assert code("Pakistan accused India of supplying weapons to rebels.")[0].event_type == "ACCUSE"
+
+
 def test_the_two_leaders_are_leaders_not_venues(code) -> None:
     ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",

@@ -1454,6 +1454,15 @@ class SentenceCoder:
                 return None
         if self._non_actor_subject(v):
             return None
+        if v.tag_ == "VBG" and v.dep_ == "pcomp" and v.head.dep_ == "prep" \
+                and not any(c.dep_ in ("nsubj", "poss") for c in v.children):
+            # "India's monopoly on supplying fuel to Nepal": what a thing is about, not an act (the
+            # parser may hang the preposition on the verb whose object the thing is)
+            before = v.doc[v.head.i - 1] if v.head.i > 0 else None
+            noun = v.head.head if v.head.head.pos_ == "NOUN" else before if before is not None and \
+                before.pos_ == "NOUN" and before.dep_ == "dobj" and before.head.i == v.head.head.i else None
+            if noun is not None and noun.i not in self.rules:
+                return None
         if _lemma(v) == "target" and v.dep_ in ("advcl", "acl") and self._sanction_head(v.head):
             return None  # "adopted a package of sanctions, targeting Russian gas": what the sanctions hit
         if _lemma(v) in TARGETING and (measure := self._sanction_subject(v)) is not None:
