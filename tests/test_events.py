@@ -1317,6 +1317,13 @@ def test_a_gerund_a_noun_is_about_is_no_act(code) -> None:
     assert code("Pakistan accused India of supplying weapons to rebels.")[0].event_type == "ACCUSE"
 
 
+def test_all_of_what_an_accusation_alleges_is_its_content(code) -> None:
+    (ev,) = code("China accused the United States of using Taiwan to attack China.", pub_date="2021-12-09")
+    assert (ev.event_type, countries(ev.recipient)) == ("ACCUSE", ["USA"])  # no attack on China by anyone
+    (ev,) = code("He accused the crown prince last year of sending agents to Canada to kill him.", pub_date="2021-01-29")
+    assert ev.event_type == "ACCUSE"
+
+
 def test_the_two_leaders_are_leaders_not_venues(code) -> None:
     ev = code("Russian President Vladimir Putin and Turkish President Recep Tayyip Erdogan agreed a ceasefire. "
               "The talks were held in Sochi with help from Kazakhstan. The two leaders spoke by phone on Friday.",

@@ -1382,6 +1382,11 @@ class SentenceCoder:
             # What is accused, requested, promised or refused is content, not a further event:
             # "accused X of failing to help them fight militants" codes only the accusation.
             content = [comp] if comp is not None else [c for c in v.children if c.dep_ in ("xcomp", "ccomp")]
+            if "accuse" in flags:
+                # "accused the countries of using the Games to attack China": all of what is alleged
+                content += [g for h in (v, *(o for o in v.children if o.dep_ == "dobj")) for c in h.children
+                            if c.dep_ == "prep" and c.lower_ in ("of", "for")
+                            for g in c.children if g.dep_ in ("pcomp", "pobj")]
             for part in content:
                 consumed.update(t.i for t in part.subtree)
             if "deny" in flags and rule.event is None:
