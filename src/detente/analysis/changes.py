@@ -51,14 +51,15 @@ series must agree (the claimed month already on the new side, and the label in t
 direction); claimed acts are placed first, the strongest first; a claimed diplomatic act (ties
 cut or restored, envoys expelled) dates its change whatever the onset rule below says (it
 starts by the earliest act claimed near it, even one in the period before the change, and not
-more than CLAIM_MONTHS before it; a detente at a restoration that
-follows feelers weighing less than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile
-level is an escalation (in a dyad already hostile, also a rupture in a period where conflict per
-period rises INTENSITY_RISE-fold); a claimed change's label is read on the final segments, in its claim's
+more than CLAIM_MONTHS before it; a detente at a restoration that follows feelers weighing less
+than ACT_FEELER_SHARE of it), and a claimed rupture into a hostile level is an escalation (in a
+dyad already hostile, also a rupture in a period where conflict per period rises
+INTENSITY_RISE-fold); a claimed change's label is read on the final segments, in its claim's
 direction (`_claimed`). A series whose articles open with a claimed cooling into a hostile first
 segment with material conflict opens with an escalation against a neutral level (`_opening`):
-stories often begin with the crisis, and background is left out. CLAIM_PENALTY was set on the project's history corpus, where these sparse dyads have a few dozen events each (benchmarks/histories.md); simulated dyads have
-no claims, so their calibration is unchanged.
+stories often begin with the crisis, and background is left out. CLAIM_PENALTY was set on the
+project's history corpus, where these sparse dyads have a few dozen events each
+(benchmarks/histories.md); simulated dyads have no claims, so their calibration is unchanged.
 
 Penalty (per dyad, from its volume): PENALTY_FACTOR x d x log(n), n the dyad's number of
 weighted events and d the dispersion of their weights (mean(w^2) / mean(w)^2: a sum of unequal
@@ -608,7 +609,8 @@ def _opening(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, end: in
     new = obs.iloc[start:end]
     m1 = _means(values[:end], weights[:end])
     return {
-        "label": "escalation", "opening": True, "start": new.iloc[0]["start"].isoformat(), "end": new.iloc[-1]["start"].isoformat(),
+        "label": "escalation", "opening": True,
+        "start": new.iloc[0]["start"].isoformat(), "end": new.iloc[-1]["start"].isoformat(),
         "start_period": new.iloc[0]["label"], "end_period": new.iloc[-1]["label"],
         "before_start": None, "before_end": None, "before": 0.0, "after": round(seg["level"], 4),
         "magnitude": round(seg["level"], 4),
@@ -618,8 +620,7 @@ def _opening(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, end: in
         "material_conflict_before": 0.0, "material_conflict_after": round(seg["mc_share"], 4),
         "material_cooperation_before": 0.0, "material_cooperation_after": round(seg["mcoop_share"], 4),
         "_evidence_to": new.iloc[min(EVIDENCE_PERIODS, len(new)) - 1]["end"],
-        "_direction": {"means_before": [0.0] * len(range(*EVENTS.indices(len(COMPONENTS)))),
-                       "means_after": m1[EVENTS].tolist(), "scales": _scales(obs)[:3].tolist(), "unit": unit},
+        "_direction": {"means_before": [0.0] * len(m1[EVENTS]), "means_after": m1[EVENTS].tolist(), "scales": _scales(obs)[:3].tolist(), "unit": unit},
     }
 
 
