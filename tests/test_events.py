@@ -225,7 +225,7 @@ def test_the_two_countries_are_the_pair_named_before(code) -> None:
 
 def test_the_three_leaders_act_for_their_governments(code) -> None:
     events = code("Egypt signed a defence pact with Eritrea and Somalia. The three leaders met in Asmara.")
-    assert codes(only(events, "CONSULT").actor) == ["EGYGOV", "ERIGOV", "SOMGOV"]
+    assert sorted(codes(only(events, "CONSULT").actor)) == ["EGYGOV", "ERIGOV", "SOMGOV"]
 
 
 @pytest.mark.parametrize("text, reaction, actor, recipient", [
@@ -1478,7 +1478,7 @@ def test_a_concession_naming_no_one_is_to_the_partner_of_the_story(code) -> None
                   "a Russian pilot. Putin on Wednesday ordered the government to lift the sanctions. He also lifted a "
                   "ban on the sale of package holidays.", pub_date="2016-06-29")
     lifted = [e for e in events if codes(e.actor) == ["RUSGOV"]]
-    assert lifted and all(countries(e.recipient) == ["GRC"] for e in lifted)
+    assert len(lifted) == 2 and all(countries(e.recipient) == ["GRC"] for e in lifted)  # "He" is Putin
     # at home, with no foreign party in the story, the government concedes to its own country
     ev = code("The government lifted the curfew in the capital on Monday.")
     assert all(not e.recipient or countries(e.recipient) != ["GRC"] for e in ev)

@@ -365,7 +365,7 @@ def discourse_partner(events: list[Event], sentence_index: int, actor: list[Acto
             if ev.historical or not {a.country for a in parties} & mine or \
                     hostile and (not _conflictual(ev) or ev.event_type == "MOBILIZE"):
                 continue
-            other = [a for a in parties if a.country and a.country not in mine and a.kind == "state"]
+            other = [a for a in parties if a.country and a.country not in mine and a.kind in ("state", "person")]
             if other:
                 return other[:1]
     return []
@@ -1024,7 +1024,7 @@ def code_steps(parsed: Doc, doc: Document, actors: DocumentActors, coder: str, m
             kept.append(ev)
             seen.add(ev.id)
             events.append(ev)
-            sentence_actors += ev.actor + ev.recipient
+            sentence_actors += ev.recipient + ev.actor  # the acting party last: "He also lifted a ban" is the last actor
         if confidence_model is not None:
             for ev in kept:
                 ev.confidence = round(confidence_model.probability(confidence_features(ev, ev.confidence, len(kept))), 3)
