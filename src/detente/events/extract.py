@@ -299,6 +299,30 @@ EXPELLED = TriggerRule(lemma="order", particle=None, pos="VERB", event="SANCTION
                        objects=None, preps=(), flags=frozenset(), context=None)
 
 
+# "ten years after", "32 months after": the time since a recalled act
+ELAPSED = frozenset({"years", "decades", "months"})
+
+
+def _start_of_a_state(verb: Token) -> bool:
+    """"ties have been frozen since Russia annexed Crimea": an undated act in a since-clause of a
+    perfect is the start of a state, recalled ("since Pakistan expelled India's envoy last August"
+    has a date of its own, which places it)."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "since" for c in verb.children) \
+        and any(a.dep_ == "aux" and a.lemma_ == "have" for a in verb.head.children) \
+        and not any(w.ent_type_ == "DATE" for c in verb.children
+                    if c.dep_ == "npadvmod" or c.dep_ == "prep" and c.lower_ in ("in", "on", "at", "during")
+                    for w in c.subtree)
+
+
+def _not_undone(verb: Token, resumption: frozenset[str]) -> bool:
+    """"broke off contacts after the award, and they have not resumed": a past act whose undoing
+    has not come is the state since."""
+    return verb.tag_ == "VBD" and any(
+        c.dep_ == "conj" and c.i > verb.i and _lemma(c) in resumption
+        and any(a.dep_ == "aux" and a.tag_ in ("VBP", "VBZ") for a in c.children)
+        and any(n.dep_ == "neg" for n in c.children) for c in verb.children)
+
+
 def _naming(tok: Token, children: list[Token]) -> bool:
     """ "called it an accident", "dubbed the plan a trap": a verb naming a thing, calling on no one."""
     return _lemma(tok) in ("call", "dub", "term") and {"oprd", "dobj"} <= {c.dep_ for c in children}
@@ -1007,27 +1031,16 @@ class SentenceCoder:
             if t.i == verb.i and _repeated(t):
                 return True
             if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
-                    c.dep_ == "npadvmod" and c.lower_ in ("years", "decades", "months") for c in t.children):
+                    c.dep_ == "npadvmod" and c.lower_ in ELAPSED for c in t.children):
                 return True  # "ten years after Venezuela broke off relations", "32 months after Quito cut ties"
-            if t.i == verb.i and verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "since" for c in t.children) \
-                    and any(a.dep_ == "aux" and a.lemma_ == "have" for a in verb.head.children) \
-                    and not any(w.ent_type_ == "DATE" for c in verb.children
-                                if c.dep_ == "npadvmod" or c.dep_ == "prep" and c.lower_ in ("in", "on", "at", "during")
-                                for w in c.subtree):
-                # "ties have been frozen since Russia annexed Crimea": the start of a state, recalled;
-                # with a date of its own ("since Pakistan expelled India's envoy last August") the date places it
-                return True
-            if t.i == verb.i and t.tag_ == "VBD" and any(
-                    c.dep_ == "conj" and c.i > t.i and _lemma(c) in self.cues.get("resumption", ())
-                    and any(a.dep_ == "aux" and a.tag_ in ("VBP", "VBZ") for a in c.children)
-                    and any(n.dep_ == "neg" for n in c.children) for c in t.children):
-                return True  # "broke off contacts after the award, and they have not resumed": the state since
+        if _start_of_a_state(verb) or _not_undone(verb, self.cues.get("resumption", frozenset())):
+            return True
         for a in chain:
             if a.dep_ == "relcl" and a.head.dep_ == "pobj" and a.head.head.lower_ == "since" and a.head.ent_type_ != "DATE":
                 return True  # "frozen since the shooting, in which guards killed two smugglers": the past recalled
         for a in chain[1:]:
             if a.lemma_.lower() == "anniversary" or (a.dep_ == "prep" and a.lower_ in ("after", "since") and any(
-                    g.lower_ in ("years", "decades", "months") for g in a.head.children if g.dep_ == "npadvmod")):
+                    g.lower_ in ELAPSED for g in a.head.children if g.dep_ == "npadvmod")):
                 return True  # "the 30th anniversary of the massacre", "ten years after X broke off relations"
         # The habitual present: a present-tense event verb with no auxiliary, in a body sentence
         # ("Pakistan imports most of its arms from China"); headlines (the first sentence) use the
