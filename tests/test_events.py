@@ -1754,3 +1754,36 @@ def test_he_in_a_reported_clause_of_its_own_is_the_speaker(code) -> None:
     ev = code("President Tayyip Erdogan said on Monday that Prime Minister Kyriakos Mitsotakis no longer existed for "
               "him and that he had cancelled a meeting of their high-level council.", pub_date="2022-05-24")[0]
     assert (ev.event_type, codes(ev.actor)) == ("REJECT", ["TURGOV"])
+
+
+def test_the_two_ministers_of_a_pair_just_named_are_its_governments(code) -> None:
+    # office holders of the pair, not of the capital they met in; an indefinite "two ministers" is no pair
+    events = code("Qatar and Bahrain agreed on Wednesday to restore diplomatic relations. The two foreign ministers "
+                  "met in Riyadh on Thursday.", pub_date="2023-04-14")
+    met = next(e for e in events if e.event_type == "CONSULT")
+    assert sorted(codes(met.actor)) == ["BHRGOV", "QATGOV"]
+    events = code("Qatar and Bahrain agreed to restore relations. Two ministers resigned in Doha.", pub_date="2023-04-14")
+    assert all(sorted(countries(e.actor)) != ["BHR", "QAT"] for e in events if e.trigger == "resigned")
+
+
+def test_an_act_of_aggression_is_a_verdict_and_condolences_offered_are_support(code) -> None:
+    ev = code("Somalia called the agreement an act of aggression against Ethiopia.", pub_date="2024-01-02")[0]
+    assert (ev.event_type, countries(ev.actor)) == ("ACCUSE", ["SOM"])
+    ev = code("Ilham Aliyev met Vladimir Putin in Dushanbe. Putin offered condolences to Aliyev.", pub_date="2025-10-09")[-1]
+    assert (ev.event_type, codes(ev.recipient)) == ("SUPPORT", ["AZEGOV"])
+    # an offer of help is still an offer
+    ev = code("The United States offered logistical support to the French operation.", pub_date="2013-01-15")[0]
+    assert ev.event_type == "AGREE"
+
+
+def test_a_signing_still_to_come_is_future_and_weeks_after_recalls_the_past(code) -> None:
+    ev = code("The agreement must still be written into a treaty to be signed by the Kyrgyz and Tajik presidents.",
+              pub_date="2024-12-27")[0]
+    assert ev.future
+    events = code("The clash came only weeks after the Kyrgyz and Tajik presidents met on the frontier and promised "
+                  "calm.", pub_date="2019-09-18")
+    assert events and all(e.historical for e in events)
+    # the measure may hang on "after" and the clause may be a conjunct
+    events = code("The clash came ten years after Kyrgyzstan and Tajikistan signed a treaty and reopened the border.",
+                  pub_date="2024-06-15")
+    assert [e.historical for e in events] == [True, True]

@@ -72,6 +72,10 @@ RECIPROCAL_HEADS: dict[str, str | None] = {
     "rival": None, "power": None, "partner": None, "adversary": None, "foe": None, "delegation": "GOV",
     "army": "MIL", "military": "MIL",
 }
+# "the two foreign ministers", "both presidents": the pair's office holders, not those of the place
+# they met in; unlike "the two sides" they need the article or "both" ("two ministers resigned").
+RECIPROCAL_ROLES = {"minister": "GOV", "president": "GOV", "premier": "GOV", "chancellor": "GOV",
+                    "ambassador": "GOV", "envoy": "GOV"}
 
 
 @dataclass
@@ -379,6 +383,9 @@ class DocumentActors:
                                 sector=sec, name=name, kind=kind))
         if not actors and head.lemma_.lower() in RECIPROCAL_HEADS and self._is_reciprocal(head):
             actors = self._pair_as(head, text)
+        if not actors and head.lemma_.lower() in RECIPROCAL_ROLES and self._is_reciprocal(head) and \
+                any(c.lower_ in ("the", "both", "their") for c in head.children):
+            actors = self._pair_as(head, text)
         if not actors and head.lemma_.lower() in IGO_ANAPHORS and any(c.lower_ == "the" for c in head.children):
             actors = [a.model_copy(update={"text": text}) for a in self._last_igo()]
         if not actors and not as_actor and head_mention is None and sector is None:
@@ -557,7 +564,7 @@ class DocumentActors:
             head.tag_ in ("NNS", "NNPS") and any(c.dep_ == "poss" and c.lower_ == "their" for c in head.children)
 
     def _pair_as(self, head: Token, text: str) -> list[Actor]:
-        sector = RECIPROCAL_HEADS[head.lemma_.lower()]
+        sector = {**RECIPROCAL_ROLES, **RECIPROCAL_HEADS}[head.lemma_.lower()]
         return [a.model_copy(update={"text": text, "sector": sector, "kind": "state", "name": None,
                                      "code": a.country + (sector or "")}) for a in self._last_pair(head)]
 

@@ -299,8 +299,18 @@ EXPELLED = TriggerRule(lemma="order", particle=None, pos="VERB", event="SANCTION
                        objects=None, preps=(), flags=frozenset(), context=None)
 
 
-# "ten years after", "32 months after": the time since a recalled act
-ELAPSED = frozenset({"years", "decades", "months"})
+# "ten years after", "32 months after", "only weeks after": the time since a recalled act
+ELAPSED = frozenset({"years", "decades", "months", "weeks"})
+
+
+def _elapsed_since(verb: Token) -> bool:
+    """"came ten years after X broke off relations ... and recalled its envoy": a clause told as
+    the time since it (the measure hangs on the verb or on "after"; a conjunct shares its mark)."""
+    if verb.dep_ == "conj" and not any(c.dep_ == "mark" for c in verb.children):
+        verb = verb.head
+    marks = [c for c in verb.children if c.dep_ == "mark" and c.lower_ in ("after", "since")]
+    return bool(marks) and any(c.dep_ == "npadvmod" and c.lower_ in ELAPSED
+                               for t in (verb, *marks) for c in t.children)
 
 
 def _start_of_a_state(verb: Token) -> bool:
@@ -965,6 +975,9 @@ class SentenceCoder:
                 hypothetical = True  # "it was important for India to cooperate": urged, not done
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
+            if depth == 0 and _to_infinitive(t) and any(c.dep_ == "auxpass" for c in t.children) and (
+                    t.dep_ in ("relcl", "acl") or t.dep_ == "xcomp" and t.head.lemma_ == "be"):
+                future = True  # "a treaty to be signed by the two presidents", "talks are to be held"
             if depth == 0 and t.pos_ == "NOUN" and any(c.dep_ == "amod" and c.lower_ in PLANNED for c in t.children):
                 hypothetical = True  # "a planned visit", "the proposed talks": not held (yet)
             if t.dep_ == "xcomp" and t.head.lemma_ == "be" and any(
@@ -1030,8 +1043,7 @@ class SentenceCoder:
                     return True  # "relations were warm before the war"
             if t.i == verb.i and _repeated(t):
                 return True
-            if any(c.dep_ == "mark" and c.lower_ in ("after", "since") for c in t.children) and any(
-                    c.dep_ == "npadvmod" and c.lower_ in ELAPSED for c in t.children):
+            if _elapsed_since(t):
                 return True  # "ten years after Venezuela broke off relations", "32 months after Quito cut ties"
         if _start_of_a_state(verb) or _not_undone(verb, self.cues.get("resumption", frozenset())):
             return True

@@ -24,8 +24,11 @@ def _words(coder: SentenceCoder, name: str) -> frozenset[str]:
 
 def _judgement(tok: Token, condemn: frozenset[str]) -> bool:
     words = {tok.lower_, _lemma(tok)}
-    # "null and void", "a flagrant violation": the head word or a conjunct decides.
-    return bool(words & condemn) or any({c.lower_, _lemma(c)} & condemn for c in tok.children if c.dep_ == "conj")
+    # "null and void", "a flagrant violation": the head word or a conjunct decides; "an act of
+    # aggression": what the act is of.
+    return bool(words & condemn) or any({c.lower_, _lemma(c)} & condemn for c in tok.children if c.dep_ == "conj") \
+        or _lemma(tok) == "act" and any({g.lower_, _lemma(g)} & condemn for c in tok.children if c.dep_ == "prep"
+                                        and c.lower_ == "of" for g in c.children if g.dep_ == "pobj")
 
 
 def _judged(pred: Token) -> tuple[Token, Token | None] | None:
