@@ -954,7 +954,9 @@ def test_a_warming_starts_at_the_first_landmark_past_its_feelers() -> None:
 def test_a_contact_months_before_a_claimed_restoration_is_no_turn() -> None:
     """Ties cut, years of complaints, a friendly meeting in November, ties restored in May: the
     claimed act dates the detente; the meeting six months before it is a feeler, though it sits
-    on the new side. Without the claim, or with a claim of no act, the series' own start stands."""
+    on the new side. So does a claimed thaw in words ("relations have thawed"), counted from
+    where the warming starts; without a claim, or with one in a month lighter than the meeting,
+    the series' own start stands."""
     from detente.analysis import changes
 
     rows = [("2018-08-06", -6.0, "material_conflict"), ("2018-08-07", -6.0, "material_conflict")]
@@ -968,7 +970,10 @@ def test_a_contact_months_before_a_claimed_restoration_is_no_turn() -> None:
 
     assert found([]) == [("detente", "2022-11")]
     assert found([(dt.date(2023, 5, 24), "warming", True)]) == [("detente", "2023-05")]
-    assert found([(dt.date(2023, 5, 24), "warming", False)]) == [("detente", "2022-11")]
+    assert found([(dt.date(2023, 5, 24), "warming", False)]) == [("detente", "2023-05")]
+    lighter = _sparse_series(rows[:-1])  # May 2023 now weighs less than November 2022
+    assert [(c["label"], c["start_period"]) for c in changes.detect_changes(
+        lighter, claims=[(dt.date(2023, 5, 24), "warming", False)])] == [("detente", "2022-11")]
 
 
 def test_label_rules_escalation_at_a_steady_index() -> None:
