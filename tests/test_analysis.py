@@ -818,6 +818,33 @@ def test_a_claimed_rupture_in_a_busy_month_of_a_hostile_dyad_is_an_escalation() 
     assert found([(dt.date(2017, 9, 14), "cooling", False)]) == []
 
 
+def test_a_second_rupture_after_a_quiet_half_year_is_an_escalation() -> None:
+    """A crisis (a month of expulsions and measures), quieter hostile months, then a second
+    round of expulsions a year later, no busier than the first: by the old level it is more of
+    the same, but its conflict per month is many times that of the half-year before it, so the
+    claimed rupture is an escalation. Without a claim, or with a claim in words, it is not."""
+    from detente.analysis import changes
+
+    rows = [("2023-06-10", -2.5, "verbal_conflict"), ("2023-06-12", -2.5, "verbal_conflict")]
+    rows += [(f"2023-09-{d:02d}", -6.0 if d % 3 else -3.0, "material_conflict" if d % 3 else "verbal_conflict")
+             for d in range(2, 26, 2)]
+    rows += [(f"2023-10-{d:02d}", -4.0 if d % 2 else -2.5, "material_conflict" if d % 2 else "verbal_conflict")
+             for d in range(3, 8)]
+    rows += [("2024-05-10", -4.0, "material_conflict"), ("2024-05-12", -3.0, "verbal_conflict"),
+             ("2024-06-10", 4.0, "verbal_cooperation")]
+    rows += [(f"2024-10-{d:02d}", -6.0 if d < 14 else -2.5, "material_conflict" if d < 14 else "verbal_conflict")
+             for d in (3, 6, 9, 12, 15, 18)]
+    rows += [("2024-11-10", -2.0, "verbal_conflict"), ("2025-01-10", -2.0, "verbal_conflict")]
+    rows += [(f"2025-{m:02d}-{d:02d}", 3.5, "verbal_cooperation") for m in (6, 8, 10, 11) for d in (5, 10, 15)]
+    series = _sparse_series(rows)
+
+    def found(claims: list) -> list[tuple[str, str]]:
+        return [(c["label"], c["start_period"]) for c in changes.detect_changes(series, claims=claims)]
+
+    assert found([(dt.date(2024, 10, 14), "cooling", True)]) == [("escalation", "2024-10"), ("detente", "2025-06")]
+    assert found([]) == found([(dt.date(2024, 10, 14), "cooling", False)]) == [("detente", "2025-06")]
+
+
 def test_a_claimed_act_just_before_a_change_dates_it() -> None:
     """Ties cut in the month of a raid (ten events), a lone friendly event months before: the
     change may fall after the raid month (the segment before needs two periods), but the act

@@ -56,7 +56,8 @@ than ACT_FEELER_SHARE of it), a warming starts at a warming its articles claim (
 "ties were restored", "relations thawed") when the periods from its start to it weigh less than
 ACT_FEELER_SHARE of it (`_past_feelers_to_act`), and a claimed rupture into a hostile level is an escalation (in a
 dyad already hostile, also a rupture in a period where conflict per period rises
-INTENSITY_RISE-fold); a claimed change's label is read on the final segments, in its claim's
+INTENSITY_RISE-fold over the old level, or over conflict per month in the RECENT_MONTHS before
+it); a claimed change's label is read on the final segments, in its claim's
 direction (`_claimed`). A series whose articles open with a claimed cooling into a hostile first
 segment with material conflict opens with an escalation against a neutral level (`_opening`):
 stories often begin with the crisis, and background is left out. CLAIM_PENALTY was set on the
@@ -165,6 +166,7 @@ BURST_PENALTY = 1.5  # a burst's price in changes, chosen on simulated dyads (be
 CLAIM_PENALTY = 0.25  # a claimed change's price in changes: the text gives its place and direction
 CLAIM_MONTHS = 2
 INTENSITY_RISE = 3.0  # a claimed rupture in a hostile dyad is an escalation at this rise in conflict per period
+RECENT_MONTHS = 6  # ... over the old level or over these last months before it
 N_EVIDENCE = 5
 N_CLAIMS = 3
 CLAIM_LEAD_DAYS = 31
@@ -453,14 +455,19 @@ def _months(a: dt.date, b: dt.date) -> int:
     return (b.year - a.year) * 12 + b.month - a.month
 
 
-def _rupture(label: str, before: dict[str, Any], after: dict[str, Any], direction: str, deed: bool) -> str:
+def _rupture(label: str, before: dict[str, Any], after: dict[str, Any], direction: str, deed: bool,
+             recent: float | None = None) -> str:
     """A claimed diplomatic rupture (ties cut, envoys expelled) into a hostile level is an
     escalation, not a deterioration; in a dyad already hostile, also when conflict per period
-    rises INTENSITY_RISE-fold (a crisis told in one busy month among quieter hostile ones)."""
+    rises INTENSITY_RISE-fold (a crisis told in one busy month among quieter hostile ones) over
+    the old level or over `recent`, its conflict per month in the RECENT_MONTHS before the
+    change (a second expulsion round after a quiet half-year, a year after the first crisis)."""
     if not (deed and direction == "cooling" and after["level"] <= ESCALATION_LEVEL):
         return label
-    if label == "deterioration" or label == "stable" and \
-            after["conflict"] / after["periods"] >= INTENSITY_RISE * before["conflict"] / before["periods"]:
+    rate = after["conflict"] / after["periods"]
+    if label == "deterioration" or label == "stable" and (
+            rate >= INTENSITY_RISE * before["conflict"] / before["periods"] or
+            recent is not None and rate >= INTENSITY_RISE * recent):
         return "escalation"
     return label
 
@@ -500,7 +507,11 @@ def _claimed(obs: pd.DataFrame, values: np.ndarray, weights: np.ndarray, bounds:
     def label_of(x: int, cut: int, end: int, direction: str, deed: bool) -> str:
         before, after = _segment_stats(obs.iloc[x:cut], unit), _segment_stats(obs.iloc[cut:end], unit)
         label = label_change(before["level"], after["level"], before["mc_share"], after["mc_share"])
-        return _rupture(label, before, after, direction, deed)
+        # conflict per month over the RECENT_MONTHS before the cut (or since the segment began)
+        months = min(RECENT_MONTHS, max(_months(starts[x], starts[cut]), 1))
+        since = [i for i in range(x, cut) if _months(starts[i], starts[cut]) <= months]
+        recent = float(obs["conflict_weight"].iloc[since].sum()) / months
+        return _rupture(label, before, after, direction, deed, recent)
 
     def proposal(claim: Claimed) -> tuple[float, list[int], str] | None:
         """The change a claim places, with its net gain (gain - price), or None if none pays."""
