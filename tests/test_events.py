@@ -1787,3 +1787,19 @@ def test_a_signing_still_to_come_is_future_and_weeks_after_recalls_the_past(code
     events = code("The clash came ten years after Kyrgyzstan and Tajikistan signed a treaty and reopened the border.",
                   pub_date="2024-06-15")
     assert [e.historical for e in events] == [True, True]
+
+
+def test_a_state_telling_of_foreigners_freed_or_held_with_no_agent_tells_of_its_own_act(code) -> None:
+    ev = code("China's foreign ministry said on Monday that the two Canadians had been released on bail.",
+              pub_date="2021-09-27")[0]
+    assert (ev.event_type, countries(ev.actor), countries(ev.recipient)) == ("RETREAT", ["CHN"], ["CAN"])
+    ev = code("Iran said a British national had been arrested on suspicion of spying.", pub_date="2021-09-27")[0]
+    assert (countries(ev.actor), countries(ev.recipient)) == (["IRN"], ["GBR"])
+    # its own citizens, or a speaker that is no state: nobody is named as the actor
+    for text in ("Canada said two of its citizens had been detained.",
+                 "Human Rights Watch said the Iranian activists had been arrested."):
+        assert all(not e.actor for e in code(text, pub_date="2021-09-27")), text
+    # "Chinese-born" is where the writer was born, not whose national he is
+    events = code("Foreign Minister Marise Payne said that the Chinese-born writer was detained after flying into "
+                  "Guangzhou.", pub_date="2019-01-25")
+    assert all("CHN" not in countries(e.recipient) and "AUS" not in countries(e.actor) for e in events)

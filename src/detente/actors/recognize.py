@@ -52,6 +52,8 @@ OFFICES: dict[str, str] = {
 # Modifiers that attach an actor to a noun phrase.
 MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+# "Chinese-born", "Iranian-born": where someone was born, not whose national they are.
+BIRTH_WORDS = {"born", "origin"}
 # Metonyms that other countries' institutions share: placed by the sentence when it names another.
 SHARED_INSTITUTIONS = {"congress"}
 OF_HEADS = {"people", "citizen", "resident", "member", "leader", "head", "chief", "representative", "delegation",
@@ -129,6 +131,8 @@ class ActorMatcher:
             entries = [e for e in self.by_key[key] if _case_ok(e.pattern, span)]
             if any(s <= start and end <= e and end - start < e - s for s, e in in_person):
                 entries = [e for e in entries if e.kind != "place"]
+            if end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in BIRTH_WORDS:
+                entries = [e for e in entries if e.form != "adjective"]  # "the Chinese-born writer": origin
             if entries:
                 spans.append(Span(doc, start, end, label=match_id))
         out = []

@@ -772,6 +772,13 @@ class SentenceCoder:
                     actor, recipient = between[:1], between[1:]
                 elif partner and speaker:
                     actor, recipient = speaker, partner
+            if not actor and speaker and recipient and _lemma(v) in self.cues.get("custody", ()) and \
+                    all(a.country and a.kind in ("state", "role", "person") for a in speaker) and \
+                    all(r.country for r in recipient) and \
+                    not {r.country for r in recipient} & {a.country for a in speaker}:
+                # "China said the two Canadians had been released on bail": a state telling of
+                # foreigners held, freed or sentenced with no agent named tells of its own act.
+                actor = speaker
             if not recipient:
                 # In the passive, "by" introduces the actor, never the recipient.
                 recipient = self.code_tokens(prep_objects(v, tuple(p for p in preps if p != "by")))
