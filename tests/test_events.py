@@ -1803,3 +1803,14 @@ def test_a_state_telling_of_foreigners_freed_or_held_with_no_agent_tells_of_its_
     events = code("Foreign Minister Marise Payne said that the Chinese-born writer was detained after flying into "
                   "Guangzhou.", pub_date="2019-01-25")
     assert all("CHN" not in countries(e.recipient) and "AUS" not in countries(e.actor) for e in events)
+
+
+def test_people_helped_are_the_recipient_of_help_not_a_state_nearby(code) -> None:
+    ev = next(e for e in code("Kuwait summoned the Philippine ambassador to protest after videos showed Philippine "
+                              "embassy staff helping domestic workers leave their employers' homes.",
+                              pub_date="2018-04-22") if e.event_type == "AID")
+    assert countries(ev.recipient) == []
+    # aid sent to help a country is still aid to it
+    ev = code("The South Korean government is considering sending aid to help North Korea cope with severe flood "
+              "damage.", pub_date="2007-08-20")[0]
+    assert (ev.event_type, countries(ev.recipient)) == ("AID", ["PRK"])

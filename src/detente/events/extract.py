@@ -1188,6 +1188,15 @@ class SentenceCoder:
         own = {a.country for a in actor if a.country} | {a.code for a in actor}
         if not actor or len(actor) > 1 and event in JOINT:
             return []  # nobody acts, or several parties act together: no third party is implied
+        if event == "AID" and trigger is not None and _lemma(trigger) in ("help", "assist", "aid"):
+            # "embassy staff helping domestic workers leave their employers": the people named as
+            # helped (the actor's own, or of no country the text gives) are its recipient, not a
+            # state nearby
+            helped = [g for c in trigger.children for g in ([c] if c.dep_ == "dobj" else
+                      [x for x in c.children if x.dep_ == "nsubj"] if c.dep_ in ("ccomp", "xcomp") else [])]
+            if helped and all(g.pos_ == "NOUN" for g in helped) and not any(
+                    a.country and a.country not in own or a.kind in ("igo", "group") for a in self.code_tokens(helped)):
+                return []
         # Where a hostile act happens is its target ("attacks inside Kenya"); where talks or
         # pledges happen is only a venue ("agreed to talks in Ecuador").
         venue_ok = event in HOSTILE or event == "AID"
