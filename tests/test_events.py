@@ -1814,3 +1814,27 @@ def test_people_helped_are_the_recipient_of_help_not_a_state_nearby(code) -> Non
     ev = code("The South Korean government is considering sending aid to help North Korea cope with severe flood "
               "damage.", pub_date="2007-08-20")[0]
     assert (ev.event_type, countries(ev.recipient)) == ("AID", ["PRK"])
+
+
+def test_his_troops_are_the_leaders_and_what_ends_is_no_event(code) -> None:
+    # "his troops" are the speaking leader's, not those of the place they leave (nor a foreign
+    # party told to go, which would be an expulsion)
+    text = ("JUBA (Wire) - President Salva Kiir said on Friday that he had ordered his troops to withdraw from Heglig "
+            "within three days.\n\nSudan's Defence Minister said the army had recaptured the oil field by force.")
+    ev = next(e for e in code(text, pub_date="2012-04-21") if "withdraw" in e.trigger)
+    assert (ev.event_type, countries(ev.actor)) == ("RETREAT", ["SSD"])
+    # fighting asked to stop, or bombing that ceased, is not an attack
+    events = code("The Security Council adopted a resolution ordering Sudan and South Sudan to stop fighting within "
+                  "48 hours.", pub_date="2012-05-02")
+    assert [e.event_type for e in events] == ["REQUEST"]
+    assert all(e.event_type != "ASSAULT" for e in code("Israel ceased bombing Gaza at midnight.", pub_date="2012-11-21"))
+
+
+def test_a_purpose_shares_its_verbs_mood_and_what_is_hard_to_do_is_not_done(code) -> None:
+    ev = code("Russia did not send troops to help Armenia.", pub_date="2022-09-15")[0]
+    assert (ev.event_type, ev.negated) == ("AID", True)
+    ev = code("Japan could send ships to help the Philippines.", pub_date="2016-05-03")[0]
+    assert ev.hypothetical
+    events = code("Trudeau said the contract signed by the previous government made it very difficult to withdraw.",
+                  pub_date="2018-10-24")
+    assert all(e.hypothetical for e in events if e.event_type == "RETREAT")

@@ -456,10 +456,14 @@ class DocumentActors:
 
     def _pronoun_owner(self, head: Token) -> str | None:
         """"Saudi Arabia said its ambassador would return to Beirut": a role owned by "its" or
-        "their" is the country of the state subject of an enclosing clause before it, not of the
-        place the sentence names."""
-        if not any(c.dep_ == "poss" and c.lower_ in ("its", "their") for c in head.children):
+        "their" is the country of the state subject of an enclosing clause before it (by "his" or
+        "her", also of the leader subject), not of the place the sentence names."""
+        poss = next((c.lower_ for c in head.children if c.dep_ == "poss" and c.lower_ in ("its", "their", "his", "her")),
+                    None)
+        if poss is None:
             return None
+        # "Kiir said he had ordered his troops to withdraw": his, her: of the leader named
+        kinds = ("state", "person") if poss in ("his", "her") else ("state",)
         for anc in head.ancestors:
             if anc.pos_ not in ("VERB", "AUX"):
                 continue
@@ -468,7 +472,7 @@ class DocumentActors:
                     return None  # "Australia and Indonesia ... their forces": whose is not said
                 m = self.token_mention.get(subj.i)
                 e = _pick(m.entries, self.day) if m is not None else None
-                if e is not None and e.kind == "state" and e.country:
+                if e is not None and e.kind in kinds and e.country:
                     return e.country
         return None
 

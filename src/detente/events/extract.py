@@ -299,6 +299,9 @@ EXPELLED = TriggerRule(lemma="order", particle=None, pos="VERB", event="SANCTION
                        objects=None, preps=(), flags=frozenset(), context=None)
 
 
+# "stop fighting", "ceased shelling": verbs whose gerund is what ends, not what happens
+STOPPING = frozenset({"stop", "cease", "halt", "quit", "end"})
+FORCE_TYPES = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "PROTEST"})
 # "ten years after", "32 months after", "only weeks after": the time since a recalled act
 ELAPSED = frozenset({"years", "decades", "months", "weeks"})
 
@@ -356,6 +359,9 @@ def match_rule(tok: Token) -> TriggerRule | None:
                 break
     if not rules:
         return None
+    if tok.tag_ == "VBG" and tok.dep_ in ("xcomp", "dobj") and _lemma(tok.head) in STOPPING and \
+            all(r.event in FORCE_TYPES for r in rules):
+        return None  # "ordered the two sides to stop fighting": hostilities ending are no attack
     words: set[str] | None = None
     children = list(tok.children)  # spaCy builds a new Token for each child on every walk
     if _naming(tok, children):
@@ -425,7 +431,9 @@ def match_rule(tok: Token) -> TriggerRule | None:
 
 
 ASKING = frozenset({"request"})
-URGED_ADJECTIVES = {"important", "necessary", "essential", "vital", "crucial", "imperative", "urgent"}
+UNDONE_ADJECTIVES = {"important", "necessary", "essential", "vital", "crucial", "imperative", "urgent",  # urged
+                    # "the contract made it very difficult to withdraw": hard to do is not done
+                    "difficult", "hard", "impossible"}
 
 
 def _subject_in(tok: Token, cue: str) -> bool:
@@ -948,7 +956,8 @@ class SentenceCoder:
         negated = hypothetical = future = False
         chain = clause_chain(tok)
         for depth, t in enumerate(chain):
-            own = depth == 0 or (depth == 1 and tok.pos_ == "NOUN")
+            # a noun event, or a purpose ("will pay $3 billion to help"), shares its verb's mood
+            own = depth == 0 or depth == 1 and (tok.pos_ == "NOUN" or chain[0].dep_ == "advcl" and _to_infinitive(chain[0]))
             # "X did not agree to the plan, and Y withdrew its troops": a negation does not cross into
             # a coordinated clause with a subject of its own.
             independent = depth > 0 and chain[depth - 1].dep_ == "conj" and \
@@ -978,8 +987,8 @@ class SentenceCoder:
                     for a in t.head.children):
                 hypothetical = True  # "talks could begin only when Turkish ships left": a condition
             if t.dep_ in ("xcomp", "advcl", "ccomp") and _to_infinitive(t) and any(
-                    a.lower_ in URGED_ADJECTIVES for a in (t.head, *(c for c in t.head.children if c.dep_ == "acomp"))):
-                hypothetical = True  # "it was important for India to cooperate": urged, not done
+                    a.lower_ in UNDONE_ADJECTIVES for a in (t.head, *(c for c in t.head.children if c.dep_ == "acomp"))):
+                hypothetical = True  # "it was important for India to cooperate", "difficult to withdraw": not done
             if t.lemma_ == "go" and any(c.dep_ == "xcomp" for c in t.children) and t.tag_ == "VBG":
                 future = True
             if depth == 0 and _to_infinitive(t) and any(c.dep_ == "auxpass" for c in t.children) and (
