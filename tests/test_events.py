@@ -1838,3 +1838,20 @@ def test_a_purpose_shares_its_verbs_mood_and_what_is_hard_to_do_is_not_done(code
     events = code("Trudeau said the contract signed by the previous government made it very difficult to withdraw.",
                   pub_date="2018-10-24")
     assert all(e.hypothetical for e in events if e.event_type == "RETREAT")
+
+
+def test_a_review_released_a_letter_delivered_and_work_looked_forward_to(code) -> None:
+    # publishing is no release of prisoners; a letter delivered is a contact, not aid
+    assert code("The White House released a review of its Afghan war strategy.", pub_date="2010-12-17") == []
+    ev = code("A Swedish envoy delivered letters from the king to Saudi Arabia.", pub_date="2015-03-26")[0]
+    assert ev.event_type == "CONSULT"
+    ev = code("India delivered 10 tonnes of medicine to Nepal.", pub_date="2015-04-26")[0]
+    assert (ev.event_type, countries(ev.recipient)) == ("AID", ["NPL"])
+    events = code("Abbott congratulated Widodo and said he looked forward to working with him.", pub_date="2014-07-23")
+    assert all(e.hypothetical for e in events if e.event_type == "COOPERATE")
+
+
+def test_a_date_in_a_description_does_not_date_a_habit(code) -> None:
+    events = code("Indonesia recalled its ambassador. Australia and the United States share intelligence under an "
+                  "alliance that dates to 1951.", pub_date="2014-02-17")
+    assert [e.historical for e in events if e.event_type == "COOPERATE"] == [True]

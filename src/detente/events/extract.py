@@ -316,6 +316,16 @@ def _elapsed_since(verb: Token) -> bool:
                                for t in (verb, *marks) for c in t.children)
 
 
+def _described(tok: Token, verb: Token) -> bool:
+    """Whether `tok` sits in a description below `verb` (a relative clause, participle or apposition
+    on one of its nouns): "share intelligence under an alliance that dates to 1951" is not dated."""
+    while tok.i != verb.i and tok.head.i != tok.i:
+        if tok.dep_ in ("relcl", "acl", "appos"):
+            return verb in tok.ancestors
+        tok = tok.head
+    return False
+
+
 def _start_of_a_state(verb: Token) -> bool:
     """"ties have been frozen since Russia annexed Crimea": an undated act in a since-clause of a
     perfect is the start of a state, recalled ("since Pakistan expelled India's envoy last August"
@@ -1008,8 +1018,9 @@ class SentenceCoder:
             if t.dep_ == "pcomp" and t.tag_ == "VBG" and t.head.lower_ == "to" and \
                     t.head.head.lower_ in ("close", "closer", "near", "nearer"):
                 hypothetical = True  # "had been close to signing an agreement": nearly, not done
-            if t.lemma_.lower() in self.cues.get("wishful", ()) or t.lower_ in self.cues.get("wishful", ()):
-                hypothetical = True  # "voiced hope that Greece will help", "expressed pessimism over holding talks"
+            if t.lemma_.lower() in self.cues.get("wishful", ()) or t.lower_ in self.cues.get("wishful", ()) or \
+                    depth > 0 and t.lemma_ == "look" and any(c.lower_ == "forward" for c in t.children):
+                hypothetical = True  # "voiced hope that Greece will help", "looked forward to working with him"
             if depth > 0 and t.pos_ == "NOUN" and t.lemma_.lower() in UNDONE_NOUNS and \
                     chain[depth - 1].dep_ in ("acl", "relcl") and _to_infinitive(chain[depth - 1]):
                 hypothetical = True  # "Canada's calls to free the activists": asked for, not done
@@ -1075,7 +1086,8 @@ class SentenceCoder:
         # present for news.
         if verb.tag_ in ("VBZ", "VBP") and verb.i == tok.i and self.sent.start > 0 and _lemma(verb) not in TARGETING and \
                 not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children) and \
-                not any(e.label_ == "DATE" for e in entities_in(self.sent)) and verb.dep_ in ("ROOT", "conj") and \
+                not any(e.label_ == "DATE" and not _described(e.root, verb) for e in entities_in(self.sent)) and \
+                verb.dep_ in ("ROOT", "conj") and \
                 not self.sent.text.rstrip().endswith(("?", ":")):
             return True
         return False
