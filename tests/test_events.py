@@ -1855,3 +1855,15 @@ def test_a_date_in_a_description_does_not_date_a_habit(code) -> None:
     events = code("Indonesia recalled its ambassador. Australia and the United States share intelligence under an "
                   "alliance that dates to 1951.", pub_date="2014-02-17")
     assert [e.historical for e in events if e.event_type == "COOPERATE"] == [True]
+
+
+def test_hitting_back_is_a_retort_or_the_measure_and_months_after_recall(code) -> None:
+    events = code("Malaysia hit back within hours by barring North Korean embassy staff from leaving Malaysia.",
+                  pub_date="2017-03-07")
+    assert [e.event_type for e in events] == ["COERCE"]
+    ev = code("China hit back at Washington's criticism on Monday.", pub_date="2019-05-13")[0]
+    assert ev.event_type == "ACCUSE"
+    assert code("Israeli jets hit targets in Gaza overnight.", pub_date="2014-07-09")[0].event_type == "ASSAULT"
+    ev = code("Correa's relations with neighbouring Colombia remain frozen six months after Quito cut ties.",
+              pub_date="2008-09-29")[0]
+    assert ev.historical

@@ -312,8 +312,9 @@ def _elapsed_since(verb: Token) -> bool:
     if verb.dep_ == "conj" and not any(c.dep_ == "mark" for c in verb.children):
         verb = verb.head
     marks = [c for c in verb.children if c.dep_ == "mark" and c.lower_ in ("after", "since")]
-    return bool(marks) and any(c.dep_ == "npadvmod" and c.lower_ in ELAPSED
-                               for t in (verb, *marks) for c in t.children)
+    # "remain frozen six months after Quito cut ties": the parse may hang the measure elsewhere
+    return bool(marks) and (any(c.dep_ == "npadvmod" and c.lower_ in ELAPSED for t in (verb, *marks) for c in t.children)
+                            or any(m.i > 0 and verb.doc[m.i - 1].lower_ in ELAPSED for m in marks))
 
 
 def _described(tok: Token, verb: Token) -> bool:
@@ -381,6 +382,9 @@ def match_rule(tok: Token) -> TriggerRule | None:
         return None  # "the deal provides for the reopening of embassies": what it stipulates
     if _lemma(tok) == "leave" and any(c.dep_ == "oprd" for c in children):
         return None  # "clashed, leaving twenty soldiers dead": a result, not a withdrawal
+    if _lemma(tok) in ("hit", "strike") and any(c.lower_ == "back" for c in children) and \
+            any(c.dep_ == "prep" and c.lower_ == "by" and any(g.dep_ == "pcomp" for g in c.children) for c in children):
+        return None  # "hit back by barring North Korean diplomats": the measure is the retaliation
     particles = _particles(tok, children) if any(r.particle for r in rules) else set()
     preps_here = {c.lower_ for c in children if c.dep_ in ("prep", "dative", "agent")}
     objs = [c for c in children if c.dep_ == "dobj"]
