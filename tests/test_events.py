@@ -1867,3 +1867,10 @@ def test_hitting_back_is_a_retort_or_the_measure_and_months_after_recall(code) -
     ev = code("Correa's relations with neighbouring Colombia remain frozen six months after Quito cut ties.",
               pub_date="2008-09-29")[0]
     assert ev.historical
+
+
+def test_rebels_with_no_place_named_are_those_of_the_state_fighting_them(code) -> None:
+    # not the dateline's country
+    ev = code("WASHINGTON (Wire) - Bush spoke with Uribe. He said Colombia was fighting terrorists.",
+              pub_date="2008-03-05")[-1]
+    assert (ev.event_type, countries(ev.recipient)) == ("ASSAULT", ["COL"])

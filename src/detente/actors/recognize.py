@@ -52,6 +52,8 @@ OFFICES: dict[str, str] = {
 # Modifiers that attach an actor to a noun phrase.
 MODIFIER_DEPS = {"amod", "compound", "poss", "nmod", "npadvmod", "nummod"}
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+# Armed non-state sectors: with no place named, those of the state fighting them.
+ARMED_SECTORS = {"REB", "INS"}
 # "Chinese-born", "Iranian-born": where someone was born, not whose national they are.
 BIRTH_WORDS = {"born", "origin"}
 # Metonyms that other countries' institutions share: placed by the sentence when it names another.
@@ -415,7 +417,8 @@ class DocumentActors:
                 # as an actor, "its ambassador" is the owner's; as what is acted on ("pulled its
                 # troops out of Chad"), where it is stands for whom the act concerns
                 country = owner or (self._pronoun_owner(head) if as_actor else None) or \
-                    self._shared_country(head) or (None if self._foreign(head) else self.location_country(head))
+                    self._shared_country(head) or (None if self._foreign(head) else
+                                                   self.location_country(head, role in ARMED_SECTORS))
                 code = (country or "") + role
                 actors.append(Actor(text=text, code=code, country=country, sector=role, name=None, kind="role"))
         if not actors and person_name and not self.people.get(person_name):
@@ -531,8 +534,10 @@ class DocumentActors:
                 return e.country
         return None
 
-    def location_country(self, head: Token) -> str | None:
-        """Country of a role-only phrase from where it is: "police in Karachi", else the sentence."""
+    def location_country(self, head: Token, armed: bool = False) -> str | None:
+        """Country of a role-only phrase from where it is: "police in Karachi", else the sentence;
+        `armed` (rebels, militants) with no place named: those of the state fighting them ("Colombia
+        was fighting terrorists", in a story filed from Washington), before the dateline's."""
         sent = head.sent
         near = [g for c in head.children if c.dep_ == "prep" and c.lower_ in LOCATIVE | {"from"}
                 for g in c.subtree]
@@ -549,6 +554,16 @@ class DocumentActors:
                     continue  # "outside Congress in Buenos Aires": a name many countries share places nothing
                 if e.kind in ("state", "place") and e.country:
                     return e.country
+        if armed:
+            for anc in head.ancestors:
+                if anc.pos_ not in ("VERB", "AUX"):
+                    continue
+                for subj in (c for c in anc.children if c.dep_ == "nsubj" and c.i < head.i):
+                    m = self.token_mention.get(subj.i)
+                    e = _pick(m.entries, self.day) if m is not None else None
+                    if e is not None and e.kind == "state" and e.country:
+                        return e.country
+                break  # only the clause the phrase is in
         return self.home
 
     def _person_name(self, head: Token) -> str | None:
