@@ -1874,3 +1874,25 @@ def test_rebels_with_no_place_named_are_those_of_the_state_fighting_them(code) -
     ev = code("WASHINGTON (Wire) - Bush spoke with Uribe. He said Colombia was fighting terrorists.",
               pub_date="2008-03-05")[-1]
     assert (ev.event_type, countries(ev.recipient)) == ("ASSAULT", ["COL"])
+
+
+def test_drills_called_off_are_a_cut_and_a_shipment_held_back_is_withheld(code) -> None:
+    ev = code("Egypt's armed forces also called off a joint naval exercise with Turkey.", pub_date="2013-08-16")[0]
+    assert (ev.event_type, countries(ev.recipient)) == ("SANCTION", ["TUR"])
+    ev = code("Washington held back a shipment of trucks to Cambodia.", pub_date="2010-12-14")[0]
+    assert ev.event_type == "SANCTION"
+
+
+def test_a_complement_or_bare_conjunct_shares_its_heads_tense(code) -> None:
+    ev = code("India will try to help Nepal rebuild after the earthquake.", pub_date="2015-05-01")[0]
+    assert (ev.event_type, ev.future) == ("AGREE", True)
+    events = code("Azerbaijan, Iran and Turkmenistan signed an agreement under which Iran will receive Turkmen gas and "
+                  "deliver the same volume to Azerbaijan.", pub_date="2021-11-29")
+    assert all(e.future for e in events if "deliver" in e.trigger)
+
+
+def test_own_citizens_evacuated_are_no_aid_to_the_place_they_leave(code) -> None:
+    ev = code("China has evacuated more than 3,000 of its citizens from Vietnam.", pub_date="2014-05-19")[0]
+    assert countries(ev.recipient) == []
+    ev = code("Jordan evacuated 200 wounded civilians from Gaza.", pub_date="2023-11-20")[0]
+    assert countries(ev.recipient) == ["PSE"]

@@ -299,6 +299,9 @@ EXPELLED = TriggerRule(lemma="order", particle=None, pos="VERB", event="SANCTION
                        objects=None, preps=(), flags=frozenset(), context=None)
 
 
+ONGOING = frozenset({"continue", "keep", "remain"})
+# "helping domestic workers leave", "evacuated 3,000 of its citizens": the people named are helped
+BENEFICIARY_VERBS = frozenset({"help", "assist", "aid", "evacuate", "rescue", "airlift"})
 # "stop fighting", "ceased shelling": verbs whose gerund is what ends, not what happens
 STOPPING = frozenset({"stop", "cease", "halt", "quit", "end"})
 FORCE_TYPES = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "PROTEST"})
@@ -972,6 +975,12 @@ class SentenceCoder:
         for depth, t in enumerate(chain):
             # a noun event, or a purpose ("will pay $3 billion to help"), shares its verb's mood
             own = depth == 0 or depth == 1 and (tok.pos_ == "NOUN" or chain[0].dep_ == "advcl" and _to_infinitive(chain[0]))
+            # "will try to help Nepal", "Iran will receive gas and deliver it": a complement, or a
+            # conjunct with no subject or auxiliary of its own, shares its head's tense and mood
+            # (what "would continue" or "keep" going on is under way, not to come)
+            shares = depth == 1 and (chain[0].dep_ == "xcomp" and t.lemma_ not in ONGOING or
+                                     chain[0].dep_ == "conj" and not any(
+                                         c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in chain[0].children))
             # "X did not agree to the plan, and Y withdrew its troops": a negation does not cross into
             # a coordinated clause with a subject of its own.
             independent = depth > 0 and chain[depth - 1].dep_ == "conj" and \
@@ -984,7 +993,7 @@ class SentenceCoder:
                     negated = True
                 if c.dep_ == "mark" and low in ("if", "unless", "whether"):
                     hypothetical = True
-                if c.dep_ == "aux" and own:
+                if c.dep_ == "aux" and (own or shares):
                     if low in ("will", "shall", "'ll", "wo"):
                         future = True
                     elif low == "would":
@@ -1213,15 +1222,22 @@ class SentenceCoder:
         own = {a.country for a in actor if a.country} | {a.code for a in actor}
         if not actor or len(actor) > 1 and event in JOINT:
             return []  # nobody acts, or several parties act together: no third party is implied
-        if event == "AID" and trigger is not None and _lemma(trigger) in ("help", "assist", "aid"):
-            # "embassy staff helping domestic workers leave their employers": the people named as
-            # helped (the actor's own, or of no country the text gives) are its recipient, not a
-            # state nearby
+        if event == "AID" and trigger is not None and _lemma(trigger) in BENEFICIARY_VERBS:
+            # "embassy staff helping domestic workers leave their employers", "evacuated 3,000 of its
+            # citizens from Vietnam": the actor's own people helped are its recipient, not a state nearby
             helped = [g for c in trigger.children for g in ([c] if c.dep_ == "dobj" else
                       [x for x in c.children if x.dep_ == "nsubj"] if c.dep_ in ("ccomp", "xcomp") else [])]
-            if helped and all(g.pos_ == "NOUN" for g in helped) and not any(
-                    a.country and a.country not in own or a.kind in ("igo", "group") for a in self.code_tokens(helped)):
-                return []
+            helped += [g for h in helped if h.pos_ == "NUM" for p in h.children if p.dep_ == "prep" and p.lower_ == "of"
+                       for g in p.children if g.dep_ == "pobj"]  # "3,000 of its citizens"
+            if helped and all(g.pos_ in ("NOUN", "NUM") for g in helped):
+                found = self.code_tokens(helped)
+                # "its citizens" are the actor's, not those of the place they leave
+                if any(c.dep_ == "poss" and c.lower_ in ("its", "their") for g in helped for c in g.children) or \
+                        found and all(a.country in own for a in found):
+                    return []
+                if not found:  # people of no country named: only where the help itself went counts
+                    return [a for a in self.code_tokens(prep_objects(trigger, ("from", "in", "to")))
+                            if a.country and a.country not in own]
         # Where a hostile act happens is its target ("attacks inside Kenya"); where talks or
         # pledges happen is only a venue ("agreed to talks in Ecuador").
         venue_ok = event in HOSTILE or event == "AID"
