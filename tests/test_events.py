@@ -1896,3 +1896,12 @@ def test_own_citizens_evacuated_are_no_aid_to_the_place_they_leave(code) -> None
     assert countries(ev.recipient) == []
     ev = code("Jordan evacuated 200 wounded civilians from Gaza.", pub_date="2023-11-20")[0]
     assert countries(ev.recipient) == ["PSE"]
+
+
+def test_soldiers_killed_in_a_new_attack_are_not_put_on_earlier_fighting(code) -> None:
+    events = code("Greek police fired tear gas at migrants trying to cross from Turkey. More than 30 Turkish soldiers "
+                  "were killed in an air strike in Syria's Idlib province.", pub_date="2020-02-28")
+    assert codes(next(e for e in events if e.trigger == "killed").actor) == []
+    events = code("Thai and Cambodian soldiers fought with rifles near the temple on Wednesday. Two Cambodian soldiers "
+                  "were killed in the fighting.", pub_date="2008-10-16")
+    assert countries(next(e for e in events if e.trigger == "killed").actor) == ["THA"]

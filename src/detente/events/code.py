@@ -371,6 +371,15 @@ def discourse_partner(events: list[Event], sentence_index: int, actor: list[Acto
     return []
 
 
+def _in_an_attack_of_its_own(trigger: Token) -> bool:
+    """"30 Turkish soldiers were killed in an air strike in Idlib": a new attack that killed them is
+    named and its author is not; the other side of earlier fighting did not do it ("killed in the
+    fighting" is that fighting)."""
+    return any((r := match_rule(g)) is not None and r.event == "ASSAULT" and
+               not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those") for c in g.children)
+               for g in prep_objects(trigger, ("in", "during")))
+
+
 def fighting_party(events: list[Event], sentence_index: int, victims: list[Actor]) -> list[Actor]:
     """The other side of the latest fighting in the last REACTION_WINDOW sentences that the
     victims' country took part in, if it had one other side."""
@@ -825,7 +834,7 @@ def finish(c: Candidate, doc: Document, sent: Span, sentence_index: int, coder: 
         named = named_act(prior, sentence_index, actor, named_thing) if named_thing is not None else []
         recipient = [r.model_copy(update={"text": text})
                      for r in named or reacted_party(prior, sentence_index, actor, said)]
-    if not actor and event == "ASSAULT" and recipient and prior:
+    if not actor and event == "ASSAULT" and recipient and prior and not _in_an_attack_of_its_own(c.trigger):
         # "Thai and Cambodian soldiers fought near the temple. Two Cambodian soldiers were killed":
         # who fell in the fighting fell to the other side.
         actor = fighting_party(prior, sentence_index, recipient)
