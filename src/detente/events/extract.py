@@ -299,6 +299,7 @@ EXPELLED = TriggerRule(lemma="order", particle=None, pos="VERB", event="SANCTION
                        objects=None, preps=(), flags=frozenset(), context=None)
 
 
+# "would continue to defend its measures": what goes on is under way, not to come
 ONGOING = frozenset({"continue", "keep", "remain"})
 # "helping domestic workers leave", "evacuated 3,000 of its citizens": the people named are helped
 BENEFICIARY_VERBS = frozenset({"help", "assist", "aid", "evacuate", "rescue", "airlift"})
