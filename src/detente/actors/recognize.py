@@ -80,6 +80,7 @@ RECIPROCAL_HEADS: dict[str, str | None] = {
 # they met in; unlike "the two sides" they need the article or "both" ("two ministers resigned").
 RECIPROCAL_ROLES = {"minister": "GOV", "president": "GOV", "premier": "GOV", "chancellor": "GOV",
                     "ambassador": "GOV", "envoy": "GOV"}
+PAIR_SECTORS = {**RECIPROCAL_ROLES, **RECIPROCAL_HEADS}
 
 
 @dataclass
@@ -466,13 +467,19 @@ class DocumentActors:
         if poss is None:
             return None
         # "Kiir said he had ordered his troops to withdraw": his, her: of the leader named
-        kinds = ("state", "person") if poss in ("his", "her") else ("state",)
-        for anc in head.ancestors:
-            if anc.pos_ not in ("VERB", "AUX"):
-                continue
-            for subj in (c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < head.i):
+        return self._subject_country(head, ("state", "person") if poss in ("his", "her") else ("state",))
+
+    def _subject_country(self, head: Token, kinds: tuple[str, ...], deps: tuple[str, ...] = ("nsubj", "nsubjpass"),
+                         clauses: int | None = None) -> str | None:
+        """The country of the first named subject (an entry of one of `kinds`) of the clauses
+        enclosing `head`, before it: of all of them, or of the first `clauses`. None at a
+        coordinated subject ("Australia and Indonesia ... their forces": whose is not said)."""
+        for n, anc in enumerate(a for a in head.ancestors if a.pos_ in ("VERB", "AUX")):
+            if clauses is not None and n >= clauses:
+                break
+            for subj in (c for c in anc.children if c.dep_ in deps and c.i < head.i):
                 if any(c.dep_ == "conj" for c in subj.children):
-                    return None  # "Australia and Indonesia ... their forces": whose is not said
+                    return None
                 m = self.token_mention.get(subj.i)
                 e = _pick(m.entries, self.day) if m is not None else None
                 if e is not None and e.kind in kinds and e.country:
@@ -554,17 +561,8 @@ class DocumentActors:
                     continue  # "outside Congress in Buenos Aires": a name many countries share places nothing
                 if e.kind in ("state", "place") and e.country:
                     return e.country
-        if armed:
-            for anc in head.ancestors:
-                if anc.pos_ not in ("VERB", "AUX"):
-                    continue
-                for subj in (c for c in anc.children if c.dep_ == "nsubj" and c.i < head.i):
-                    m = self.token_mention.get(subj.i)
-                    e = _pick(m.entries, self.day) if m is not None else None
-                    if e is not None and e.kind == "state" and e.country:
-                        return e.country
-                break  # only the clause the phrase is in
-        return self.home
+        # armed: only the clause the phrase is in
+        return (self._subject_country(head, ("state",), ("nsubj",), clauses=1) if armed else None) or self.home
 
     def _person_name(self, head: Token) -> str | None:
         if head.ent_type_ == "PERSON":
@@ -587,7 +585,7 @@ class DocumentActors:
             head.tag_ in ("NNS", "NNPS") and any(c.dep_ == "poss" and c.lower_ == "their" for c in head.children)
 
     def _pair_as(self, head: Token, text: str) -> list[Actor]:
-        sector = {**RECIPROCAL_ROLES, **RECIPROCAL_HEADS}[head.lemma_.lower()]
+        sector = PAIR_SECTORS[head.lemma_.lower()]
         return [a.model_copy(update={"text": text, "sector": sector, "kind": "state", "name": None,
                                      "code": a.country + (sector or "")}) for a in self._last_pair(head)]
 

@@ -54,11 +54,11 @@ starts by the earliest act claimed near it, even one in the period before the ch
 more than CLAIM_MONTHS before it; a detente at a restoration that follows feelers weighing less
 than ACT_FEELER_SHARE of it), a warming starts at a warming its articles claim (an act or words:
 "ties were restored", "relations thawed") when the periods from its start to it weigh less than
-ACT_FEELER_SHARE of it (`_past_feelers_to_act`), and a claimed rupture into a hostile level is an escalation (in a
-dyad already hostile, also a rupture in a period where conflict per period rises
+ACT_FEELER_SHARE of it (`_past_feelers_to_act`), and a claimed rupture into a hostile level is an
+escalation (in a dyad already hostile, also a rupture in a period where conflict per period rises
 INTENSITY_RISE-fold over the old level, or over conflict per month in the RECENT_MONTHS before
-it); a claimed change's label is read on the final segments, in its claim's
-direction (`_claimed`). A series whose articles open with a claimed cooling into a hostile first
+it); a claimed change's label is read on the final segments, in its claim's direction
+(`_claimed`). A series whose articles open with a claimed cooling into a hostile first
 segment with material conflict opens with an escalation against a neutral level (`_opening`):
 stories often begin with the crisis, and background is left out. CLAIM_PENALTY was set on the
 project's history corpus, where these sparse dyads have a few dozen events each
@@ -360,9 +360,9 @@ def _past_feelers(weight: np.ndarray, positions: np.ndarray) -> int:
 
 
 def _past_feelers_to_act(weight: np.ndarray, acts: list[int]) -> int:
-    """Offset of the turn of a warming at a restoration its articles claim (ties restored, an
-    envoy back): the first claimed act whose periods before it, from the warming's start, weigh
-    less than ACT_FEELER_SHARE of its own; 0 if none. `acts`: offsets of the claimed acts."""
+    """Offset of the turn of a warming at a warming its articles claim (ties restored, "relations
+    thawed"): the first claimed one whose periods before it, from the warming's start, weigh less
+    than ACT_FEELER_SHARE of its own; 0 if none. `acts`: offsets of the claims' periods."""
     for k in acts:
         if 0 < k < len(weight) and float(weight[:k].sum()) < ACT_FEELER_SHARE * float(weight[k]):
             return k
@@ -666,10 +666,10 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
     opening_end = bounds[1]  # the first segment the series gives, before claims split it
     if claims:
         bounds, claimed, pinned = _claimed(obs, values, weights, bounds, pen, claims, unit)
-    # the periods of the restorations the articles claim
+    # the periods of the warmings the articles claim (acts or words)
     ends = pd.to_datetime(obs["end"]).dt.date.to_numpy()
-    restorations = sorted({int(np.searchsorted(ends, day)) for day, direction, deed in claims or []
-                           if direction == "warming"})
+    claimed_warmings = sorted({int(np.searchsorted(ends, day)) for day, direction, _ in claims or []
+                               if direction == "warming"})
     a, b = series.attrs.get("dyad", ("?", "?"))
     # each observed period's place among all periods, empty ones included
     positions = np.searchsorted(pd.to_datetime(series["start"]).to_numpy(), pd.to_datetime(obs["start"]).to_numpy())
@@ -695,7 +695,7 @@ def detect_changes(series: pd.DataFrame, penalty: float | None = None, min_size:
         if thaw is not None and onset >= 0 and s1 not in pinned:
             # counted from where the warming starts, not from the boundary Pelt set among the
             # hostile months before it
-            onset += _past_feelers_to_act(weights[s1 + onset:e1, 0], [k - s1 - onset for k in restorations])
+            onset += _past_feelers_to_act(weights[s1 + onset:e1, 0], [k - s1 - onset for k in claimed_warmings])
         act, exact = pinned.get(s1, (e1, False))
         if act < e1:
             # A claimed act dates the turn: the change starts by it, at a restoration that

@@ -305,7 +305,6 @@ ONGOING = frozenset({"continue", "keep", "remain"})
 BENEFICIARY_VERBS = frozenset({"help", "assist", "aid", "evacuate", "rescue", "airlift"})
 # "stop fighting", "ceased shelling": verbs whose gerund is what ends, not what happens
 STOPPING = frozenset({"stop", "cease", "halt", "quit", "end"})
-FORCE_TYPES = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "PROTEST"})
 # "ten years after", "32 months after", "only weeks after": the time since a recalled act
 ELAPSED = frozenset({"years", "decades", "months", "weeks"})
 
@@ -375,7 +374,7 @@ def match_rule(tok: Token) -> TriggerRule | None:
     if not rules:
         return None
     if tok.tag_ == "VBG" and tok.dep_ in ("xcomp", "dobj") and _lemma(tok.head) in STOPPING and \
-            all(r.event in FORCE_TYPES for r in rules):
+            all(r.event in HOSTILE for r in rules):
         return None  # "ordered the two sides to stop fighting": hostilities ending are no attack
     words: set[str] | None = None
     children = list(tok.children)  # spaCy builds a new Token for each child on every walk
